@@ -44,7 +44,7 @@ describe('test Docker Engine', () => {
       Labels: { [TEST_LABEL]: RUN_LABEL },
     });
     await server.start();
-    const ip = ((await server.inspect()) as { NetworkSettings: { IPAddress: string } }).NetworkSettings.IPAddress;
+    const ip = (await server.inspect()).NetworkSettings.Networks.bridge?.IPAddress;
     expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     // Debian's busybox `wget -T` crashes, so `timeout` bounds the request; retry while httpd starts.
     const client = await runToCompletion(docker, RUN_LABEL, ['sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do timeout 3 wget -q -O - http://${ip}:8080/ && exit 0; sleep 0.5; done; exit 1`]);
@@ -63,8 +63,7 @@ describe('test Docker Engine', () => {
         HostConfig: { NetworkMode: network.id },
       });
       await named.start();
-      const ip = ((await named.inspect()) as { NetworkSettings: { Networks: Record<string, { IPAddress: string }> } })
-        .NetworkSettings.Networks[`shoal-t-dns-${process.pid}`]?.IPAddress;
+      const ip = (await named.inspect()).NetworkSettings.Networks[`shoal-t-dns-${process.pid}`]?.IPAddress;
       // Docker's embedded DNS (127.0.0.11) answers for containers on user-defined networks.
       const out = await runToCompletion(docker, RUN_LABEL, ['timeout', '10', 'nslookup', `shoal-t-named-${process.pid}`, '127.0.0.11'], { network: network.id });
       expect(out.exitCode, out.output).toBe(0);
