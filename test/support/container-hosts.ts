@@ -65,8 +65,16 @@ export async function startContainerHosts(options: ContainerHostsOptions): Promi
   const runLabel = `container-hosts-${process.pid}-${Date.now()}`;
   const started: StartedTestContainer[] = [];
   let network: StartedNetwork | undefined;
+  let tornDown = false;
   const teardown = async (): Promise<void> => {
-    await Promise.all(started.map((c) => c.stop({ timeout: 5_000, remove: true, removeVolumes: true }).catch(() => undefined)));
+    if (tornDown) return;
+    tornDown = true;
+    // Killing the inner containers first keeps the stop quick (busybox httpd as PID 1 ignores SIGTERM) while
+    // still letting each inner dockerd remove their cgroups, which live in the host's bind-mounted cgroup tree.
+    await Promise.all(started.map(async (c) => {
+      await c.exec(['sh', '-c', 'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids']).catch(() => undefined);
+      await c.stop({ timeout: 10_000, remove: true, removeVolumes: true }).catch(() => undefined);
+    }));
     await network?.stop().catch(() => undefined);
   };
   try {
