@@ -203,13 +203,14 @@ export const RaftMessage_TypeValues = {
   READ_INDEX_RESPONSE: 12,
 } as const satisfies Record<RaftMessage_Type, number>;
 
-export type StoreAction_Kind = "CREATE" | "UPDATE" | "REMOVE" | "UPSERT";
+export type StoreAction_Kind = "CREATE" | "UPDATE" | "REMOVE" | "UPSERT" | "SET_STATUS";
 /** Wire numbers of StoreAction_Kind, in declaration order. */
 export const StoreAction_KindValues = {
   CREATE: 0,
   UPDATE: 1,
   REMOVE: 2,
   UPSERT: 3,
+  SET_STATUS: 4,
 } as const satisfies Record<StoreAction_Kind, number>;
 
 export interface GetRootCACertificateRequest {
