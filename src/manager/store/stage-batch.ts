@@ -1,7 +1,7 @@
 // Validation of a whole batch before any of it is applied: actions are
 // checked in order against the store as earlier actions of the same batch
 // would leave it, so a batch applies all or nothing, identically everywhere.
-import type { StoreBatch } from '../../gen/index.js';
+import { TaskStatus_StateValues, type StoreBatch } from '../../gen/index.js';
 import type { ApplyError } from './events.js';
 import { type AnyObject, type ObjectKind, type Tagged, UNIQUE_NAME_KINDS, nameOf, unwrap, versionOf } from './kinds.js';
 import type { Result } from '../../common/result.js';
@@ -64,6 +64,15 @@ export function stageBatch(view: StagingView, batch: StoreBatch, logIndex: numbe
         continue;
       case 'UPSERT':
         break;
+      case 'SET_STATUS': {
+        const merged = mergeStatus(tagged, previous, position);
+        if (!merged.ok) return merged;
+        if (merged.value === undefined) continue; // stale or about a removed object: nothing to write
+        const next = stamp(merged.value, previous, logIndex, batch.proposedAtMs);
+        overlay.set(`${kind}\0${object.id}`, next);
+        writes.push({ kind, id: object.id, next, previous });
+        continue;
+      }
     }
     const name = nameOf(tagged);
     if (UNIQUE_NAME_KINDS.has(kind) && name !== '') {
@@ -87,4 +96,32 @@ function stamp(object: AnyObject, previous: AnyObject | undefined, logIndex: num
     updatedAtMs: proposedAtMs,
   };
   return next;
+}
+
+/**
+ * SET_STATUS: the reported status replaces only the stored object's status
+ * (for nodes also what the node says about itself), so a report never
+ * clobbers a concurrent change of desired state. Task states only move
+ * forward: an older report is dropped. Reports about removed objects too.
+ */
+function mergeStatus(tagged: Tagged, previous: AnyObject | undefined, position: number): Result<AnyObject | undefined, ApplyError> {
+  if (tagged.kind !== 'task' && tagged.kind !== 'node') {
+    return err({ kind: 'invalid', message: `action ${position}: SET_STATUS applies to tasks and nodes only, not ${tagged.kind}` });
+  }
+  if (previous === undefined) return ok(undefined);
+  switch (tagged.kind) {
+    case 'task': {
+      const stored = previous as typeof tagged.object;
+      const reported = tagged.object.status;
+      if (!reported) return ok(undefined);
+      const order = (state: keyof typeof TaskStatus_StateValues | undefined): number => (state ? TaskStatus_StateValues[state] : -1);
+      if (order(reported.state) < order(stored.status?.state)) return ok(undefined);
+      return ok({ ...stored, status: reported });
+    }
+    case 'node': {
+      const stored = previous as typeof tagged.object;
+      const { status, description, dataPathAddr } = tagged.object;
+      return ok({ ...stored, status: status ?? stored.status, description: description ?? stored.description, dataPathAddr: dataPathAddr || stored.dataPathAddr });
+    }
+  }
 }
