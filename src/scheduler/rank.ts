@@ -1,0 +1,187 @@
+// Ranking: placement preferences form a tree of branches (zone, then rack);
+// each task goes down the branch holding fewest of the service's tasks, and
+// in the leaf the strategy picks the node: spread (fewest of this service,
+// then fewest overall), binpack (fullest that fits) or random (seeded).
+// Nodes where the service keeps failing rank last in every strategy.
+import type { Placement_Strategy } from '../gen/index.js';
+import type { SpreadPreference } from './constraint.js';
+import { OrdinalHeap } from './heap.js';
+import { fullness, type NodeEntry } from './node-entry.js';
+import type { Prng } from './prng.js';
+
+/** Decides whether a candidate still fits (dynamic filters); false drops it from the leaf. */
+export type StillFits = (ordinal: number) => boolean;
+
+/** What rankers read about nodes during one group. */
+export interface RankInputs {
+  readonly nodes: readonly (NodeEntry | undefined)[];
+  readonly serviceCounts: Map<number, number>;
+  /** Ordinals where the service failed too often recently. */
+  readonly failing: ReadonlySet<number>;
+  readonly strategy: Placement_Strategy;
+  readonly prng: Prng;
+}
+
+interface Leaf {
+  /** The best node that still fits, or -1. */
+  pick(stillFits: StillFits): number;
+  /** The picked node received a task. */
+  placed(ordinal: number): void;
+}
+
+/** A branch of the preference tree: a label value at one level, or the leaf of nodes. */
+interface Branch {
+  readonly parent: Branch | undefined;
+  /** This service's tasks on the branch's eligible nodes. */
+  count: number;
+  alive: boolean;
+  readonly children: Branch[];
+  leaf: Leaf | undefined;
+}
+
+/** The ranking structure for one group: pick a node, then tell it the node was used. */
+export class PlacementTree {
+  private readonly root: Branch;
+  private readonly leafOf = new Map<number, Branch>();
+
+  /** Builds branches from `eligible` ordinals by the preferences' label values. */
+  constructor(eligible: readonly number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
+    this.root = this.build(undefined, eligible, preferences, 0);
+  }
+
+  /** The next node for a task of the group, or -1 when no eligible node still fits. */
+  pick(stillFits: StillFits): number {
+    return pickIn(this.root, stillFits);
+  }
+
+  /** Records a placement on `ordinal`: branch counts and the leaf's order. */
+  placed(ordinal: number): void {
+    const leaf = this.leafOf.get(ordinal);
+    if (leaf === undefined) return;
+    leaf.leaf?.placed(ordinal);
+    for (let b: Branch | undefined = leaf; b !== undefined; b = b.parent) b.count++;
+  }
+
+  private build(parent: Branch | undefined, ordinals: readonly number[], preferences: readonly SpreadPreference[], level: number): Branch {
+    const branch: Branch = { parent, count: 0, alive: ordinals.length > 0, children: [], leaf: undefined };
+    const preference = preferences[level];
+    if (preference === undefined) {
+      branch.leaf = makeLeaf(ordinals, this.inputs);
+      for (const o of ordinals) {
+        this.leafOf.set(o, branch);
+        branch.count += this.inputs.serviceCounts.get(o) ?? 0;
+      }
+      return branch;
+    }
+    // Nodes without the label share one branch (value ''), as in Swarm.
+    const byValue = new Map<string, number[]>();
+    for (const o of ordinals) {
+      const entry = this.inputs.nodes[o];
+      const labels = preference.source === 'nodeLabel' ? entry?.nodeLabels : entry?.engineLabels;
+      const value = labels?.get(preference.label) ?? '';
+      const list = byValue.get(value);
+      if (list === undefined) byValue.set(value, [o]);
+      else list.push(o);
+    }
+    for (const value of [...byValue.keys()].sort()) {
+      const child = this.build(branch, byValue.get(value) ?? [], preferences, level + 1);
+      branch.children.push(child);
+      branch.count += child.count;
+    }
+    return branch;
+  }
+}
+
+function pickIn(branch: Branch, stillFits: StillFits): number {
+  if (!branch.alive) return -1;
+  if (branch.leaf !== undefined) {
+    const picked = branch.leaf.pick(stillFits);
+    if (picked < 0) branch.alive = false;
+    return picked;
+  }
+  for (;;) {
+    let best: Branch | undefined;
+    for (const child of branch.children) if (child.alive && (best === undefined || child.count < best.count)) best = child;
+    if (best === undefined) {
+      branch.alive = false;
+      return -1;
+    }
+    const picked = pickIn(best, stillFits);
+    if (picked >= 0) return picked;
+  }
+}
+
+function makeLeaf(ordinals: readonly number[], inputs: RankInputs): Leaf {
+  switch (inputs.strategy) {
+    case 'SPREAD': return heapLeaf(ordinals, spreadLess(inputs));
+    case 'BINPACK': return heapLeaf(ordinals, binpackLess(inputs));
+    case 'RANDOM': return randomLeaf(ordinals, inputs);
+  }
+}
+
+function heapLeaf(ordinals: readonly number[], less: (a: number, b: number) => boolean): Leaf {
+  const heap = new OrdinalHeap([...ordinals], less);
+  return {
+    pick: (stillFits) => {
+      for (let top = heap.peek(); top >= 0; top = heap.peek()) {
+        if (stillFits(top)) return top;
+        heap.pop();
+      }
+      return -1;
+    },
+    placed: () => heap.topChanged(),
+  };
+}
+
+function spreadLess({ nodes, serviceCounts, failing }: RankInputs): (a: number, b: number) => boolean {
+  return (a, b) => {
+    const fa = failing.has(a) ? 1 : 0;
+    const fb = failing.has(b) ? 1 : 0;
+    if (fa !== fb) return fa < fb;
+    const sa = serviceCounts.get(a) ?? 0;
+    const sb = serviceCounts.get(b) ?? 0;
+    if (sa !== sb) return sa < sb;
+    const ta = nodes[a]?.taskCount ?? 0;
+    const tb = nodes[b]?.taskCount ?? 0;
+    if (ta !== tb) return ta < tb;
+    return a < b;
+  };
+}
+
+function binpackLess({ nodes, failing }: RankInputs): (a: number, b: number) => boolean {
+  return (a, b) => {
+    const fa = failing.has(a) ? 1 : 0;
+    const fb = failing.has(b) ? 1 : 0;
+    if (fa !== fb) return fa < fb;
+    const ea = nodes[a];
+    const eb = nodes[b];
+    const ua = ea === undefined ? 0 : fullness(ea);
+    const ub = eb === undefined ? 0 : fullness(eb);
+    if (ua !== ub) return ua > ub;
+    // With no reservations, "fullest" means most tasks: still packs.
+    const ta = ea?.taskCount ?? 0;
+    const tb = eb?.taskCount ?? 0;
+    if (ta !== tb) return ta > tb;
+    return a < b;
+  };
+}
+
+function randomLeaf(ordinals: readonly number[], { failing, prng }: RankInputs): Leaf {
+  // Failing nodes form a second pool, used only when the first is exhausted.
+  const pools = [ordinals.filter((o) => !failing.has(o)), ordinals.filter((o) => failing.has(o))];
+  return {
+    pick: (stillFits) => {
+      for (const pool of pools) {
+        while (pool.length > 0) {
+          const i = prng.nextInt(pool.length);
+          const candidate = pool[i] as number;
+          if (stillFits(candidate)) return candidate;
+          pool[i] = pool[pool.length - 1] as number;
+          pool.pop();
+        }
+      }
+      return -1;
+    },
+    placed: () => undefined,
+  };
+}
