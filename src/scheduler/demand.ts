@@ -51,24 +51,16 @@ export function hostPortKeys(ports: readonly PortConfig[]): string[] {
   return keys;
 }
 
-const cache = new WeakMap<Task, Demand>();
-
 /** The demand of a task; `servicePorts` is the fallback when the task carries no endpoint yet. */
 export function demandOf(task: Task, servicePorts: readonly PortConfig[] = []): Demand {
-  const cached = cache.get(task);
-  if (cached !== undefined) return cached;
   const reservations = task.spec?.resources?.reservations;
   const ports = task.endpoint?.ports.length ? task.endpoint.ports : task.endpoint?.spec?.ports.length ? task.endpoint.spec.ports : servicePorts;
   const hostPorts = hostPortKeys(ports);
-  const demand: Demand =
-    reservations === undefined && hostPorts.length === 0
-      ? NO_DEMAND
-      : {
-          nanoCpus: reservations?.nanoCpus ?? 0,
-          memoryBytes: reservations?.memoryBytes ?? 0,
-          generic: (reservations?.generic ?? []).filter((g) => g.value > 0),
-          hostPorts,
-        };
-  cache.set(task, demand);
-  return demand;
+  if (reservations === undefined && hostPorts.length === 0) return NO_DEMAND;
+  return {
+    nanoCpus: reservations?.nanoCpus ?? 0,
+    memoryBytes: reservations?.memoryBytes ?? 0,
+    generic: reservations === undefined || reservations.generic.length === 0 ? NO_DEMAND.generic : reservations.generic.filter((g) => g.value > 0),
+    hostPorts,
+  };
 }

@@ -15,11 +15,19 @@ export type StillFits = (ordinal: number) => boolean;
 /** What rankers read about nodes during one group. */
 export interface RankInputs {
   readonly nodes: readonly (NodeEntry | undefined)[];
-  readonly serviceCounts: Map<number, number>;
+  /** This service's occupying tasks per node ordinal, when the group starts. */
+  readonly serviceCounts: ReadonlyMap<number, number>;
   /** Ordinals where the service failed too often recently. */
   readonly failing: ReadonlySet<number>;
   readonly strategy: Placement_Strategy;
   readonly prng: Prng;
+}
+
+/** Group-local arrays by ordinal: comparators run millions of times, Maps are too slow there. */
+interface RankArrays {
+  readonly nodes: readonly (NodeEntry | undefined)[];
+  readonly counts: Int32Array;
+  readonly failing: Uint8Array;
 }
 
 interface Leaf {
@@ -42,11 +50,22 @@ interface Branch {
 /** The ranking structure for one group: pick a node, then tell it the node was used. */
 export class PlacementTree {
   private readonly root: Branch;
-  private readonly leafOf = new Map<number, Branch>();
+  private readonly leafOf: (Branch | undefined)[];
+  private readonly arrays: RankArrays;
 
   /** Builds branches from `eligible` ordinals by the preferences' label values. */
   constructor(eligible: readonly number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
+    const size = inputs.nodes.length;
+    this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size) };
+    for (const o of inputs.failing) this.arrays.failing[o] = 1;
+    this.leafOf = new Array<Branch | undefined>(size);
     this.root = this.build(undefined, eligible, preferences, 0);
+    // Count the service's tasks from its own index: O(its nodes), not O(cluster).
+    for (const [o, count] of inputs.serviceCounts) {
+      if (o >= size) continue;
+      this.arrays.counts[o] = count;
+      for (let b = this.leafOf[o]; b !== undefined; b = b.parent) b.count += count;
+    }
   }
 
   /** The next node for a task of the group, or -1 when no eligible node still fits. */
@@ -56,8 +75,9 @@ export class PlacementTree {
 
   /** Records a placement on `ordinal`: branch counts and the leaf's order. */
   placed(ordinal: number): void {
-    const leaf = this.leafOf.get(ordinal);
+    const leaf = this.leafOf[ordinal];
     if (leaf === undefined) return;
+    this.arrays.counts[ordinal] = (this.arrays.counts[ordinal] ?? 0) + 1;
     leaf.leaf?.placed(ordinal);
     for (let b: Branch | undefined = leaf; b !== undefined; b = b.parent) b.count++;
   }
@@ -66,11 +86,8 @@ export class PlacementTree {
     const branch: Branch = { parent, count: 0, alive: ordinals.length > 0, children: [], leaf: undefined };
     const preference = preferences[level];
     if (preference === undefined) {
-      branch.leaf = makeLeaf(ordinals, this.inputs);
-      for (const o of ordinals) {
-        this.leafOf.set(o, branch);
-        branch.count += this.inputs.serviceCounts.get(o) ?? 0;
-      }
+      branch.leaf = makeLeaf(ordinals, this.inputs, this.arrays);
+      for (const o of ordinals) this.leafOf[o] = branch;
       return branch;
     }
     // Nodes without the label share one branch (value ''), as in Swarm.
@@ -83,11 +100,7 @@ export class PlacementTree {
       if (list === undefined) byValue.set(value, [o]);
       else list.push(o);
     }
-    for (const value of [...byValue.keys()].sort()) {
-      const child = this.build(branch, byValue.get(value) ?? [], preferences, level + 1);
-      branch.children.push(child);
-      branch.count += child.count;
-    }
+    for (const value of [...byValue.keys()].sort()) branch.children.push(this.build(branch, byValue.get(value) ?? [], preferences, level + 1));
     return branch;
   }
 }
@@ -111,11 +124,11 @@ function pickIn(branch: Branch, stillFits: StillFits): number {
   }
 }
 
-function makeLeaf(ordinals: readonly number[], inputs: RankInputs): Leaf {
+function makeLeaf(ordinals: readonly number[], inputs: RankInputs, arrays: RankArrays): Leaf {
   switch (inputs.strategy) {
-    case 'SPREAD': return heapLeaf(ordinals, spreadLess(inputs));
-    case 'BINPACK': return heapLeaf(ordinals, binpackLess(inputs));
-    case 'RANDOM': return randomLeaf(ordinals, inputs);
+    case 'SPREAD': return heapLeaf(ordinals, spreadLess(arrays));
+    case 'BINPACK': return heapLeaf(ordinals, binpackLess(arrays));
+    case 'RANDOM': return randomLeaf(ordinals, inputs, arrays);
   }
 }
 
@@ -133,13 +146,13 @@ function heapLeaf(ordinals: readonly number[], less: (a: number, b: number) => b
   };
 }
 
-function spreadLess({ nodes, serviceCounts, failing }: RankInputs): (a: number, b: number) => boolean {
+function spreadLess({ nodes, counts, failing }: RankArrays): (a: number, b: number) => boolean {
   return (a, b) => {
-    const fa = failing.has(a) ? 1 : 0;
-    const fb = failing.has(b) ? 1 : 0;
+    const fa = failing[a] ?? 0;
+    const fb = failing[b] ?? 0;
     if (fa !== fb) return fa < fb;
-    const sa = serviceCounts.get(a) ?? 0;
-    const sb = serviceCounts.get(b) ?? 0;
+    const sa = counts[a] ?? 0;
+    const sb = counts[b] ?? 0;
     if (sa !== sb) return sa < sb;
     const ta = nodes[a]?.taskCount ?? 0;
     const tb = nodes[b]?.taskCount ?? 0;
@@ -148,10 +161,10 @@ function spreadLess({ nodes, serviceCounts, failing }: RankInputs): (a: number, 
   };
 }
 
-function binpackLess({ nodes, failing }: RankInputs): (a: number, b: number) => boolean {
+function binpackLess({ nodes, failing }: RankArrays): (a: number, b: number) => boolean {
   return (a, b) => {
-    const fa = failing.has(a) ? 1 : 0;
-    const fb = failing.has(b) ? 1 : 0;
+    const fa = failing[a] ?? 0;
+    const fb = failing[b] ?? 0;
     if (fa !== fb) return fa < fb;
     const ea = nodes[a];
     const eb = nodes[b];
@@ -166,9 +179,9 @@ function binpackLess({ nodes, failing }: RankInputs): (a: number, b: number) => 
   };
 }
 
-function randomLeaf(ordinals: readonly number[], { failing, prng }: RankInputs): Leaf {
+function randomLeaf(ordinals: readonly number[], { prng }: RankInputs, { failing }: RankArrays): Leaf {
   // Failing nodes form a second pool, used only when the first is exhausted.
-  const pools = [ordinals.filter((o) => !failing.has(o)), ordinals.filter((o) => failing.has(o))];
+  const pools = [ordinals.filter((o) => failing[o] !== 1), ordinals.filter((o) => failing[o] === 1)];
   return {
     pick: (stillFits) => {
       for (const pool of pools) {

@@ -159,9 +159,11 @@ export class SchedulerState {
         return;
       }
       this.retract(previous);
+      const sameSpec = previous.task.spec === task.spec && previous.task.endpoint === task.endpoint;
       previous.task = task;
       previous.state = state;
       previous.tentative = false;
+      if (!sameSpec) previous.demand = demandOf(task, this.servicesById.get(previous.serviceId)?.spec?.endpoint?.ports);
       this.classify(previous);
       return;
     }
@@ -176,13 +178,8 @@ export class SchedulerState {
 
   private classify(record: TaskRecord): void {
     const task = record.task;
-    if (isOccupying(task)) {
-      record.demand = demandOf(task, this.servicesById.get(record.serviceId)?.spec?.endpoint?.ports);
-      this.occupy(record, this.entryFor(task.nodeId as NodeId).ordinal);
-    } else if (isPending(task)) {
-      record.demand = demandOf(task, this.servicesById.get(record.serviceId)?.spec?.endpoint?.ports);
-      this.pending.set(record.id, record);
-    }
+    if (isOccupying(task)) this.occupy(record, this.entryFor(task.nodeId as NodeId).ordinal);
+    else if (isPending(task)) this.pending.set(record.id, record);
   }
 
   private occupy(record: TaskRecord, ordinal: number): void {

@@ -1,0 +1,177 @@
+// `npm run bench -- scheduler [--nodes N] [--tasks N] [--services N]`:
+// places 100,000 tasks of 200 services (mixed constraints, reservations and
+// spread preferences) onto 5,000 nodes through the incremental state, as the
+// leader would (tasks arrive per service, assignments come back as store
+// events), then 100 more tasks into the full cluster.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Node, Placement, Service, Task } from '../src/gen/index.js';
+import type { TaskId } from '../src/common/ids.js';
+import { SchedulerState, schedulePending, type Plan } from '../src/scheduler/index.js';
+import { makeNode } from '../src/scheduler/fixtures.test-support.js';
+
+interface BenchOptions {
+  nodes: number;
+  tasks: number;
+  services: number;
+  incremental: number;
+}
+
+function parseArgs(args: string[]): BenchOptions {
+  const options: BenchOptions = { nodes: 5000, tasks: 100_000, services: 200, incremental: 100 };
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i]?.replace(/^--/, '') as keyof BenchOptions | undefined;
+    const value = Number(args[i + 1]);
+    if (key !== undefined && key in options && Number.isFinite(value)) options[key] = value;
+  }
+  return options;
+}
+
+function makeNodes(count: number): Node[] {
+  const nodes: Node[] = [];
+  for (let i = 0; i < count; i++) {
+    nodes.push(makeNode(`node-${i}`, {
+      role: i < 5 ? 'MANAGER' : 'WORKER',
+      labels: { zone: `z${i % 5}`, rack: `r${i % 50}`, disk: i % 3 === 0 ? 'ssd' : 'hdd' },
+      engineLabels: { tier: i % 4 === 0 ? 'edge' : 'core' },
+      arch: i % 10 === 0 ? 'aarch64' : 'x86_64',
+      nanoCpus: 32e9,
+      memoryBytes: 128 * 2 ** 30,
+      generic: i % 10 === 0 ? [{ kind: 'gpu', value: 4 }] : [],
+    }));
+  }
+  return nodes;
+}
+
+/** Service i's placement: a rotating mix of constraints, preferences and strategies. */
+function placementFor(i: number): Placement {
+  const constraints: string[] = [];
+  if (i % 4 === 1) constraints.push('node.labels.disk==ssd');
+  if (i % 4 === 2) constraints.push('node.role!=manager', 'engine.labels.tier==core');
+  if (i % 10 === 3) constraints.push('node.platform.arch==amd64');
+  const preferences = i % 3 === 0 ? [{ spreadDescriptor: 'node.labels.zone' }] : i % 3 === 1 ? [{ spreadDescriptor: 'node.labels.zone' }, { spreadDescriptor: 'node.labels.rack' }] : [];
+  return { constraints, preferences, platforms: [], maxReplicas: i % 7 === 0 ? 2 : 0, strategy: i % 11 === 5 ? 'BINPACK' : i % 13 === 6 ? 'RANDOM' : 'SPREAD' };
+}
+
+function makeService(i: number): Service {
+  return {
+    id: `svc-${i}`, forceUpdate: 0,
+    spec: {
+      annotations: { name: `svc-${i}`, labels: {} },
+      dependsOn: [],
+      task: {
+        networks: [], forceUpdate: 0, placement: placementFor(i),
+        resources: { reservations: { nanoCpus: (1 + (i % 4)) * 1e8, memoryBytes: (64 + 64 * (i % 8)) * 2 ** 20, generic: i % 100 === 7 ? [{ kind: 'gpu', value: 1 }] : [] } },
+      },
+    },
+  };
+}
+
+/** Pending tasks as the orchestrator writes them; they share their service's spec object, as a store may. */
+function makeTasks(service: Service, from: number, count: number): Task[] {
+  const tasks: Task[] = [];
+  for (let n = from; n < from + count; n++) {
+    tasks.push({
+      id: `${service.id}.${n}`, serviceId: service.id, slot: n + 1, nodeId: '', spec: service.spec?.task,
+      status: { state: 'PENDING', timestampMs: 0, message: '', err: '', containerId: '', exitCode: 0, pid: 0, health: '' },
+      desiredState: 'RUNNING', networks: [],
+    });
+  }
+  return tasks;
+}
+
+/** The store's confirmation of a plan: each assigned task comes back as a taskUpdated event. */
+function confirm(state: SchedulerState, plan: Plan, byId: Map<string, Task>): void {
+  for (const a of plan.assignments) {
+    const task = byId.get(a.taskId);
+    if (task === undefined) continue;
+    const assigned: Task = { ...task, nodeId: a.nodeId, status: { ...(task.status ?? { timestampMs: 0, message: '', err: '', containerId: '', exitCode: 0, pid: 0, health: '' }), state: 'ASSIGNED' } };
+    byId.set(a.taskId, assigned);
+    state.taskUpdated(assigned);
+  }
+}
+
+function gcHeapMb(): number {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  gc?.();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/** Runs the benchmark and prints a table, then the summary line. */
+export async function main(args: string[]): Promise<void> {
+  const o = parseArgs(args);
+  const state = new SchedulerState();
+  const services = Array.from({ length: o.services }, (_, i) => makeService(i));
+  for (const service of services) state.serviceUpserted(service);
+  for (const node of makeNodes(o.nodes)) state.nodeUpserted(node);
+  const perService = Math.floor(o.tasks / o.services);
+  const byId = new Map<string, Task>();
+
+  let scheduleMs = 0;
+  let eventsMs = 0;
+  let placed = 0;
+  let unplaceable = 0;
+  const started = performance.now();
+  for (const service of services) {
+    const tasks = makeTasks(service, 0, perService);
+    const t0 = performance.now();
+    for (const task of tasks) {
+      byId.set(task.id, task);
+      state.taskAdded(task);
+    }
+    const t1 = performance.now();
+    const plan = schedulePending(state, { now: 0, seed: 42 });
+    const t2 = performance.now();
+    confirm(state, plan, byId);
+    const t3 = performance.now();
+    scheduleMs += t2 - t1;
+    eventsMs += t1 - t0 + (t3 - t2);
+    placed += plan.assignments.length;
+    unplaceable += plan.unplaceable.length;
+  }
+  const fullMs = performance.now() - started;
+  const rate = placed / (fullMs / 1000);
+
+  // Incremental: 100 tasks spread over 10 services with different placements, into the full cluster.
+  const incrementalMs: number[] = [];
+  for (let round = 0; round < 11; round++) {
+    const tasks = services.slice(0, 10).flatMap((s) => makeTasks(s, perService + round * 100, o.incremental / 10));
+    for (const task of tasks) {
+      byId.set(task.id, task);
+      state.taskAdded(task);
+    }
+    const t0 = performance.now();
+    const plan = schedulePending(state, { now: 0, seed: round });
+    const ms = performance.now() - t0;
+    if (round > 0) incrementalMs.push(ms); // round 0 warms up the JIT for small passes
+    confirm(state, plan, byId);
+    // Give the cluster back the tasks so every round sees the same load.
+    for (const a of plan.assignments) state.taskRemoved(a.taskId as TaskId);
+  }
+  incrementalMs.sort((a, b) => a - b);
+  const median = incrementalMs[Math.floor(incrementalMs.length / 2)] ?? 0;
+  const worst = incrementalMs[incrementalMs.length - 1] ?? 0;
+  const heapMb = gcHeapMb();
+
+  const rows: [string, string][] = [
+    ['nodes', String(o.nodes)],
+    ['services', String(o.services)],
+    ['tasks placed', String(placed)],
+    ['tasks unplaceable', String(unplaceable)],
+    ['full placement wall time', `${fullMs.toFixed(0)} ms`],
+    ['  of which scheduling passes', `${scheduleMs.toFixed(0)} ms`],
+    ['  of which store events (add + confirm)', `${eventsMs.toFixed(0)} ms`],
+    ['placements/s (end to end)', rate.toFixed(0)],
+    ['placements/s (scheduling only)', (placed / (scheduleMs / 1000)).toFixed(0)],
+    [`incremental ${o.incremental} tasks, median of 10`, `${median.toFixed(2)} ms`],
+    [`incremental ${o.incremental} tasks, worst of 10`, `${worst.toFixed(2)} ms`],
+    ['heap after GC (state + task objects)', `${heapMb.toFixed(0)} MB`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`| ${'measure'.padEnd(width)} | value |`);
+  console.log(`|${'-'.repeat(width + 2)}|-------|`);
+  for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v} |`);
+  console.log(`scheduler-bench: ${rate.toFixed(0)} placements/s at ${o.nodes} nodes; incremental ${o.incremental} tasks in ${median.toFixed(1)} ms; heap ${heapMb.toFixed(0)} MB`);
+  await Promise.resolve();
+}
