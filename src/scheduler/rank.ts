@@ -59,11 +59,10 @@ export class PlacementTree {
     this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size) };
     for (const o of inputs.failing) this.arrays.failing[o] = 1;
     this.leafOf = new Array<Branch | undefined>(size);
+    // Count the service's tasks from its own index: O(its nodes), not O(cluster); leaves heapify on these.
+    for (const [o, count] of inputs.serviceCounts) if (o < size) this.arrays.counts[o] = count;
     this.root = this.build(undefined, eligible, preferences, 0);
-    // Count the service's tasks from its own index: O(its nodes), not O(cluster).
     for (const [o, count] of inputs.serviceCounts) {
-      if (o >= size) continue;
-      this.arrays.counts[o] = count;
       for (let b = this.leafOf[o]; b !== undefined; b = b.parent) b.count += count;
     }
   }
