@@ -119,22 +119,22 @@ function constraintFilter(constraints: readonly Constraint[]): Filter {
   };
 }
 
+/** True when the node runs one of the image's platforms (or no platform is required). */
+export function supportsPlatform(entry: NodeEntry, platforms: readonly Platform[]): boolean {
+  // A node that has not reported its platform yet is given the benefit of the doubt, as in Swarm.
+  if (platforms.length === 0 || (entry.osLower === '' && entry.archNormalized === '')) return true;
+  for (const p of platforms) {
+    const os = p.os.toLowerCase();
+    const arch = normalizeArch(p.architecture);
+    if ((os === '' || os === entry.osLower) && (arch === '' || arch === entry.archNormalized)) return true;
+  }
+  return false;
+}
+
 function platformFilter(platforms: readonly Platform[]): Filter {
-  const wanted = platforms.map((p) => ({ os: p.os.toLowerCase(), arch: normalizeArch(p.architecture) }));
   const names = platforms.map((p) => [p.os, p.architecture].filter((s) => s !== '').join('/')).join(' or ');
   const unsupported = reason(4, `does not support platform ${names}`, `do not support platform ${names}`);
-  return {
-    name: 'platform',
-    dynamic: false,
-    check: (entry) => {
-      // A node that has not reported its platform yet is given the benefit of the doubt, as in Swarm.
-      if (entry.osLower === '' && entry.archNormalized === '') return undefined;
-      for (const p of wanted) {
-        if ((p.os === '' || p.os === entry.osLower) && (p.arch === '' || p.arch === entry.archNormalized)) return undefined;
-      }
-      return unsupported;
-    },
-  };
+  return { name: 'platform', dynamic: false, check: (entry) => (supportsPlatform(entry, platforms) ? undefined : unsupported) };
 }
 
 function hostPortFilter(ports: readonly string[]): Filter {

@@ -7,3 +7,4 @@ export {
   parseConstraint, parsePreference, validatePlacement, CONSTRAINT_FORMS, PREFERENCE_FORMS,
   type Constraint, type SpreadPreference, type ParsedPlacement, type PlacementError,
 } from './constraint.js';
+export { reconcileGlobal, type GlobalPlan } from './global.js';

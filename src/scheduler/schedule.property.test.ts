@@ -12,6 +12,9 @@ const RUNS = Number(process.env['FC_RUNS'] ?? 300);
 console.log(`scheduler property tests: FC_SEED=${SEED} FC_RUNS=${RUNS}`);
 const params = { seed: SEED, numRuns: RUNS };
 
+/** The value type an arbitrary generates. */
+type ValueOf<A> = A extends fc.Arbitrary<infer V> ? V : never;
+
 const CONSTRAINT_POOL = ['node.labels.zone==a', 'node.labels.zone!=b', 'node.role==worker', 'node.role!=worker', 'node.platform.arch==amd64', 'engine.labels.disk==ssd', 'node.hostname!=n0'];
 
 const nodeArb = fc.record({
@@ -26,7 +29,7 @@ const nodeArb = fc.record({
   gpus: fc.integer({ min: 0, max: 2 }),
 });
 
-type NodeGen = fc.infer<typeof nodeArb>;
+type NodeGen = ValueOf<typeof nodeArb>;
 
 function buildNodes(gens: NodeGen[]): Node[] {
   return gens.map((g, i) => makeNode(`n${i}`, {
@@ -60,11 +63,11 @@ const clusterArb = fc.record({
   seed: fc.nat(),
 });
 
-type Cluster = fc.infer<typeof clusterArb>;
+type Cluster = ValueOf<typeof clusterArb>;
 
 function buildTasks(c: Cluster, nodes: Node[]): Task[] {
   const tasks: Task[] = [];
-  const opts = (s: fc.infer<typeof serviceArb>) => ({
+  const opts = (s: ValueOf<typeof serviceArb>) => ({
     placement: { constraints: s.constraints, maxReplicas: s.maxReplicas, strategy: s.strategy as 'SPREAD' | 'BINPACK' | 'RANDOM' },
     nanoCpus: s.halfCpus * 5e8,
     memoryBytes: s.quarterGiB * 2 ** 28,

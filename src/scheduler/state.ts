@@ -11,6 +11,8 @@ export interface ServiceIndex {
   /** Occupying tasks per node ordinal. */
   readonly countsByNode: Map<number, number>;
   readonly occupying: Set<TaskId>;
+  /** Tasks of the service waiting for a node. */
+  readonly pending: Set<TaskId>;
   /** Recent failure times (ms) per node ID, newest last, at most FAILURE_THRESHOLD kept. */
   readonly failuresByNode: Map<NodeId, number[]>;
 }
@@ -70,7 +72,7 @@ export class SchedulerState {
   serviceRemoved(serviceId: ServiceId): void {
     this.servicesById.delete(serviceId);
     const index = this.indexes.get(serviceId);
-    if (index !== undefined && index.occupying.size === 0) this.indexes.delete(serviceId);
+    if (index !== undefined && index.occupying.size === 0 && index.pending.size === 0) this.indexes.delete(serviceId);
   }
 
   /** A task was created. */
@@ -106,6 +108,7 @@ export class SchedulerState {
   assignTentatively(record: TaskRecord, ordinal: number): void {
     assert(this.pending.get(record.id) === record, `task ${record.id} is not pending`);
     this.pending.delete(record.id);
+    this.serviceIndex(record.serviceId).pending.delete(record.id);
     record.tentative = true;
     this.occupy(record, ordinal);
   }
@@ -121,7 +124,7 @@ export class SchedulerState {
   serviceIndex(serviceId: ServiceId): ServiceIndex {
     let index = this.indexes.get(serviceId);
     if (index === undefined) {
-      index = { countsByNode: new Map(), occupying: new Set(), failuresByNode: new Map() };
+      index = { countsByNode: new Map(), occupying: new Set(), pending: new Set(), failuresByNode: new Map() };
       this.indexes.set(serviceId, index);
     }
     return index;
@@ -179,7 +182,10 @@ export class SchedulerState {
   private classify(record: TaskRecord): void {
     const task = record.task;
     if (isOccupying(task)) this.occupy(record, this.entryFor(task.nodeId as NodeId).ordinal);
-    else if (isPending(task)) this.pending.set(record.id, record);
+    else if (isPending(task)) {
+      this.pending.set(record.id, record);
+      this.serviceIndex(record.serviceId).pending.add(record.id);
+    }
   }
 
   private occupy(record: TaskRecord, ordinal: number): void {
@@ -193,7 +199,7 @@ export class SchedulerState {
   }
 
   private retract(record: TaskRecord): void {
-    this.pending.delete(record.id);
+    if (this.pending.delete(record.id)) this.serviceIndex(record.serviceId).pending.delete(record.id);
     if (record.ordinal < 0) return;
     const entry = this.nodes[record.ordinal];
     assert(entry !== undefined, `task ${record.id} occupies a freed ordinal`);
