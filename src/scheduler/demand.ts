@@ -1,7 +1,7 @@
 // What one task takes from a node while it runs: reservations and host ports.
 // Computed once per task spec and kept with the task, so removing a task gives
 // back exactly what adding it took.
-import type { GenericResource, PortConfig, Task, TaskStatus_State } from '../gen/index.js';
+import type { GenericResource, PortConfig, Task, TaskSpec, TaskStatus_State } from '../gen/index.js';
 
 /** Resources and host-mode ports one task holds on its node. */
 export interface Demand {
@@ -53,8 +53,13 @@ export function hostPortKeys(ports: readonly PortConfig[]): string[] {
 
 /** The demand of a task; `servicePorts` is the fallback when the task carries no endpoint yet. */
 export function demandOf(task: Task, servicePorts: readonly PortConfig[] = []): Demand {
-  const reservations = task.spec?.resources?.reservations;
   const ports = task.endpoint?.ports.length ? task.endpoint.ports : task.endpoint?.spec?.ports.length ? task.endpoint.spec.ports : servicePorts;
+  return demandOfSpec(task.spec, ports);
+}
+
+/** The demand a new task of this spec would have, publishing `ports`. */
+export function demandOfSpec(spec: TaskSpec | undefined, ports: readonly PortConfig[]): Demand {
+  const reservations = spec?.resources?.reservations;
   const hostPorts = hostPortKeys(ports);
   if (reservations === undefined && hostPorts.length === 0) return NO_DEMAND;
   return {

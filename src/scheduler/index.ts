@@ -8,3 +8,4 @@ export {
   type Constraint, type SpreadPreference, type ParsedPlacement, type PlacementError,
 } from './constraint.js';
 export { reconcileGlobal, type GlobalPlan } from './global.js';
+export { planRebalance, type Move, type RebalancePlan } from './rebalance.js';
