@@ -28,6 +28,17 @@ interface RankArrays {
   readonly nodes: readonly (NodeEntry | undefined)[];
   readonly counts: Int32Array;
   readonly failing: Uint8Array;
+  /** Spread's whole order in one number: failing, then this service's tasks, then all tasks. */
+  readonly spreadKeys: Float64Array;
+}
+
+// Field widths of a spread key; counts stay far below 2^21 per node.
+const TOTAL_SCALE = 1;
+const SERVICE_SCALE = 2 ** 21;
+const FAILING_SCALE = 2 ** 42;
+
+function spreadKey(arrays: RankArrays, ordinal: number): number {
+  return (arrays.failing[ordinal] ?? 0) * FAILING_SCALE + (arrays.counts[ordinal] ?? 0) * SERVICE_SCALE + (arrays.nodes[ordinal]?.taskCount ?? 0) * TOTAL_SCALE;
 }
 
 interface Leaf {
@@ -56,11 +67,12 @@ export class PlacementTree {
   /** Builds branches from `eligible` ordinals by the preferences' label values. */
   constructor(eligible: readonly number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
     const size = inputs.nodes.length;
-    this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size) };
+    this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size), spreadKeys: new Float64Array(size) };
     for (const o of inputs.failing) this.arrays.failing[o] = 1;
     this.leafOf = new Array<Branch | undefined>(size);
     // Count the service's tasks from its own index: O(its nodes), not O(cluster); leaves heapify on these.
     for (const [o, count] of inputs.serviceCounts) if (o < size) this.arrays.counts[o] = count;
+    if (inputs.strategy === 'SPREAD') for (const o of eligible) this.arrays.spreadKeys[o] = spreadKey(this.arrays, o);
     this.root = this.build(undefined, eligible, preferences, 0);
     for (const [o, count] of inputs.serviceCounts) {
       for (let b = this.leafOf[o]; b !== undefined; b = b.parent) b.count += count;
@@ -77,6 +89,7 @@ export class PlacementTree {
     const leaf = this.leafOf[ordinal];
     if (leaf === undefined) return;
     this.arrays.counts[ordinal] = (this.arrays.counts[ordinal] ?? 0) + 1;
+    this.arrays.spreadKeys[ordinal] = spreadKey(this.arrays, ordinal);
     leaf.leaf?.placed(ordinal);
     for (let b: Branch | undefined = leaf; b !== undefined; b = b.parent) b.count++;
   }
@@ -145,18 +158,11 @@ function heapLeaf(ordinals: readonly number[], less: (a: number, b: number) => b
   };
 }
 
-function spreadLess({ nodes, counts, failing }: RankArrays): (a: number, b: number) => boolean {
+function spreadLess({ spreadKeys }: RankArrays): (a: number, b: number) => boolean {
   return (a, b) => {
-    const fa = failing[a] ?? 0;
-    const fb = failing[b] ?? 0;
-    if (fa !== fb) return fa < fb;
-    const sa = counts[a] ?? 0;
-    const sb = counts[b] ?? 0;
-    if (sa !== sb) return sa < sb;
-    const ta = nodes[a]?.taskCount ?? 0;
-    const tb = nodes[b]?.taskCount ?? 0;
-    if (ta !== tb) return ta < tb;
-    return a < b;
+    const ka = spreadKeys[a] ?? 0;
+    const kb = spreadKeys[b] ?? 0;
+    return ka < kb || (ka === kb && a < b);
   };
 }
 

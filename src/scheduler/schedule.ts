@@ -37,14 +37,19 @@ export function schedule(snapshot: Snapshot): Plan {
 export function schedulePending(state: SchedulerState, options: PassOptions): Plan {
   const prng = seededPrng(options.seed);
   const plan: Plan = { assignments: [], unplaceable: [] };
-  const groups = new Map<string, TaskRecord[]>();
+  const groups = new Map<string, Map<string, TaskRecord[]>>();
   for (const record of state.pending.values()) {
-    const key = groupKey(record.task);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [record]);
+    let bySpec = groups.get(record.serviceId);
+    if (bySpec === undefined) {
+      bySpec = new Map();
+      groups.set(record.serviceId, bySpec);
+    }
+    const key = specKey(record.task);
+    const group = bySpec.get(key);
+    if (group === undefined) bySpec.set(key, [record]);
     else group.push(record);
   }
-  for (const group of groups.values()) placeGroup(state, group, options.now, prng, plan);
+  for (const bySpec of groups.values()) for (const group of bySpec.values()) placeGroup(state, group, options.now, prng, plan);
   return plan;
 }
 
@@ -130,19 +135,21 @@ function strategyOf(strategy: Placement_Strategy | undefined): Placement_Strateg
   return strategy ?? 'SPREAD';
 }
 
-const keyCache = new WeakMap<object, string>();
+const specKeys = new WeakMap<object, string>();
 
-/** Tasks with the same service and the same placement-relevant spec are placed together. */
-function groupKey(task: Task): string {
+/** Within a service, tasks with the same placement-relevant spec are placed together. */
+function specKey(task: Task): string {
   const spec = task.spec;
+  // Global tasks come with their node; they are checked one by one, apart from the rest.
   const preassigned = task.nodeId === '' ? '' : 'pre';
-  if (spec === undefined) return `${task.serviceId}\0${preassigned}`;
-  let key = keyCache.get(spec);
+  if (spec === undefined) return preassigned;
+  let key = specKeys.get(spec);
   if (key === undefined) {
     key = JSON.stringify([spec.placement, spec.resources?.reservations]);
-    keyCache.set(spec, key);
+    specKeys.set(spec, key);
   }
-  // Host ports come from the endpoint, so tasks of one spec could differ there; include them.
+  // Host ports come from the endpoint, so tasks of one spec could differ there.
   const ports = task.endpoint?.ports.length ? JSON.stringify(task.endpoint.ports) : '';
-  return `${task.serviceId}\0${preassigned}\0${key}\0${ports}`;
+  // The common case returns the cached string itself, whose hash V8 keeps: no per-task concatenation.
+  return preassigned === '' && ports === '' ? key : `${preassigned}\0${key}\0${ports}`;
 }
