@@ -39,6 +39,11 @@ export function schedulePending(state: SchedulerState, options: PassOptions): Pl
   const plan: Plan = { assignments: [], unplaceable: [] };
   const groups = new Map<string, Map<string, TaskRecord[]>>();
   for (const record of state.pending.values()) {
+    // Nothing freed up since this task was last found unplaceable: same answer, no scan.
+    if (record.blocked !== undefined && record.blocked.epoch === state.capacityEpoch) {
+      plan.unplaceable.push({ taskId: record.id, reason: record.blocked.reason });
+      continue;
+    }
     let bySpec = groups.get(record.serviceId);
     if (bySpec === undefined) {
       bySpec = new Map();
@@ -60,7 +65,10 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
   const parsed = validatePlacement(placement);
   if (!parsed.ok) {
     // The Control API rejects these at create time; one that slips through stays pending, loudly.
-    for (const r of group) plan.unplaceable.push({ taskId: r.id, reason: parsed.error.message });
+    for (const r of group) {
+      plan.unplaceable.push({ taskId: r.id, reason: parsed.error.message });
+      r.blocked = { epoch: state.capacityEpoch, reason: parsed.error.message };
+    }
     return;
   }
   const index = state.serviceIndex(first.serviceId);
@@ -109,6 +117,7 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
     if (entry === undefined) {
       reason ??= explanation.render();
       plan.unplaceable.push({ taskId: record.id, reason });
+      record.blocked = { epoch: state.capacityEpoch, reason };
       continue;
     }
     state.assignTentatively(record, ordinal);
@@ -125,6 +134,7 @@ function placePreassigned(state: SchedulerState, record: TaskRecord, filters: re
     if (rejected !== undefined) explanation.add(rejected);
     const reason = entry === undefined ? `no suitable node (node ${record.task.nodeId} is not in the cluster)` : explanation.render();
     plan.unplaceable.push({ taskId: record.id, reason });
+    record.blocked = { epoch: state.capacityEpoch, reason };
     return;
   }
   state.assignTentatively(record, entry.ordinal);

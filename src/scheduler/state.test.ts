@@ -83,6 +83,31 @@ describe('SchedulerState', () => {
     expect(schedulePending(state, { now: 0, seed: 0 }).assignments).toEqual([{ taskId: 'p', nodeId: 'fresh' }]);
   });
 
+  it('retries a blocked task only once something could have freed up', () => {
+    const state = new SchedulerState();
+    state.nodeUpserted(makeNode('a', { memoryBytes: GiB }));
+    state.taskAdded(makeTask('r', 'other', { nodeId: 'a', memoryBytes: GiB }));
+    state.taskAdded(makeTask('p', 's', { memoryBytes: GiB }));
+    const first = schedulePending(state, { now: 0, seed: 0 });
+    expect(first.unplaceable).toEqual([{ taskId: 'p', reason: 'no suitable node (1 node lacks 1GiB memory)' }]);
+    const epoch = state.capacityEpoch;
+    expect(state.task('p' as TaskId)?.blocked?.epoch).toBe(epoch);
+    expect(schedulePending(state, { now: 0, seed: 0 })).toEqual(first);
+    // The caller writing the reason into the task's status does not make it retry.
+    state.taskUpdated({ ...makeTask('p', 's', { memoryBytes: GiB }), spec: state.task('p' as TaskId)!.task.spec });
+    expect(state.capacityEpoch).toBe(epoch);
+    state.taskRemoved('r' as TaskId);
+    expect(schedulePending(state, { now: 0, seed: 0 }).assignments).toEqual([{ taskId: 'p', nodeId: 'a' }]);
+  });
+
+  it('retries a blocked task when a node joins', () => {
+    const state = new SchedulerState();
+    state.taskAdded(makeTask('p', 's'));
+    expect(schedulePending(state, { now: 0, seed: 0 }).unplaceable).toHaveLength(1);
+    state.nodeUpserted(makeNode('a'));
+    expect(schedulePending(state, { now: 0, seed: 0 }).assignments).toEqual([{ taskId: 'p', nodeId: 'a' }]);
+  });
+
   it('counts each failure once, however often the store repeats it', () => {
     const state = new SchedulerState();
     state.nodeUpserted(makeNode('a'));

@@ -28,6 +28,8 @@ export interface TaskRecord {
   demand: Demand;
   /** Assigned by a plan the store has not confirmed yet. */
   tentative: boolean;
+  /** When the last pass could not place it: the capacity epoch then, and why. */
+  blocked: { readonly epoch: number; readonly reason: string } | undefined;
 }
 
 /** Failures on one node within FAILURE_WINDOW_MS that push it to the back of the ranking. */
@@ -46,10 +48,17 @@ export class SchedulerState {
   private readonly indexes = new Map<ServiceId, ServiceIndex>();
   /** Tasks waiting for a node, in arrival order. */
   readonly pending = new Map<TaskId, TaskRecord>();
+  /**
+   * Bumped whenever a pending task might newly fit somewhere (a node changed, a task
+   * left a node): tasks blocked at the current epoch are not re-filtered, so stuck
+   * services do not make every pass scan the cluster again.
+   */
+  capacityEpoch = 0;
 
   /** A node joined or changed (status, availability, labels, resources). */
   nodeUpserted(node: Node): void {
     describeNode(this.entryFor(node.id as NodeId), node);
+    this.capacityEpoch++;
   }
 
   /** A node left the cluster; its tasks keep their reservations until they are removed. */
@@ -166,14 +175,17 @@ export class SchedulerState {
       previous.task = task;
       previous.state = state;
       previous.tentative = false;
-      if (!sameSpec) previous.demand = demandOf(task, this.servicesById.get(previous.serviceId)?.spec?.endpoint?.ports);
+      if (!sameSpec) {
+        previous.demand = demandOf(task, this.servicesById.get(previous.serviceId)?.spec?.endpoint?.ports);
+        previous.blocked = undefined;
+      }
       this.classify(previous);
       return;
     }
     const service = this.servicesById.get(task.serviceId as ServiceId);
     const record: TaskRecord = {
       id, serviceId: task.serviceId as ServiceId, task, state, ordinal: -1,
-      demand: demandOf(task, service?.spec?.endpoint?.ports), tentative: false,
+      demand: demandOf(task, service?.spec?.endpoint?.ports), tentative: false, blocked: undefined,
     };
     this.tasks.set(id, record);
     this.classify(record);
@@ -204,6 +216,7 @@ export class SchedulerState {
     const entry = this.nodes[record.ordinal];
     assert(entry !== undefined, `task ${record.id} occupies a freed ordinal`);
     applyDemand(entry, record.demand, -1);
+    this.capacityEpoch++;
     const index = this.serviceIndex(record.serviceId);
     const count = (index.countsByNode.get(record.ordinal) ?? 0) - 1;
     assert(count >= 0, `negative task count for service ${record.serviceId}`);
