@@ -1,6 +1,6 @@
 // Scenario tests: every filter and every explanation message, through schedule().
 import { describe, expect, it } from 'vitest';
-import type { Node, Task } from '../gen/index.js';
+import { codec, type Node, type Task } from '../gen/index.js';
 import { schedule, type Plan } from './index.js';
 import { makeNode, makeTask } from './fixtures.test-support.js';
 
@@ -122,6 +122,13 @@ describe('filters and explanations', () => {
     expect(placedOn(plan)).toEqual({ t: 'b' });
   });
 
+  it('takes host ports from the service when the task has no endpoint yet', () => {
+    const service = codec.Service.fromPartial({ id: 's', spec: { endpoint: { ports: [{ publishedPort: 53, targetPort: 53, protocol: 'UDP', publishMode: 'HOST' }] } } });
+    const plan = schedule({ nodes: [makeNode('a')], tasks: [makeTask('t1', 's'), makeTask('t', 's')], services: [service], now: 0, seed: 1 });
+    expect(plan.assignments).toHaveLength(1);
+    expect(reasonOf(plan)).toBe('no suitable node (1 node already uses host port 53/udp)');
+  });
+
   it('ignores ingress-mode ports', () => {
     const ports = [{ publishedPort: 80, targetPort: 80, publishMode: 'INGRESS' as const, protocol: 'TCP' as const, name: '', preserveSourceIp: false }];
     const plan = run([makeNode('a')], [makeTask('t1', 's', { ports }), makeTask('t2', 's', { ports })]);
@@ -184,6 +191,12 @@ describe('ranking', () => {
     for (const a of run(nodes, tasks).assignments) counts[a.nodeId] = (counts[a.nodeId] ?? 0) + 1;
     // 4 per zone; in eu 2 per rack; in rack eu/1 one per node.
     expect(counts).toEqual({ 'us-1a': 4, 'eu-2a': 2, 'eu-1a': 1, 'eu-1b': 1 });
+  });
+
+  it('spreads over engine labels too', () => {
+    const nodes = [makeNode('a1', { engineLabels: { dc: 'a' } }), makeNode('a2', { engineLabels: { dc: 'a' } }), makeNode('b1', { engineLabels: { dc: 'b' } })];
+    const tasks = Array.from({ length: 4 }, (_, i) => makeTask(`t${i}`, 's', { placement: { preferences: [{ spreadDescriptor: 'spread=engine.labels.dc' }] } }));
+    expect(run(nodes, tasks).assignments.filter((a) => a.nodeId === 'b1')).toHaveLength(2);
   });
 
   it('puts nodes lacking the spread label in a branch of their own', () => {

@@ -7,6 +7,7 @@ import type { Placement_Strategy } from '../gen/index.js';
 import type { SpreadPreference } from './constraint.js';
 import { OrdinalHeap } from './heap.js';
 import { fullness, type NodeEntry } from './node-entry.js';
+import type { LabelColumn } from './state.js';
 import type { Prng } from './prng.js';
 
 /** Decides whether a candidate still fits (dynamic filters); false drops it from the leaf. */
@@ -21,6 +22,8 @@ export interface RankInputs {
   readonly failing: ReadonlySet<number>;
   readonly strategy: Placement_Strategy;
   readonly prng: Prng;
+  /** Each node's value of a spread label (SchedulerState.labelColumn). */
+  readonly labelColumn: (source: 'nodeLabel' | 'engineLabel', label: string) => LabelColumn;
 }
 
 /** Group-local arrays by ordinal: comparators run millions of times, Maps are too slow there. */
@@ -65,7 +68,7 @@ export class PlacementTree {
   private readonly arrays: RankArrays;
 
   /** Builds branches from `eligible` ordinals by the preferences' label values. */
-  constructor(eligible: readonly number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
+  constructor(eligible: number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
     const size = inputs.nodes.length;
     this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size), spreadKeys: new Float64Array(size) };
     for (const o of inputs.failing) this.arrays.failing[o] = 1;
@@ -94,7 +97,7 @@ export class PlacementTree {
     for (let b: Branch | undefined = leaf; b !== undefined; b = b.parent) b.count++;
   }
 
-  private build(parent: Branch | undefined, ordinals: readonly number[], preferences: readonly SpreadPreference[], level: number): Branch {
+  private build(parent: Branch | undefined, ordinals: number[], preferences: readonly SpreadPreference[], level: number): Branch {
     const branch: Branch = { parent, count: 0, alive: ordinals.length > 0, children: [], leaf: undefined };
     const preference = preferences[level];
     if (preference === undefined) {
@@ -102,17 +105,13 @@ export class PlacementTree {
       for (const o of ordinals) this.leafOf[o] = branch;
       return branch;
     }
-    // Nodes without the label share one branch (value ''), as in Swarm.
-    const byValue = new Map<string, number[]>();
-    for (const o of ordinals) {
-      const entry = this.inputs.nodes[o];
-      const labels = preference.source === 'nodeLabel' ? entry?.nodeLabels : entry?.engineLabels;
-      const value = labels?.get(preference.label) ?? '';
-      const list = byValue.get(value);
-      if (list === undefined) byValue.set(value, [o]);
-      else list.push(o);
+    const column = this.inputs.labelColumn(preference.source, preference.label);
+    const buckets: number[][] = column.values.map(() => []);
+    for (const o of ordinals) buckets[column.ids[o] ?? 0]?.push(o);
+    for (const id of column.order) {
+      const bucket = buckets[id];
+      if (bucket !== undefined && bucket.length > 0) branch.children.push(this.build(branch, bucket, preferences, level + 1));
     }
-    for (const value of [...byValue.keys()].sort()) branch.children.push(this.build(branch, byValue.get(value) ?? [], preferences, level + 1));
     return branch;
   }
 }
@@ -136,7 +135,7 @@ function pickIn(branch: Branch, stillFits: StillFits): number {
   }
 }
 
-function makeLeaf(ordinals: readonly number[], inputs: RankInputs, arrays: RankArrays): Leaf {
+function makeLeaf(ordinals: number[], inputs: RankInputs, arrays: RankArrays): Leaf {
   switch (inputs.strategy) {
     case 'SPREAD': return heapLeaf(ordinals, spreadLess(arrays));
     case 'BINPACK': return heapLeaf(ordinals, binpackLess(arrays));
@@ -144,8 +143,9 @@ function makeLeaf(ordinals: readonly number[], inputs: RankInputs, arrays: RankA
   }
 }
 
-function heapLeaf(ordinals: readonly number[], less: (a: number, b: number) => boolean): Leaf {
-  const heap = new OrdinalHeap([...ordinals], less);
+function heapLeaf(ordinals: number[], less: (a: number, b: number) => boolean): Leaf {
+  // The heap takes the array over: the tree built it for this leaf alone.
+  const heap = new OrdinalHeap(ordinals, less);
   return {
     pick: (stillFits) => {
       for (let top = heap.peek(); top >= 0; top = heap.peek()) {

@@ -101,6 +101,7 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
   }
   const tree = new PlacementTree(eligible, parsed.value.preferences, {
     nodes: state.nodes, serviceCounts: index.countsByNode, failing, strategy: strategyOf(placement?.strategy), prng,
+    labelColumn: (source, label) => state.labelColumn(source, label),
   });
   const stillFits = (ordinal: number): boolean => {
     const entry = state.nodes[ordinal];

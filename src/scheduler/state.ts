@@ -32,6 +32,13 @@ export interface TaskRecord {
   blocked: { readonly epoch: number; readonly reason: string } | undefined;
 }
 
+/** One label's values across nodes: `ids[ordinal]` indexes `values`; `order` lists value ids sorted by value. */
+export interface LabelColumn {
+  readonly ids: Int32Array;
+  readonly values: readonly string[];
+  readonly order: readonly number[];
+}
+
 /** Failures on one node within FAILURE_WINDOW_MS that push it to the back of the ranking. */
 export const FAILURE_THRESHOLD = 5;
 /** How far back failures count, as in Swarm: five minutes. */
@@ -54,11 +61,15 @@ export class SchedulerState {
    * services do not make every pass scan the cluster again.
    */
   capacityEpoch = 0;
+  /** Bumped whenever any node's attributes may have changed; label columns are rebuilt after it moves. */
+  private nodesEpoch = 0;
+  private readonly labelColumns = new Map<string, LabelColumn & { epoch: number }>();
 
   /** A node joined or changed (status, availability, labels, resources). */
   nodeUpserted(node: Node): void {
     describeNode(this.entryFor(node.id as NodeId), node);
     this.capacityEpoch++;
+    this.nodesEpoch++;
   }
 
   /** A node left the cluster; its tasks keep their reservations until they are removed. */
@@ -69,6 +80,7 @@ export class SchedulerState {
     assert(entry !== undefined, `node ${nodeId} indexed without an entry`);
     entry.known = false;
     entry.ready = false;
+    this.nodesEpoch++;
     this.releaseIfUnused(entry);
   }
 
@@ -147,6 +159,32 @@ export class SchedulerState {
   /** A task as the state knows it. */
   task(taskId: TaskId): TaskRecord | undefined {
     return this.tasks.get(taskId);
+  }
+
+  /** Every node's value of one label as small integers, so spread trees group nodes without string lookups. */
+  labelColumn(source: 'nodeLabel' | 'engineLabel', label: string): LabelColumn {
+    const key = `${source}\0${label}`;
+    const cached = this.labelColumns.get(key);
+    if (cached !== undefined && cached.epoch === this.nodesEpoch && cached.ids.length >= this.nodes.length) return cached;
+    const ids = new Int32Array(this.nodes.length);
+    const values: string[] = [];
+    const idOf = new Map<string, number>();
+    for (const entry of this.nodes) {
+      if (entry === undefined) continue;
+      // Nodes without the label share one branch (value ''), as in Swarm.
+      const value = (source === 'nodeLabel' ? entry.nodeLabels : entry.engineLabels).get(label) ?? '';
+      let id = idOf.get(value);
+      if (id === undefined) {
+        id = values.length;
+        values.push(value);
+        idOf.set(value, id);
+      }
+      ids[entry.ordinal] = id;
+    }
+    const order = values.map((_, i) => i).sort((a, b) => ((values[a] ?? '') < (values[b] ?? '') ? -1 : 1));
+    const column = { ids, values, order, epoch: this.nodesEpoch };
+    this.labelColumns.set(key, column);
+    return column;
   }
 
   /** True when the service failed FAILURE_THRESHOLD times on the node within the window before `nowMs`. */
@@ -246,6 +284,7 @@ export class SchedulerState {
     }
     const ordinal = this.freeOrdinals.pop() ?? this.nodes.length;
     const entry = placeholderEntry(ordinal, nodeId);
+    this.nodesEpoch++;
     this.nodes[ordinal] = entry;
     this.ordinals.set(nodeId, ordinal);
     return entry;
