@@ -96,6 +96,10 @@ describe('SchedulerState', () => {
     // The caller writing the reason into the task's status does not make it retry.
     state.taskUpdated({ ...makeTask('p', 's', { memoryBytes: GiB }), spec: state.task('p' as TaskId)!.task.spec });
     expect(state.capacityEpoch).toBe(epoch);
+    // Nor does a running task's status moving forward in place.
+    const running = state.task('r' as TaskId)!.task;
+    state.taskUpdated({ ...running, status: { ...running.status!, state: 'RUNNING', timestampMs: 5 } });
+    expect(state.capacityEpoch).toBe(epoch);
     state.taskRemoved('r' as TaskId);
     expect(schedulePending(state, { now: 0, seed: 0 }).assignments).toEqual([{ taskId: 'p', nodeId: 'a' }]);
   });

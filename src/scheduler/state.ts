@@ -208,8 +208,10 @@ export class SchedulerState {
         previous.task = task;
         return;
       }
-      this.retract(previous);
       const sameSpec = previous.task.spec === task.spec && previous.task.endpoint === task.endpoint;
+      // A confirmation or a status change in place frees nothing: blocked tasks need not retry for it.
+      const stays = sameSpec && previous.ordinal >= 0 && isOccupying(task) && this.nodes[previous.ordinal]?.id === task.nodeId;
+      this.retract(previous, !stays);
       previous.task = task;
       previous.state = state;
       previous.tentative = false;
@@ -248,13 +250,13 @@ export class SchedulerState {
     index.occupying.add(record.id);
   }
 
-  private retract(record: TaskRecord): void {
+  private retract(record: TaskRecord, freesCapacity = true): void {
     if (this.pending.delete(record.id)) this.serviceIndex(record.serviceId).pending.delete(record.id);
     if (record.ordinal < 0) return;
     const entry = this.nodes[record.ordinal];
     assert(entry !== undefined, `task ${record.id} occupies a freed ordinal`);
     applyDemand(entry, record.demand, -1);
-    this.capacityEpoch++;
+    if (freesCapacity) this.capacityEpoch++;
     const index = this.serviceIndex(record.serviceId);
     const count = (index.countsByNode.get(record.ordinal) ?? 0) - 1;
     assert(count >= 0, `negative task count for service ${record.serviceId}`);
