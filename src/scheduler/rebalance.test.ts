@@ -85,4 +85,36 @@ describe('planRebalance', () => {
       expect(plan.moves).toHaveLength(minimum);
     }), { seed: SEED, numRuns: 200 });
   });
+
+  it('moves only onto nodes that pass every filter, and never makes things worse', () => {
+    const arb = fc.record({
+      nodes: fc.array(fc.record({ web: fc.boolean(), memGiB: fc.integer({ min: 1, max: 4 }), zone: fc.constantFrom('a', 'b'), active: fc.boolean() }), { minLength: 1, maxLength: 8 }),
+      tasks: fc.array(fc.nat(), { maxLength: 16 }),
+      maxReplicas: fc.integer({ min: 0, max: 3 }),
+      prefs: fc.boolean(),
+    });
+    fc.assert(fc.property(arb, (c) => {
+      const placement = { constraints: ['node.labels.web==yes'], maxReplicas: c.maxReplicas, preferences: c.prefs ? [{ spreadDescriptor: 'node.labels.zone' }] : [] };
+      const state = new SchedulerState();
+      c.nodes.forEach((n, i) => state.nodeUpserted(makeNode(`n${i}`, { labels: { web: n.web ? 'yes' : 'no', zone: n.zone }, memoryBytes: n.memGiB * GiB, availability: n.active ? 'ACTIVE' : 'PAUSE' })));
+      const start: Record<string, number> = {};
+      c.tasks.forEach((t, i) => {
+        const nodeId = `n${t % c.nodes.length}`;
+        start[nodeId] = (start[nodeId] ?? 0) + 1;
+        state.taskAdded({ ...makeTask(`t${i}`, 's', { nodeId, placement, memoryBytes: GiB / 2 }), slot: i + 1 });
+      });
+      const plan = planRebalance(state, s, { now: 0 });
+      expect(plan.imbalanceAfter).toBeLessThanOrEqual(plan.imbalanceBefore);
+      const after = perNode(state, plan.moves, start);
+      for (const m of plan.moves) {
+        const i = Number(m.toNodeId.slice(1));
+        const node = c.nodes[i]!;
+        expect(node.web && node.active, `${m.toNodeId} passes the static filters`).toBe(true);
+        expect((after[m.toNodeId] ?? 0) * 0.5, `${m.toNodeId} memory`).toBeLessThanOrEqual(node.memGiB);
+        if (c.maxReplicas > 0) expect(after[m.toNodeId] ?? 0).toBeLessThanOrEqual(c.maxReplicas);
+      }
+      // Each task moves at most once.
+      expect(new Set(plan.moves.map((m) => m.taskId)).size).toBe(plan.moves.length);
+    }), { seed: SEED, numRuns: 300 });
+  });
 });
