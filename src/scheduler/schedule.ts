@@ -26,11 +26,7 @@ export interface Snapshot extends PassOptions {
 
 /** Pure form: builds the state from a snapshot and places every pending task. */
 export function schedule(snapshot: Snapshot): Plan {
-  const state = new SchedulerState();
-  for (const service of snapshot.services ?? []) state.serviceUpserted(service);
-  for (const node of snapshot.nodes) state.nodeUpserted(node);
-  for (const task of snapshot.tasks) state.taskAdded(task);
-  return schedulePending(state, snapshot);
+  return schedulePending(SchedulerState.fromSnapshot(snapshot), snapshot);
 }
 
 /** Incremental form: places the state's pending tasks and records the assignments tentatively in it. */

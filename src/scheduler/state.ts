@@ -65,6 +65,16 @@ export class SchedulerState {
   private nodesEpoch = 0;
   private readonly labelColumns = new Map<string, LabelColumn & { epoch: number }>();
 
+  /** A state loaded from the store's current objects, e.g. when this manager becomes leader. */
+  static fromSnapshot(snapshot: { readonly nodes: readonly Node[]; readonly tasks: readonly Task[]; readonly services?: readonly Service[] | undefined }): SchedulerState {
+    const state = new SchedulerState();
+    // Services first: their endpoints give host ports to tasks that carry none yet.
+    for (const service of snapshot.services ?? []) state.serviceUpserted(service);
+    for (const node of snapshot.nodes) state.nodeUpserted(node);
+    for (const task of snapshot.tasks) state.taskAdded(task);
+    return state;
+  }
+
   /** A node joined or changed (status, availability, labels, resources). */
   nodeUpserted(node: Node): void {
     describeNode(this.entryFor(node.id as NodeId), node);
