@@ -132,3 +132,18 @@ describe('rolling updates', () => {
     expect(c.wanted('agent').map((t) => [t.nodeId, image(t)])).toEqual([['n1', 'agent:2'], ['n2', 'agent:2'], ['n3', 'agent:2']]);
   });
 });
+
+describe('updates meeting the restart policy', () => {
+  it('replaces an old-spec task that the restart policy let end, writing it once', () => {
+    const c = new TestCluster();
+    c.upsert(makeNode('n1'));
+    c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas: 1 }, task: { container: { image: 'nginx:1' }, restart: { condition: 'NONE' } } }));
+    c.settle('web');
+    const old = c.wanted('web')[0]!;
+    setImage(c, 'nginx:2');
+    c.setStatus(old.id, 'FAILED'); // ends before the updater reached it
+    const actions = c.step('web');
+    expect(actions.filter((a) => a.kind === 'update-task')).toEqual([{ kind: 'update-task', task: expect.objectContaining({ id: old.id, desiredState: 'SHUTDOWN' }) }]);
+    expect(actions.filter((a) => a.kind === 'create-task').map((a) => a.kind === 'create-task' && image(a.task))).toEqual(['nginx:2']);
+  });
+});
