@@ -1,5 +1,6 @@
 // The one entry point: a service's desired state and its tasks in, actions
 // out. Pure: everything comes in as arguments (STYLE.md).
+import { assert } from '../../common/assert.js';
 import type { Action } from './actions.js';
 import type { DesiredService, ObservedService, ReconcileDeps } from './reconcile-inputs.js';
 import { reconcileGlobal } from './reconcile-global.js';
@@ -34,7 +35,19 @@ export function reconcileService(desired: DesiredService, observed: ObservedServ
         break;
     }
   }
+  assertOneWritePerTask(actions);
   return earliestWake(actions);
+}
+
+/** Two writes to one task in a batch would make it conflict with itself forever: a bug here. */
+function assertOneWritePerTask(actions: readonly Action[]): void {
+  const seen = new Set<string>();
+  for (const action of actions) {
+    const id = action.kind === 'update-task' ? action.task.id : action.kind === 'remove-task' ? action.taskId : undefined;
+    if (id === undefined) continue;
+    assert(!seen.has(id), `reconcile: task ${id} written twice in one pass`);
+    seen.add(id);
+  }
 }
 
 /** A removed service: its tasks are told to go (desired REMOVE), then deleted once dead. */

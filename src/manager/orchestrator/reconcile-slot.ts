@@ -105,9 +105,12 @@ export function reconcileSlot(place: SlotPlace, tasks: readonly Task[], ctx: Slo
         actions.push({ kind: 'wake-at', atMs: decision.atMs, reason: `restart delay of task ${lastEnded.id}` });
         return { actions, status: { kind: 'waiting' } };
       case 'give-up':
+        // An old-spec task is the updater's to replace (one write per task
+        // per batch, or the batch would conflict with itself).
+        if (isDirty(lastEnded, ctx.service)) return { actions, status: { kind: 'dirty', task: lastEnded, live: false } };
         // Desired COMPLETE marks "ended by policy": the slot stays filled.
         actions.push(setDesired(lastEnded, 'COMPLETE'));
-        return { actions, status: isDirty(lastEnded, ctx.service) ? { kind: 'dirty', task: lastEnded, live: false } : { kind: 'finished' } };
+        return { actions, status: { kind: 'finished' } };
     }
   }
   const lastFinished = finished.at(-1);
