@@ -9,3 +9,4 @@ export {
 } from './constraint.js';
 export { reconcileGlobal, type GlobalPlan } from './global.js';
 export { planRebalance, type Move, type RebalancePlan } from './rebalance.js';
+export { nodeSatisfiesPlacement } from './eligibility.js';
