@@ -7,3 +7,4 @@ export { DEFAULT_RESTART_DELAY_MS } from './reconcile-restart.js';
 export { DEFAULT_UPDATE_CONFIG } from './reconcile-update.js';
 export { toStoreActions } from './to-store-actions.js';
 export { taskName, containerName } from './task-names.js';
+export { affectedServices, type AffectedLookups } from './affected-services.js';

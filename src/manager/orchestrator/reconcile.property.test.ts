@@ -80,6 +80,19 @@ function converge(c: TestCluster): Action[][] {
   throw new Error(`did not converge: last actions ${JSON.stringify(log.slice(-3).map((a) => a.map((x) => x.kind)))}`);
 }
 
+/** Right after a pass: wanted tasks only in slots 1..replicas, at most `perSlot` per slot (2 while start-first overlaps). */
+function checkSlots(c: TestCluster, perSlot: number): void {
+  const replicas = c.store.get('service', 'svc')!.spec!.mode!.replicas;
+  const counts = new Map<number, number>();
+  for (const t of c.wanted('svc')) {
+    expect(t.slot).toBeGreaterThanOrEqual(1);
+    expect(t.slot).toBeLessThanOrEqual(replicas);
+    if (t.status?.state === 'FAILED') continue; // ended, awaiting its restart delay
+    counts.set(t.slot, (counts.get(t.slot) ?? 0) + 1);
+  }
+  for (const count of counts.values()) expect(count).toBeLessThanOrEqual(perSlot);
+}
+
 describe('reconciler properties', () => {
   it('converges to exactly the wanted tasks, all running the current spec, with bounded history', () => {
     fc.assert(fc.property(arbSetup, ({ mode, delayMs, parallelism, order, events }) => {
@@ -87,7 +100,10 @@ describe('reconciler properties', () => {
       c.taskHistoryLimit = 3;
       c.upsert(makeNode('n1'), makeNode('n2'), makeNode('n3'));
       c.upsert(makeService('svc', { mode: { kind: mode, replicas: 3 }, update: { parallelism, order }, task: { container: { image: 'app:1' }, restart: { condition: 'ANY', delayMs } } }));
-      for (const event of events) play(c, event);
+      for (const event of events) {
+        play(c, event);
+        if (event.kind === 'reconcile' && mode === 'REPLICATED') checkSlots(c, order === 'START_FIRST' ? 2 : 1);
+      }
       converge(c);
       const service = c.store.get('service', 'svc')!;
       const wanted = c.wanted('svc');

@@ -186,3 +186,11 @@ describe('MemoryStore reads', () => {
     expect(decodeBatch(new Uint8Array([0xff, 0xff, 0xff])).ok).toBe(false);
   });
 });
+
+describe('MemoryStore misuse', () => {
+  it('refuses writes from inside a listener (they must go through Raft)', () => {
+    const store = new MemoryStore();
+    store.watch(() => store.apply(batch([]), 99));
+    expect(() => store.apply(batch([]), 1)).toThrow(/listener wrote/);
+  });
+});

@@ -40,6 +40,7 @@ export class MemoryStore {
   private readonly tasks = new TaskIndex();
   private readonly listeners = new Set<StoreListener>();
   private lastApplied = 0;
+  private notifying = false;
 
   /** The log index of the last batch applied (or restored). */
   get appliedIndex(): number {
@@ -48,6 +49,7 @@ export class MemoryStore {
 
   /** Applies a committed batch at `logIndex`: all of it or, with an error value, none. */
   apply(batch: StoreBatch, logIndex: number): ApplyResult {
+    assert(!this.notifying, 'store: a listener wrote to the store; propose through Raft instead');
     assert(Number.isSafeInteger(logIndex) && logIndex > this.lastApplied, `store: log index ${logIndex} applied after ${this.lastApplied}`);
     this.lastApplied = logIndex;
     const staged = stageBatch({ get: (kind, id) => this.tables[kind].get(id), idsNamed: (kind, name) => this.tables[kind].idsNamed(name) }, batch, logIndex);
@@ -61,7 +63,12 @@ export class MemoryStore {
       events.push({ kind: write.kind, action, object, previous: action === 'update' ? write.previous : undefined } as StoreEvent);
     }
     const changes = { logIndex, proposalId: batch.proposalId, proposedAtMs: batch.proposedAtMs, events };
-    for (const listener of [...this.listeners]) listener(changes);
+    this.notifying = true;
+    try {
+      for (const listener of [...this.listeners]) listener(changes);
+    } finally {
+      this.notifying = false;
+    }
     return { ok: true, events };
   }
 
