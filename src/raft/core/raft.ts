@@ -307,9 +307,18 @@ export class RaftCore {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.electionElapsed >= this.randomizedElectionTimeout && this.promotable()) {
-      this.electionElapsed = 0;
+    if (this.electionElapsed < this.randomizedElectionTimeout) return;
+    this.electionElapsed = 0;
+    if (this.promotable()) {
       this.startCampaign(this.opts.preVote ? 'pre' : 'real');
+    } else if (!this.removed) {
+      // A learner (or a node with a stale config) that hears nothing speaks
+      // up: a leader then catches it up, and a member that already applied
+      // our removal answers REMOVED, which we might otherwise never learn.
+      this.resetRandomizedElectionTimeout();
+      for (const id of this.membership.voters) {
+        if (id !== this.id) this.send(makeMessage('HEARTBEAT_RESPONSE', this.id, id, this.term));
+      }
     }
   }
 
