@@ -168,7 +168,13 @@ function genServices(services) {
   out += "import type { MethodDefinition } from '@grpc/grpc-js';\n";
   out += "import * as C from './codec.js';\n";
   out += "import type * as T from './types.js';\n\n";
-  out += `function method<Req, Res>(path: string, requestStream: boolean, responseStream: boolean, req: C.Codec<Req>, res: C.Codec<Res>): MethodDefinition<Req, Res> {
+  out += `/** A method definition whose stream flags are literal types, so handlers and clients can be typed per kind. */
+export type Method<Req, Res, ReqStream extends boolean, ResStream extends boolean> = MethodDefinition<Req, Res> & {
+  readonly requestStream: ReqStream;
+  readonly responseStream: ResStream;
+};
+
+function method<Req, Res, ReqStream extends boolean, ResStream extends boolean>(path: string, requestStream: ReqStream, responseStream: ResStream, req: C.Codec<Req>, res: C.Codec<Res>): Method<Req, Res, ReqStream, ResStream> {
   return {
     path,
     requestStream,
@@ -189,7 +195,7 @@ function genServices(services) {
       m.resolve();
       const req = tsName(m.resolvedRequestType);
       const res = tsName(m.resolvedResponseType);
-      out += `  ${lowerFirst(m.name)}: method<T.${req}, T.${res}>('/${PACKAGE}.${name}/${m.name}', ${!!m.requestStream}, ${!!m.responseStream}, C.${req}, C.${res}),\n`;
+      out += `  ${lowerFirst(m.name)}: method<T.${req}, T.${res}, ${!!m.requestStream}, ${!!m.responseStream}>('/${PACKAGE}.${name}/${m.name}', ${!!m.requestStream}, ${!!m.responseStream}, C.${req}, C.${res}),\n`;
     }
     out += '} as const;\n\n';
   }

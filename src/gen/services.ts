@@ -4,7 +4,13 @@ import type { MethodDefinition } from '@grpc/grpc-js';
 import * as C from './codec.js';
 import type * as T from './types.js';
 
-function method<Req, Res>(path: string, requestStream: boolean, responseStream: boolean, req: C.Codec<Req>, res: C.Codec<Res>): MethodDefinition<Req, Res> {
+/** A method definition whose stream flags are literal types, so handlers and clients can be typed per kind. */
+export type Method<Req, Res, ReqStream extends boolean, ResStream extends boolean> = MethodDefinition<Req, Res> & {
+  readonly requestStream: ReqStream;
+  readonly responseStream: ResStream;
+};
+
+function method<Req, Res, ReqStream extends boolean, ResStream extends boolean>(path: string, requestStream: ReqStream, responseStream: ResStream, req: C.Codec<Req>, res: C.Codec<Res>): Method<Req, Res, ReqStream, ResStream> {
   return {
     path,
     requestStream,
@@ -17,64 +23,64 @@ function method<Req, Res>(path: string, requestStream: boolean, responseStream: 
 }
 
 export const CAService = {
-  getRootCACertificate: method<T.GetRootCACertificateRequest, T.GetRootCACertificateResponse>('/shoal.v1.CA/GetRootCACertificate', false, false, C.GetRootCACertificateRequest, C.GetRootCACertificateResponse),
-  issueNodeCertificate: method<T.IssueNodeCertificateRequest, T.IssueNodeCertificateResponse>('/shoal.v1.CA/IssueNodeCertificate', false, false, C.IssueNodeCertificateRequest, C.IssueNodeCertificateResponse),
-  renewNodeCertificate: method<T.RenewNodeCertificateRequest, T.RenewNodeCertificateResponse>('/shoal.v1.CA/RenewNodeCertificate', false, false, C.RenewNodeCertificateRequest, C.RenewNodeCertificateResponse),
+  getRootCACertificate: method<T.GetRootCACertificateRequest, T.GetRootCACertificateResponse, false, false>('/shoal.v1.CA/GetRootCACertificate', false, false, C.GetRootCACertificateRequest, C.GetRootCACertificateResponse),
+  issueNodeCertificate: method<T.IssueNodeCertificateRequest, T.IssueNodeCertificateResponse, false, false>('/shoal.v1.CA/IssueNodeCertificate', false, false, C.IssueNodeCertificateRequest, C.IssueNodeCertificateResponse),
+  renewNodeCertificate: method<T.RenewNodeCertificateRequest, T.RenewNodeCertificateResponse, false, false>('/shoal.v1.CA/RenewNodeCertificate', false, false, C.RenewNodeCertificateRequest, C.RenewNodeCertificateResponse),
 } as const;
 
 export const ControlService = {
-  getNode: method<T.GetNodeRequest, T.GetNodeResponse>('/shoal.v1.Control/GetNode', false, false, C.GetNodeRequest, C.GetNodeResponse),
-  listNodes: method<T.ListNodesRequest, T.ListNodesResponse>('/shoal.v1.Control/ListNodes', false, false, C.ListNodesRequest, C.ListNodesResponse),
-  updateNode: method<T.UpdateNodeRequest, T.UpdateNodeResponse>('/shoal.v1.Control/UpdateNode', false, false, C.UpdateNodeRequest, C.UpdateNodeResponse),
-  removeNode: method<T.RemoveNodeRequest, T.RemoveNodeResponse>('/shoal.v1.Control/RemoveNode', false, false, C.RemoveNodeRequest, C.RemoveNodeResponse),
-  createService: method<T.CreateServiceRequest, T.CreateServiceResponse>('/shoal.v1.Control/CreateService', false, false, C.CreateServiceRequest, C.CreateServiceResponse),
-  getService: method<T.GetServiceRequest, T.GetServiceResponse>('/shoal.v1.Control/GetService', false, false, C.GetServiceRequest, C.GetServiceResponse),
-  updateService: method<T.UpdateServiceRequest, T.UpdateServiceResponse>('/shoal.v1.Control/UpdateService', false, false, C.UpdateServiceRequest, C.UpdateServiceResponse),
-  removeService: method<T.RemoveServiceRequest, T.RemoveServiceResponse>('/shoal.v1.Control/RemoveService', false, false, C.RemoveServiceRequest, C.RemoveServiceResponse),
-  listServices: method<T.ListServicesRequest, T.ListServicesResponse>('/shoal.v1.Control/ListServices', false, false, C.ListServicesRequest, C.ListServicesResponse),
-  getTask: method<T.GetTaskRequest, T.GetTaskResponse>('/shoal.v1.Control/GetTask', false, false, C.GetTaskRequest, C.GetTaskResponse),
-  listTasks: method<T.ListTasksRequest, T.ListTasksResponse>('/shoal.v1.Control/ListTasks', false, false, C.ListTasksRequest, C.ListTasksResponse),
-  createNetwork: method<T.CreateNetworkRequest, T.CreateNetworkResponse>('/shoal.v1.Control/CreateNetwork', false, false, C.CreateNetworkRequest, C.CreateNetworkResponse),
-  getNetwork: method<T.GetNetworkRequest, T.GetNetworkResponse>('/shoal.v1.Control/GetNetwork', false, false, C.GetNetworkRequest, C.GetNetworkResponse),
-  listNetworks: method<T.ListNetworksRequest, T.ListNetworksResponse>('/shoal.v1.Control/ListNetworks', false, false, C.ListNetworksRequest, C.ListNetworksResponse),
-  removeNetwork: method<T.RemoveNetworkRequest, T.RemoveNetworkResponse>('/shoal.v1.Control/RemoveNetwork', false, false, C.RemoveNetworkRequest, C.RemoveNetworkResponse),
-  createSecret: method<T.CreateSecretRequest, T.CreateSecretResponse>('/shoal.v1.Control/CreateSecret', false, false, C.CreateSecretRequest, C.CreateSecretResponse),
-  getSecret: method<T.GetSecretRequest, T.GetSecretResponse>('/shoal.v1.Control/GetSecret', false, false, C.GetSecretRequest, C.GetSecretResponse),
-  listSecrets: method<T.ListSecretsRequest, T.ListSecretsResponse>('/shoal.v1.Control/ListSecrets', false, false, C.ListSecretsRequest, C.ListSecretsResponse),
-  removeSecret: method<T.RemoveSecretRequest, T.RemoveSecretResponse>('/shoal.v1.Control/RemoveSecret', false, false, C.RemoveSecretRequest, C.RemoveSecretResponse),
-  createConfig: method<T.CreateConfigRequest, T.CreateConfigResponse>('/shoal.v1.Control/CreateConfig', false, false, C.CreateConfigRequest, C.CreateConfigResponse),
-  getConfig: method<T.GetConfigRequest, T.GetConfigResponse>('/shoal.v1.Control/GetConfig', false, false, C.GetConfigRequest, C.GetConfigResponse),
-  listConfigs: method<T.ListConfigsRequest, T.ListConfigsResponse>('/shoal.v1.Control/ListConfigs', false, false, C.ListConfigsRequest, C.ListConfigsResponse),
-  removeConfig: method<T.RemoveConfigRequest, T.RemoveConfigResponse>('/shoal.v1.Control/RemoveConfig', false, false, C.RemoveConfigRequest, C.RemoveConfigResponse),
-  getCluster: method<T.GetClusterRequest, T.GetClusterResponse>('/shoal.v1.Control/GetCluster', false, false, C.GetClusterRequest, C.GetClusterResponse),
-  updateCluster: method<T.UpdateClusterRequest, T.UpdateClusterResponse>('/shoal.v1.Control/UpdateCluster', false, false, C.UpdateClusterRequest, C.UpdateClusterResponse),
+  getNode: method<T.GetNodeRequest, T.GetNodeResponse, false, false>('/shoal.v1.Control/GetNode', false, false, C.GetNodeRequest, C.GetNodeResponse),
+  listNodes: method<T.ListNodesRequest, T.ListNodesResponse, false, false>('/shoal.v1.Control/ListNodes', false, false, C.ListNodesRequest, C.ListNodesResponse),
+  updateNode: method<T.UpdateNodeRequest, T.UpdateNodeResponse, false, false>('/shoal.v1.Control/UpdateNode', false, false, C.UpdateNodeRequest, C.UpdateNodeResponse),
+  removeNode: method<T.RemoveNodeRequest, T.RemoveNodeResponse, false, false>('/shoal.v1.Control/RemoveNode', false, false, C.RemoveNodeRequest, C.RemoveNodeResponse),
+  createService: method<T.CreateServiceRequest, T.CreateServiceResponse, false, false>('/shoal.v1.Control/CreateService', false, false, C.CreateServiceRequest, C.CreateServiceResponse),
+  getService: method<T.GetServiceRequest, T.GetServiceResponse, false, false>('/shoal.v1.Control/GetService', false, false, C.GetServiceRequest, C.GetServiceResponse),
+  updateService: method<T.UpdateServiceRequest, T.UpdateServiceResponse, false, false>('/shoal.v1.Control/UpdateService', false, false, C.UpdateServiceRequest, C.UpdateServiceResponse),
+  removeService: method<T.RemoveServiceRequest, T.RemoveServiceResponse, false, false>('/shoal.v1.Control/RemoveService', false, false, C.RemoveServiceRequest, C.RemoveServiceResponse),
+  listServices: method<T.ListServicesRequest, T.ListServicesResponse, false, false>('/shoal.v1.Control/ListServices', false, false, C.ListServicesRequest, C.ListServicesResponse),
+  getTask: method<T.GetTaskRequest, T.GetTaskResponse, false, false>('/shoal.v1.Control/GetTask', false, false, C.GetTaskRequest, C.GetTaskResponse),
+  listTasks: method<T.ListTasksRequest, T.ListTasksResponse, false, false>('/shoal.v1.Control/ListTasks', false, false, C.ListTasksRequest, C.ListTasksResponse),
+  createNetwork: method<T.CreateNetworkRequest, T.CreateNetworkResponse, false, false>('/shoal.v1.Control/CreateNetwork', false, false, C.CreateNetworkRequest, C.CreateNetworkResponse),
+  getNetwork: method<T.GetNetworkRequest, T.GetNetworkResponse, false, false>('/shoal.v1.Control/GetNetwork', false, false, C.GetNetworkRequest, C.GetNetworkResponse),
+  listNetworks: method<T.ListNetworksRequest, T.ListNetworksResponse, false, false>('/shoal.v1.Control/ListNetworks', false, false, C.ListNetworksRequest, C.ListNetworksResponse),
+  removeNetwork: method<T.RemoveNetworkRequest, T.RemoveNetworkResponse, false, false>('/shoal.v1.Control/RemoveNetwork', false, false, C.RemoveNetworkRequest, C.RemoveNetworkResponse),
+  createSecret: method<T.CreateSecretRequest, T.CreateSecretResponse, false, false>('/shoal.v1.Control/CreateSecret', false, false, C.CreateSecretRequest, C.CreateSecretResponse),
+  getSecret: method<T.GetSecretRequest, T.GetSecretResponse, false, false>('/shoal.v1.Control/GetSecret', false, false, C.GetSecretRequest, C.GetSecretResponse),
+  listSecrets: method<T.ListSecretsRequest, T.ListSecretsResponse, false, false>('/shoal.v1.Control/ListSecrets', false, false, C.ListSecretsRequest, C.ListSecretsResponse),
+  removeSecret: method<T.RemoveSecretRequest, T.RemoveSecretResponse, false, false>('/shoal.v1.Control/RemoveSecret', false, false, C.RemoveSecretRequest, C.RemoveSecretResponse),
+  createConfig: method<T.CreateConfigRequest, T.CreateConfigResponse, false, false>('/shoal.v1.Control/CreateConfig', false, false, C.CreateConfigRequest, C.CreateConfigResponse),
+  getConfig: method<T.GetConfigRequest, T.GetConfigResponse, false, false>('/shoal.v1.Control/GetConfig', false, false, C.GetConfigRequest, C.GetConfigResponse),
+  listConfigs: method<T.ListConfigsRequest, T.ListConfigsResponse, false, false>('/shoal.v1.Control/ListConfigs', false, false, C.ListConfigsRequest, C.ListConfigsResponse),
+  removeConfig: method<T.RemoveConfigRequest, T.RemoveConfigResponse, false, false>('/shoal.v1.Control/RemoveConfig', false, false, C.RemoveConfigRequest, C.RemoveConfigResponse),
+  getCluster: method<T.GetClusterRequest, T.GetClusterResponse, false, false>('/shoal.v1.Control/GetCluster', false, false, C.GetClusterRequest, C.GetClusterResponse),
+  updateCluster: method<T.UpdateClusterRequest, T.UpdateClusterResponse, false, false>('/shoal.v1.Control/UpdateCluster', false, false, C.UpdateClusterRequest, C.UpdateClusterResponse),
 } as const;
 
 export const DaemonService = {
-  version: method<T.VersionRequest, T.VersionResponse>('/shoal.v1.Daemon/Version', false, false, C.VersionRequest, C.VersionResponse),
-  info: method<T.InfoRequest, T.InfoResponse>('/shoal.v1.Daemon/Info', false, false, C.InfoRequest, C.InfoResponse),
-  swarmInit: method<T.SwarmInitRequest, T.SwarmInitResponse>('/shoal.v1.Daemon/SwarmInit', false, false, C.SwarmInitRequest, C.SwarmInitResponse),
-  swarmJoin: method<T.SwarmJoinRequest, T.SwarmJoinResponse>('/shoal.v1.Daemon/SwarmJoin', false, false, C.SwarmJoinRequest, C.SwarmJoinResponse),
-  swarmLeave: method<T.SwarmLeaveRequest, T.SwarmLeaveResponse>('/shoal.v1.Daemon/SwarmLeave', false, false, C.SwarmLeaveRequest, C.SwarmLeaveResponse),
-  swarmUnlock: method<T.SwarmUnlockRequest, T.SwarmUnlockResponse>('/shoal.v1.Daemon/SwarmUnlock', false, false, C.SwarmUnlockRequest, C.SwarmUnlockResponse),
+  version: method<T.VersionRequest, T.VersionResponse, false, false>('/shoal.v1.Daemon/Version', false, false, C.VersionRequest, C.VersionResponse),
+  info: method<T.InfoRequest, T.InfoResponse, false, false>('/shoal.v1.Daemon/Info', false, false, C.InfoRequest, C.InfoResponse),
+  swarmInit: method<T.SwarmInitRequest, T.SwarmInitResponse, false, false>('/shoal.v1.Daemon/SwarmInit', false, false, C.SwarmInitRequest, C.SwarmInitResponse),
+  swarmJoin: method<T.SwarmJoinRequest, T.SwarmJoinResponse, false, false>('/shoal.v1.Daemon/SwarmJoin', false, false, C.SwarmJoinRequest, C.SwarmJoinResponse),
+  swarmLeave: method<T.SwarmLeaveRequest, T.SwarmLeaveResponse, false, false>('/shoal.v1.Daemon/SwarmLeave', false, false, C.SwarmLeaveRequest, C.SwarmLeaveResponse),
+  swarmUnlock: method<T.SwarmUnlockRequest, T.SwarmUnlockResponse, false, false>('/shoal.v1.Daemon/SwarmUnlock', false, false, C.SwarmUnlockRequest, C.SwarmUnlockResponse),
 } as const;
 
 export const DispatcherService = {
-  session: method<T.SessionRequest, T.SessionMessage>('/shoal.v1.Dispatcher/Session', false, true, C.SessionRequest, C.SessionMessage),
-  heartbeat: method<T.HeartbeatRequest, T.HeartbeatResponse>('/shoal.v1.Dispatcher/Heartbeat', false, false, C.HeartbeatRequest, C.HeartbeatResponse),
-  updateTaskStatus: method<T.UpdateTaskStatusRequest, T.UpdateTaskStatusResponse>('/shoal.v1.Dispatcher/UpdateTaskStatus', false, false, C.UpdateTaskStatusRequest, C.UpdateTaskStatusResponse),
-  assignments: method<T.AssignmentsRequest, T.AssignmentsMessage>('/shoal.v1.Dispatcher/Assignments', false, true, C.AssignmentsRequest, C.AssignmentsMessage),
+  session: method<T.SessionRequest, T.SessionMessage, false, true>('/shoal.v1.Dispatcher/Session', false, true, C.SessionRequest, C.SessionMessage),
+  heartbeat: method<T.HeartbeatRequest, T.HeartbeatResponse, false, false>('/shoal.v1.Dispatcher/Heartbeat', false, false, C.HeartbeatRequest, C.HeartbeatResponse),
+  updateTaskStatus: method<T.UpdateTaskStatusRequest, T.UpdateTaskStatusResponse, false, false>('/shoal.v1.Dispatcher/UpdateTaskStatus', false, false, C.UpdateTaskStatusRequest, C.UpdateTaskStatusResponse),
+  assignments: method<T.AssignmentsRequest, T.AssignmentsMessage, false, true>('/shoal.v1.Dispatcher/Assignments', false, true, C.AssignmentsRequest, C.AssignmentsMessage),
 } as const;
 
 export const LogsService = {
-  subscribeLogs: method<T.SubscribeLogsRequest, T.SubscribeLogsMessage>('/shoal.v1.Logs/SubscribeLogs', false, true, C.SubscribeLogsRequest, C.SubscribeLogsMessage),
-  listenSubscriptions: method<T.ListenSubscriptionsRequest, T.SubscriptionMessage>('/shoal.v1.Logs/ListenSubscriptions', false, true, C.ListenSubscriptionsRequest, C.SubscriptionMessage),
-  publishLogs: method<T.PublishLogsMessage, T.PublishLogsResponse>('/shoal.v1.Logs/PublishLogs', true, false, C.PublishLogsMessage, C.PublishLogsResponse),
+  subscribeLogs: method<T.SubscribeLogsRequest, T.SubscribeLogsMessage, false, true>('/shoal.v1.Logs/SubscribeLogs', false, true, C.SubscribeLogsRequest, C.SubscribeLogsMessage),
+  listenSubscriptions: method<T.ListenSubscriptionsRequest, T.SubscriptionMessage, false, true>('/shoal.v1.Logs/ListenSubscriptions', false, true, C.ListenSubscriptionsRequest, C.SubscriptionMessage),
+  publishLogs: method<T.PublishLogsMessage, T.PublishLogsResponse, true, false>('/shoal.v1.Logs/PublishLogs', true, false, C.PublishLogsMessage, C.PublishLogsResponse),
 } as const;
 
 export const RaftService = {
-  streamMessages: method<T.RaftEnvelope, T.RaftStreamAck>('/shoal.v1.Raft/StreamMessages', true, false, C.RaftEnvelope, C.RaftStreamAck),
-  join: method<T.JoinRaftRequest, T.JoinRaftResponse>('/shoal.v1.Raft/Join', false, false, C.JoinRaftRequest, C.JoinRaftResponse),
-  leave: method<T.LeaveRaftRequest, T.LeaveRaftResponse>('/shoal.v1.Raft/Leave', false, false, C.LeaveRaftRequest, C.LeaveRaftResponse),
+  streamMessages: method<T.RaftEnvelope, T.RaftStreamAck, true, false>('/shoal.v1.Raft/StreamMessages', true, false, C.RaftEnvelope, C.RaftStreamAck),
+  join: method<T.JoinRaftRequest, T.JoinRaftResponse, false, false>('/shoal.v1.Raft/Join', false, false, C.JoinRaftRequest, C.JoinRaftResponse),
+  leave: method<T.LeaveRaftRequest, T.LeaveRaftResponse, false, false>('/shoal.v1.Raft/Leave', false, false, C.LeaveRaftRequest, C.LeaveRaftResponse),
 } as const;
 

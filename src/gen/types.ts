@@ -204,6 +204,16 @@ export const RaftMessage_TypeValues = {
   REMOVED: 13,
 } as const satisfies Record<RaftMessage_Type, number>;
 
+export type StoreAction_Kind = "CREATE" | "UPDATE" | "REMOVE" | "UPSERT" | "SET_STATUS";
+/** Wire numbers of StoreAction_Kind, in declaration order. */
+export const StoreAction_KindValues = {
+  CREATE: 0,
+  UPDATE: 1,
+  REMOVE: 2,
+  UPSERT: 3,
+  SET_STATUS: 4,
+} as const satisfies Record<StoreAction_Kind, number>;
+
 export interface GetRootCACertificateRequest {
 }
 
@@ -1169,5 +1179,42 @@ export interface LeaveRaftRequest {
 }
 
 export interface LeaveRaftResponse {
+}
+
+/** One object, of any kind; exactly one member is set. */
+export interface StoreObject {
+  node?: Node | undefined;
+  service?: Service | undefined;
+  task?: Task | undefined;
+  network?: Network | undefined;
+  secret?: Secret | undefined;
+  config?: Config | undefined;
+  cluster?: Cluster | undefined;
+}
+
+export interface StoreAction {
+  kind: StoreAction_Kind;
+  object?: StoreObject | undefined;
+}
+
+/** All actions of a batch apply, or none (the first failing check rejects the whole batch on every manager alike, since all apply the same log). */
+export interface StoreBatch {
+  /** Lets the proposer match the applied batch to its pending proposal. */
+  proposalId: string;
+  actions: StoreAction[];
+  /** Unix ms chosen by the proposing leader: appliers use it, never their own clock, so every manager computes the same store. */
+  proposedAtMs: number;
+}
+
+export interface StoreSnapshot {
+  /** format of this snapshot */
+  version: number;
+  nodes: Node[];
+  services: Service[];
+  tasks: Task[];
+  networks: Network[];
+  secrets: Secret[];
+  configs: Config[];
+  clusters: Cluster[];
 }
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `shoal` executable. The CLI and daemon are compiled to dist/ by
+// `npm run build`; this file only hands over to them.
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('shoal is not built: run `npm run build` in the shoal checkout first\n');
+  process.exit(1);
+}
+const { runCli } = await import(entry.href);
+process.exit(await runCli(process.argv.slice(2)));

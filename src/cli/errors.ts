@@ -1,0 +1,42 @@
+import { RpcError } from '../rpc/index.js';
+
+/** Docker's exit codes: 1 for a failed operation, 125 for bad flags or arguments. */
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 125;
+
+/** A failure the CLI reports in one line on stderr, with its exit code. */
+export class CliError extends Error {
+  override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT_FAILED,
+  ) {
+    super(message);
+  }
+}
+
+/** A usage error: wrong flags or arguments (exit 125). */
+export function usageError(message: string): CliError {
+  return new CliError(message, EXIT_USAGE);
+}
+
+/**
+ * A command whose backend has not been built yet says so and fails; it never
+ * pretends to have worked.
+ */
+export function notBuiltYet(command: string, issue: string): CliError {
+  return new CliError(`"shoal ${command}" is not built yet (it lands with ${issue}); nothing was changed`, EXIT_FAILED);
+}
+
+/** Turns whatever a command threw into the one line the user sees. */
+export function describeFailure(error: unknown, host: string): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof RpcError) {
+    if (error.kind === 'unavailable' && host.startsWith('unix://')) {
+      return new CliError(`Cannot connect to the shoal daemon at ${host}. Is the shoal daemon running? (start it with "shoal daemon", or point -H/SHOAL_HOST at its socket)`);
+    }
+    if (error.kind === 'invalid-argument') return new CliError(error.message, EXIT_FAILED);
+    return new CliError(error.message, EXIT_FAILED);
+  }
+  return new CliError(error instanceof Error ? error.message : String(error), EXIT_FAILED);
+}

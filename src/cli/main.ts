@@ -1,0 +1,35 @@
+// The `shoal` executable: parse, run one command, print one line on failure.
+import { CommanderError, type Command } from 'commander';
+import { createCliContext } from './context.js';
+import { CliError, describeFailure, EXIT_USAGE } from './errors.js';
+import { processOutput, type Output } from './output.js';
+import { buildProgram, type GlobalOptions } from './program.js';
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
+  let program: Command | undefined;
+  const globals = (): GlobalOptions => (program?.opts() ?? {}) as GlobalOptions;
+  const ctx = createCliContext(output, () => globals().host);
+  program = buildProgram(ctx, globals);
+  // Commander prints usage errors itself; we only map its exits to Docker's codes.
+  const applyExitOverride = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.configureOutput({ writeOut: (s) => output.out(s.trimEnd()), writeErr: (s) => output.err(s.trimEnd()) });
+    cmd.commands.forEach(applyExitOverride);
+  };
+  applyExitOverride(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return error.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const failure = describeFailure(error, ctx.host());
+    output.err(globals().logLevel === 'debug' && error instanceof Error && !(error instanceof CliError) ? (error.stack ?? failure.message) : failure.message);
+    return failure.exitCode;
+  } finally {
+    ctx.close();
+  }
+}

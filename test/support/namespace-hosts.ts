@@ -1,0 +1,184 @@
+// Many hosts on one machine: each host is a network namespace on the underlay
+// bridge running its own `shoal daemon` (own data root and socket), all
+// sharing the one test dockerd (CONTRACT.md "Install and run").
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { DaemonProcess } from './daemon-process.js';
+import { dockerClient, PRIVATE_DOCKER_HOST } from './docker-engine.js';
+import { PROJECT_ROOT } from './node-image.js';
+import { progress, timed } from './progress.js';
+import { runCommand, type CommandResult } from './run-command.js';
+import { TEST_LABEL } from './test-images.js';
+import { createUnderlay, hostIp, listUnderlayResources, removeUnderlay, TEST_PREFIX, underlayNames } from './underlay.js';
+import { isAlive } from './wait.js';
+
+/** Docker label shoal puts on every task container (CONTRACT.md "Names and labels"). */
+export const NODE_ID_LABEL = 'com.docker.swarm.node.id';
+
+/** Where one host's daemon lives; passed to a custom daemonCommand. */
+export interface HostPaths {
+  name: string;
+  index: number;
+  ip: string;
+  netnsName: string;
+  socketPath: string;
+  dataRoot: string;
+  dockerHost: string;
+}
+
+/** Options for createNamespaceHosts. */
+export interface NamespaceHostsOptions {
+  count: number;
+  /** The shared engine; default process.env.DOCKER_HOST. */
+  dockerHost?: string;
+  /** argv of the daemon; default `node bin/shoal.js daemon --data-root .. -H unix://.. --node-name hN --docker-host ..`. */
+  daemonCommand?: (host: HostPaths) => string[];
+  /** Start the daemons (default true); with false, call host.start() yourself. */
+  startDaemons?: boolean;
+  /** Extra environment for daemons and CLI runs. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One simulated host. */
+export interface NamespaceHost extends HostPaths {
+  /** The daemon's log (stdout and stderr, appended across restarts). */
+  logPath: string;
+  /** Runs the shoal CLI against this host's daemon (`node bin/shoal.js -H unix://SOCK ...args`); never throws on exit code. */
+  run(args: string[], timeoutMs?: number): Promise<CommandResult>;
+  /** Runs `sh -c script` inside the host's network namespace; never throws on exit code. */
+  exec(script: string, timeoutMs?: number): Promise<CommandResult>;
+  /** Starts the daemon if it isn't running; resolves once its socket answers. */
+  start(): Promise<void>;
+  /** Signals the daemon; SIGTERM/SIGKILL/SIGINT wait until it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the daemon (SIGTERM, then SIGKILL) and starts it again on the same data root. */
+  restart(): Promise<void>;
+  /** Whether the daemon process runs. */
+  readonly running: boolean;
+  /** Pid of the daemon, if running. */
+  readonly pid: number | undefined;
+}
+
+/** A set of namespace hosts and the teardown that removes all of it. */
+export interface NamespaceHosts {
+  hosts: NamespaceHost[];
+  /** The underlay bridge (its address is 192.0.2.1). */
+  bridge: string;
+  /** The run's temp directory (data roots, sockets, logs). */
+  dir: string;
+  dockerHost: string;
+  docker: Docker;
+  /** Kills daemons, removes their containers, namespaces, bridge, iptables rule and temp dir; safe to call twice. */
+  teardown(): Promise<void>;
+}
+
+/** The CLI entry of this checkout; the daemon and `run()` use it (build first: `npm run build`). */
+export const SHOAL_BIN = join(PROJECT_ROOT, 'bin', 'shoal.js');
+
+/** Creates `count` namespace hosts on a fresh underlay and (by default) starts a daemon in each. */
+export async function createNamespaceHosts(options: NamespaceHostsOptions): Promise<NamespaceHosts> {
+  const dockerHost = options.dockerHost ?? process.env.DOCKER_HOST;
+  if (dockerHost === undefined) throw new Error('no DOCKER_HOST: run under the vitest global setup or `engine-cli.ts start`');
+  const docker = dockerClient(dockerHost);
+  await cleanLeftovers(docker, dockerHost);
+  const names = underlayNames(process.pid);
+  // Sockets live here too; unix socket paths must stay under 108 bytes, so keep it short.
+  const dir = mkdtempSync(join(tmpdir(), `${TEST_PREFIX}${process.pid}-`));
+  const preexisting = new Set((await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).map((c) => c.Id));
+  const env = { ...process.env, ...options.env, DOCKER_HOST: dockerHost };
+  const hosts: NamespaceHost[] = [];
+  let tornDown = false;
+  const teardown = async (): Promise<void> => {
+    if (tornDown) return;
+    tornDown = true;
+    await timed(`tearing down ${hosts.length} namespace hosts`, async () => {
+      await Promise.all(hosts.map((h) => h.kill('SIGTERM').catch(() => h.kill('SIGKILL')).catch(() => undefined)));
+      // Task containers the daemons started during this run (labelled with their node IDs), and the test's own.
+      const created = (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter((c) => !preexisting.has(c.Id));
+      const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${runLabel(process.pid)}`] } });
+      await Promise.all([...created, ...labelled].map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await removeUnderlay(process.pid);
+      rmSync(dir, { recursive: true, force: true });
+    });
+  };
+  try {
+    await timed(`creating underlay ${names.bridge} with ${options.count} namespaces`, () => createUnderlay(names, options.count));
+    for (let i = 1; i <= options.count; i++) {
+      const paths: HostPaths = {
+        name: `h${i}`,
+        index: i,
+        ip: hostIp(i),
+        netnsName: names.netns(i),
+        socketPath: join(dir, `h${i}.sock`),
+        dataRoot: join(dir, `h${i}`),
+        dockerHost,
+      };
+      mkdirSync(paths.dataRoot, { recursive: true });
+      const argv = (options.daemonCommand ?? defaultDaemonCommand)(paths);
+      hosts.push(namespaceHost(paths, new DaemonProcess({ netnsName: paths.netnsName, argv, socketPath: paths.socketPath, logPath: join(dir, `h${i}.log`), env }), env));
+    }
+    if (options.startDaemons !== false) {
+      await timed(`starting ${options.count} daemons`, () => Promise.all(hosts.map((h) => h.start())));
+    }
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+  return { hosts, bridge: names.bridge, dir, dockerHost, docker, teardown };
+}
+
+/** The default daemon argv: this checkout's `shoal daemon` with the host's paths. */
+export function defaultDaemonCommand(h: HostPaths): string[] {
+  return [process.execPath, SHOAL_BIN, 'daemon', '--data-root', h.dataRoot, '-H', `unix://${h.socketPath}`, '--node-name', h.name, '--docker-host', h.dockerHost];
+}
+
+/** The `shoal.test` label value containers of this process's namespace hosts should carry (removed at teardown). */
+export function runLabel(pid: number = process.pid): string {
+  return `${TEST_PREFIX}${pid}`;
+}
+
+function namespaceHost(paths: HostPaths, daemon: DaemonProcess, env: NodeJS.ProcessEnv): NamespaceHost {
+  return {
+    ...paths,
+    logPath: daemon.spec.logPath,
+    run: (args, timeoutMs = 60_000) =>
+      runCommand(process.execPath, [SHOAL_BIN, '-H', `unix://${paths.socketPath}`, ...args], { env, timeoutMs, allowFailure: true }),
+    exec: (script, timeoutMs = 30_000) =>
+      runCommand('nsenter', [`--net=/run/netns/${paths.netnsName}`, 'sh', '-c', script], { env, timeoutMs, allowFailure: true }),
+    start: () => daemon.start(),
+    kill: (signal) => daemon.kill(signal),
+    restart: () => daemon.restart(),
+    get running() {
+      return daemon.running;
+    },
+    get pid() {
+      return daemon.pid;
+    },
+  };
+}
+
+/** Removes what crashed earlier runs left: their namespaces (and processes), links, rules, temp dirs, containers. */
+export async function cleanLeftovers(docker: Docker, dockerHost: string): Promise<void> {
+  const before = await listUnderlayResources();
+  const dead = (owner: number): boolean => owner !== process.pid && !isAlive(owner);
+  const stale = [...before.namespaces, ...before.links].filter((r) => dead(r.owner)).length + before.iptablesRules.filter((r) => dead(r.owner)).length;
+  if (stale > 0) progress(`removing ${stale} namespaces/links/rules left by earlier test runs`);
+  await removeUnderlay();
+  for (const entry of readdirSync(tmpdir())) {
+    const m = new RegExp(`^${TEST_PREFIX}(\\d+)-`).exec(entry);
+    if (m !== null && dead(Number(m[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+  }
+  const labelled = await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } });
+  const leftovers = labelled.filter((c) => {
+    const m = new RegExp(`^${TEST_PREFIX}(\\d+)$`).exec(c.Labels[TEST_LABEL] ?? '');
+    return m !== null && dead(Number(m[1]));
+  });
+  // On the private engine nothing but tests runs, so task containers with no live test run are leftovers too.
+  const noLiveRun = (await listUnderlayResources()).namespaces.every((n) => n.owner === process.pid);
+  if (dockerHost === PRIVATE_DOCKER_HOST && noLiveRun) {
+    leftovers.push(...(await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })));
+  }
+  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+}
