@@ -161,7 +161,21 @@ export class RaftNode {
 
   /** A message from a peer (transport calls this). */
   step(m: RaftMessage): void {
-    this.enqueue(() => this.core.step(m));
+    this.enqueue(() => {
+      const before = this.core.stats.droppedMessages;
+      this.core.step(m);
+      if (this.core.stats.droppedMessages > before) this.logDrop(m);
+    });
+  }
+
+  private dropWindow = { startMs: 0, n: 0 };
+
+  /** A malformed or misaddressed message: say so, but at most 10 lines a minute. */
+  private logDrop(m: RaftMessage): void {
+    const now = Date.now();
+    if (now - this.dropWindow.startMs > 60_000) this.dropWindow = { startMs: now, n: 0 };
+    if (++this.dropWindow.n > 10) return;
+    this.opts.logger.warn({ from: m.from, to: m.to, type: m.type, term: m.term, reason: this.core.stats.lastDropReason }, 'raft: dropped a malformed message');
   }
 
   /**
