@@ -3,9 +3,9 @@
 // ownership by node ID, and local restarts while the managers are away.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStatusUpdate } from '../../src/gen/index.js';
-import type { Agent, Engine } from '../../src/worker/index.js';
+import { Agent, connectEngine, type Engine } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
-import { busyboxTask, cleanupContainers, containersOfNode, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
+import { busyboxTask, cleanupContainers, containersOfNode, logger, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
 const RUN_LABEL = `worker-agent-${process.pid}`;
 const LONG_RUNNING = { command: ['sh', '-c', 'sleep 1000 & wait'] };
@@ -155,5 +155,17 @@ describe('worker agent on a real engine', () => {
     expect(agent.status(steady.id)?.state).toBe('RUNNING');
     await agent.setAssignments([]);
     await agent.idle();
+  });
+
+  it('waits out an unreachable engine instead of rejecting its tasks', async () => {
+    const nodeId = newId();
+    const data = tempDataDir();
+    cleanups.push(data.cleanup);
+    const agent = new Agent({ nodeId, engine: connectEngine('unix:///nonexistent/shoal-test-docker.sock'), dataDir: data.dir, logger, statusBatchDelayMs: 10 });
+    agents.push(agent);
+    const task = busyboxTask(RUN_LABEL, nodeId, LONG_RUNNING);
+    await agent.setAssignments([task]);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(agent.status(task.id)).toMatchObject({ state: 'PREPARING', err: '' });
   });
 });

@@ -195,9 +195,72 @@ describe('worker executor on a real engine', () => {
     });
     await Promise.race([follow, timeout]).finally(() => clearTimeout(timer));
     expect(lines).toEqual(['stdout:two', 'stdout:three', 'stdout:four']);
+    const timed: { line: string; timestampMs: number }[] = [];
+    for await (const line of agent.logs(task.id, { follow: false })) timed.push(line);
+    const fourAtMs = timed.find((l) => l.line === 'four')?.timestampMs ?? 0;
+    const since: string[] = [];
+    for await (const line of agent.logs(task.id, { follow: false, sinceMs: fourAtMs })) since.push(line.line);
+    expect(since).toEqual(['four']);
     const all: string[] = [];
     for await (const line of agent.logs(task.id, { follow: false, stdout: false })) all.push(`${line.stream}:${line.line}`);
     expect(all).toEqual(['stderr:err']);
+  });
+
+  it('applies security options, DNS, hosts and mounts as Docker does', async () => {
+    const data = tempDataDir();
+    const volume = `${RUN_LABEL}-vol`;
+    try {
+      const task = busyboxTask(RUN_LABEL, nodeId, {
+        command: ['sh', '-c', 'sleep 1000 & wait'],
+        user: '65534',
+        readOnly: true,
+        capAdd: ['NET_ADMIN'],
+        capDrop: ['MKNOD'],
+        sysctls: { 'net.ipv4.ip_forward': '1' },
+        ulimits: [{ name: 'nofile', soft: 1024, hard: 2048 }],
+        dnsNameservers: ['10.0.0.2'],
+        hosts: ['10.0.0.5 db'],
+        tty: true,
+        mounts: [
+          { type: 'BIND', source: data.dir, target: '/data', readOnly: true },
+          { type: 'VOLUME', source: volume, target: '/vol' },
+          { type: 'TMPFS', target: '/scratch', tmpfsSizeBytes: 1_048_576 },
+        ],
+      });
+      await agent.setAssignments([task]);
+      const running = await waitForStatus(agent, task.id, (s) => s.state === 'RUNNING', 30_000, 'RUNNING');
+      const info = await engine.getContainer(running.containerId).inspect();
+      expect(info.Config).toMatchObject({ User: '65534', Tty: true });
+      expect(info.HostConfig).toMatchObject({
+        ReadonlyRootfs: true,
+        CapAdd: ['NET_ADMIN'],
+        CapDrop: ['MKNOD'],
+        Sysctls: { 'net.ipv4.ip_forward': '1' },
+        Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 2048 }],
+        Dns: ['10.0.0.2'],
+        ExtraHosts: ['db:10.0.0.5'],
+        RestartPolicy: { Name: 'no' },
+      });
+      const mounts = new Map(info.Mounts.map((m) => [m.Destination, m]));
+      expect(mounts.get('/data')).toMatchObject({ Type: 'bind', Source: data.dir, RW: false });
+      expect(mounts.get('/vol')).toMatchObject({ Type: 'volume', Name: volume, RW: true });
+      expect((info.HostConfig as { Mounts?: { Type: string; Target: string }[] }).Mounts).toContainEqual(expect.objectContaining({ Type: 'tmpfs', Target: '/scratch' }));
+      await agent.setAssignments([]);
+      await agent.idle();
+    } finally {
+      await engine.getVolume(volume).remove().catch(() => undefined);
+      data.cleanup();
+    }
+  });
+
+  it('stops and removes the container of a task whose desired state is REMOVE', async () => {
+    const task = busyboxTask(RUN_LABEL, nodeId, { command: ['sh', '-c', 'sleep 1000 & wait'] });
+    await agent.setAssignments([task]);
+    const running = await waitForStatus(agent, task.id, (s) => s.state === 'RUNNING', 30_000, 'RUNNING');
+    await agent.setAssignments([{ ...task, desiredState: 'REMOVE' }]);
+    await agent.idle();
+    expect(agent.status(task.id)).toMatchObject({ state: 'SHUTDOWN' });
+    await expect(engine.getContainer(running.containerId).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
   it('stops and removes the containers of tasks that leave the assignments', async () => {
