@@ -65,7 +65,11 @@ export class DockerExecutor implements Executor {
       containerId = existing.value;
     }
     const attached = await this.attacher.attach(task, containerId);
-    if (!attached.ok) return err({ message: attached.error, transient: false });
+    if (!attached.ok) {
+      // The task is rejected without a container ID, so nothing else would ever remove this one.
+      await this.remove(containerId);
+      return err({ message: attached.error, transient: false });
+    }
     return ok({ containerId });
   }
 

@@ -68,6 +68,8 @@ export class TaskRunner {
     if (task.status !== undefined && isAfter(task.status.state, this.currentStatus.state)) {
       this.currentStatus = { ...task.status, containerId: task.status.containerId || this.currentStatus.containerId };
     }
+    // Assigned again before it was forgotten: keep the task (and whatever state it reached).
+    if (this.removal === 'forget') this.removal = 'none';
     if (task.desiredState === 'REMOVE' && this.removal === 'none') this.removal = 'remove-container';
     this.kick();
   }
