@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { DaemonProcess } from './daemon-process.js';
+import { ensureDebianPackages } from './debian-packages.js';
 import { dockerClient, PRIVATE_DOCKER_HOST } from './docker-engine.js';
 import { PROJECT_ROOT } from './node-image.js';
 import { progress, timed } from './progress.js';
@@ -81,6 +82,7 @@ export const SHOAL_BIN = join(PROJECT_ROOT, 'bin', 'shoal.js');
 export async function createNamespaceHosts(options: NamespaceHostsOptions): Promise<NamespaceHosts> {
   const dockerHost = options.dockerHost ?? process.env.DOCKER_HOST;
   if (dockerHost === undefined) throw new Error('no DOCKER_HOST: run under the vitest global setup or `engine-cli.ts start`');
+  await ensureDebianPackages(['iproute2', 'iptables', 'util-linux']);
   const docker = dockerClient(dockerHost);
   await cleanLeftovers(docker, dockerHost);
   const names = underlayNames(process.pid);
