@@ -50,7 +50,7 @@ export async function ensureBaseImage(docker: Docker): Promise<string> {
   const tag = `${NODE_BASE_REPO}:${hash}`;
   if (await imageExists(docker, tag)) return tag;
   await ensureDebianPackages(['debootstrap']);
-  const rootfs = mkdtempSync(join(tmpdir(), 'shoal-t-rootfs-'));
+  const rootfs = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-rootfs-`));
   try {
     await timed(`debootstrap ${SUITE} with ${BASE_PACKAGES.join(',')} from ${MIRROR}`, () =>
       runCommand('debootstrap', ['--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, SUITE, rootfs, MIRROR], { timeoutMs: 900_000 }));
@@ -70,7 +70,7 @@ export async function ensureBaseImage(docker: Docker): Promise<string> {
 
 async function buildProjectLayer(docker: Docker, base: string, tag: string, projectRoot: string): Promise<void> {
   if (!existsSync(join(projectRoot, 'dist'))) throw new Error(`${projectRoot}/dist is missing: run \`npm run build\` before building the node image`);
-  const staging = mkdtempSync(join(tmpdir(), 'shoal-t-layer-'));
+  const staging = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-layer-`));
   const container = await docker.createContainer({ Image: base, Cmd: ['true'] });
   try {
     writeStagedBinaries(staging);
