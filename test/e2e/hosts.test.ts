@@ -21,7 +21,7 @@ describe('namespace hosts', () => {
   });
 
   afterAll(async () => {
-    await env.teardown();
+    await env?.teardown(); // undefined when beforeAll failed
   });
 
   it('reach each other over the 192.0.2.0/24 underlay', async () => {
@@ -123,7 +123,7 @@ describe('container hosts', () => {
   });
 
   afterAll(async () => {
-    await env.teardown();
+    await env?.teardown(); // undefined when beforeAll failed
   });
 
   it('each have their own working dockerd with the busybox test image', async () => {

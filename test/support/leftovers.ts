@@ -6,6 +6,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { BUILD_DIR } from './node-image.js';
 import { TEST_LABEL } from './test-images.js';
 import { ownerDead, TEST_PREFIX } from './underlay.js';
 
@@ -19,8 +20,8 @@ export function isLeftover(name: string): boolean {
 
 /** Removes temp dirs, containers and networks of dead test runs; returns how many objects it removed. */
 export async function removeLabelledLeftovers(docker: Docker): Promise<number> {
-  const dirs = readdirSync(tmpdir()).filter(isLeftover);
-  for (const entry of dirs) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+  const dirs = [tmpdir(), BUILD_DIR].flatMap((parent) => readdirSync(parent).filter(isLeftover).map((entry) => join(parent, entry)));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   const containers = (await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } }))
     .filter((c) => isLeftover(c.Labels[TEST_LABEL] ?? ''));
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));

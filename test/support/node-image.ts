@@ -28,6 +28,8 @@ const BASE_PACKAGES = ['docker.io', 'iproute2', 'nftables', 'iptables', 'ca-cert
 // Bump when the recipe below changes in a way the package list doesn't show.
 const BASE_RECIPE_VERSION = '1';
 const PROJECT_ENTRIES = ['package.json', 'dist', 'bin', 'proto'];
+/** Where debootstrap builds the rootfs: on disk, since /tmp may be a nodev tmpfs and debootstrap makes device nodes. */
+export const BUILD_DIR = process.env.SHOAL_TEST_BUILD_DIR ?? '/var/tmp';
 
 /** The root of this checkout (two levels above test/support). */
 export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -50,7 +52,7 @@ export async function ensureBaseImage(docker: Docker): Promise<string> {
   const tag = `${NODE_BASE_REPO}:${hash}`;
   if (await imageExists(docker, tag)) return tag;
   await ensureDebianPackages(['debootstrap']);
-  const rootfs = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-rootfs-`));
+  const rootfs = mkdtempSync(join(BUILD_DIR, `shoal-t-${process.pid}-rootfs-`));
   try {
     await timed(`debootstrap ${SUITE} with ${BASE_PACKAGES.join(',')} from ${MIRROR}`, () =>
       runCommand('debootstrap', ['--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, SUITE, rootfs, MIRROR], { timeoutMs: 900_000 }));
