@@ -9,7 +9,7 @@ import { DaemonProcess } from './daemon-process.js';
 import { removeLabelledLeftovers } from './leftovers.js';
 import { ensureDebianPackages } from './debian-packages.js';
 import { dockerClient, PRIVATE_DOCKER_HOST } from './docker-engine.js';
-import { PROJECT_ROOT } from './node-image.js';
+import { SHOAL_BIN } from './project-root.js';
 import { progress, timed } from './progress.js';
 import { runCommand, type CommandResult } from './run-command.js';
 import { TEST_LABEL } from './test-images.js';
@@ -79,8 +79,7 @@ export interface NamespaceHosts {
   teardown(): Promise<void>;
 }
 
-/** The CLI entry of this checkout; the daemon and `run()` use it (build first: `npm run build`). */
-export const SHOAL_BIN = join(PROJECT_ROOT, 'bin', 'shoal.js');
+export { SHOAL_BIN } from './project-root.js';
 
 /** Creates `count` namespace hosts on a fresh underlay and (by default) starts a daemon in each. */
 export async function createNamespaceHosts(options: NamespaceHostsOptions): Promise<NamespaceHosts> {

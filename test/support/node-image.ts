@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { ensureDebianPackages } from './debian-packages.js';
 import { progress, timed } from './progress.js';
+import { PROJECT_ROOT } from './project-root.js';
 import { runCommand } from './run-command.js';
 import { imageExists } from './test-images.js';
 
@@ -31,8 +32,6 @@ const PROJECT_ENTRIES = ['package.json', 'dist', 'bin', 'proto'];
 /** Where debootstrap builds the rootfs: on disk, since /tmp may be a nodev tmpfs and debootstrap makes device nodes. */
 export const BUILD_DIR = process.env.SHOAL_TEST_BUILD_DIR ?? '/var/tmp';
 
-/** The root of this checkout (two levels above test/support). */
-export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 
 /** Returns the tag of an up-to-date node image, building the missing layers. */
 export async function ensureNodeImage(docker: Docker, projectRoot: string = PROJECT_ROOT): Promise<string> {

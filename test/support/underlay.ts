@@ -70,6 +70,9 @@ export async function createUnderlay(names: UnderlayNames, count: number): Promi
     await ip(['-n', ns, 'addr', 'add', `${hostIp(i)}/${UNDERLAY_PREFIX_LEN}`, 'dev', 'eth0']);
     await ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
     await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+    // Like a real host's: address auto-detection (swarm init without --advertise-addr) follows the default
+    // route. Nothing leaves the machine: only bridge-to-bridge forwarding is accepted.
+    await ip(['-n', ns, 'route', 'add', 'default', 'via', `${UNDERLAY_NET}.1`]);
   }
 }
 
