@@ -57,6 +57,8 @@ export class Manager {
   private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop } | undefined;
   private readonly dispatcherHandlers: Handlers<typeof DispatcherService>;
   private leaderClients = new Map<string, RpcClient<typeof ControlService>>();
+  /** The Control API on this manager: served here when leading, forwarded to the leader otherwise. */
+  readonly control: Handlers<typeof ControlService>;
   private bootstrapPending: StoreAction[] | undefined;
   private stopped = false;
 
@@ -69,6 +71,7 @@ export class Manager {
         if (!d) throw new RpcError('unavailable', 'this manager is not the leader; try another manager');
         return (d.handlers()[name] as (...a: unknown[]) => Promise<unknown>)(...args);
       }) as Handlers<typeof DispatcherService>[K];
+    this.control = this.controlRouter();
     this.dispatcherHandlers = { session: route('session'), heartbeat: route('heartbeat'), updateTaskStatus: route('updateTaskStatus'), assignments: route('assignments') };
   }
 
@@ -117,7 +120,7 @@ export class Manager {
 
   private register(server: RpcServer): void {
     const view: MembershipView = { clusterId: () => this.options.clusterId, nodeExists: (id) => this.store.get('node', id) !== undefined || id === this.options.nodeId };
-    server.addService(ControlService, this.controlRouter(), managersOnly(view));
+    server.addService(ControlService, this.control, managersOnly(view));
     server.addService(DispatcherService, this.dispatcherHandlers, membersOnly(view));
     server.addService(CAService, caHandlers({
       store: { cluster: () => this.store.list('cluster')[0], node: (id) => this.store.get('node', id) },
