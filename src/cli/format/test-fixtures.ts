@@ -1,5 +1,5 @@
 // Objects shared by the formatter tests (not used by production code).
-import { codec, type Node, type Service, type Task } from '../../gen/index.js';
+import { codec, type Node, type Partial as DeepPartial, type Service, type ServiceMode, type Task } from '../../gen/index.js';
 
 /** 2026-01-02T03:04:05.678Z, the fixtures' "now". */
 export const NOW_MS = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
@@ -33,7 +33,7 @@ export function webService(): Service {
 }
 
 /** A service of the given mode, for list tests. */
-export function serviceOf(id: string, name: string, mode: Partial<Service['spec'] & object>['mode'], image: string, maxReplicas = 0): Service {
+export function serviceOf(id: string, name: string, mode: DeepPartial<ServiceMode>, image: string, maxReplicas = 0): Service {
   return codec.Service.fromPartial({ id, spec: { annotations: { name }, task: { container: { image }, placement: { maxReplicas } }, mode } });
 }
 
