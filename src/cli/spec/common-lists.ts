@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { invalidFlag } from './flag-error.js';
 
 /** Capability names as Docker normalises them: upper case with a CAP_ prefix, except ALL. */
 export function normalizeCaps(caps: readonly string[]): string[] {
@@ -20,7 +21,7 @@ export function effectiveCaps(add: readonly string[], drop: readonly string[]): 
 /** Service names must be valid DNS name components, as swarmkit requires. */
 export function validateServiceName(name: string): string {
   if (name.length > 63 || !/^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/.test(name)) {
-    throw usageError(`invalid argument ${JSON.stringify(name)} for "--name" flag: name must be valid as a DNS name component (letters, digits, "-" and "_", at most 63 characters)`);
+    throw invalidFlag('name', name, 'name must be valid as a DNS name component (letters, digits, "-" and "_", at most 63 characters)');
   }
   return name;
 }

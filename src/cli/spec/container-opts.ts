@@ -1,16 +1,16 @@
 import { isIP } from 'node:net';
 import { codec, type GenericResource, type NetworkAttachmentConfig, type PlacementPreference, type Ulimit } from '../../gen/index.js';
-import { usageError } from '../errors.js';
 import { invalidFlag } from './flag-error.js';
 
-/** `--host name:ip` to the swarm hosts-file form `ip name`. */
+/** `--host name:ip` (or `name=ip`, as newer Docker accepts) to the swarm hosts-file form `ip name`. */
 export function parseHost(flag: string, value: string): string {
-  const colon = value.indexOf(':');
-  const name = colon < 0 ? '' : value.slice(0, colon);
-  const ip = colon < 0 ? '' : value.slice(colon + 1);
-  if (name === '' || ip === '') throw invalidFlag(flag, value, 'bad format for add-host; use HOST:IP (e.g. db:10.0.0.5)');
-  const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
-  if (isIP(bare) === 0) throw invalidFlag(flag, value, `invalid IP address in add-host: "${ip}"`);
+  // Docker splits at the first "=", else the first ":" so IPv6 addresses survive.
+  const sep = value.includes('=') ? value.indexOf('=') : value.indexOf(':');
+  const name = sep < 0 ? '' : value.slice(0, sep);
+  const ip = sep < 0 ? '' : value.slice(sep + 1);
+  if (name === '' || ip === '' || name.includes(':')) throw invalidFlag(flag, value, 'bad format for add-host; use HOST:IP (e.g. db:10.0.0.5)');
+  const bare = ip.length > 2 && ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  if (isIP(bare) === 0) throw invalidFlag(flag, value, `invalid IP address in add-host: "${bare}"`);
   return `${bare} ${name}`;
 }
 
@@ -119,7 +119,7 @@ export function shellWords(flag: string, value: string): string[] {
       inWord = true;
     }
   }
-  if (quote !== undefined) throw usageError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: unclosed quote; close the ${quote} quote`);
+  if (quote !== undefined) throw invalidFlag(flag, value, `unclosed quote; close the ${quote} quote`);
   if (inWord) words.push(word);
   return words;
 }

@@ -1,5 +1,5 @@
 import { codec, type ConfigReference, type SecretReference } from '../../gen/index.js';
-import { usageError } from '../errors.js';
+import { invalidFlag } from './flag-error.js';
 
 /** What `--secret`/`--config` name: the object and the file it becomes in the container. */
 export interface FileRef {
@@ -17,7 +17,7 @@ export interface FileRef {
  */
 export function parseFileRef(flag: string, value: string): FileRef {
   const ref: FileRef = { source: '', target: '', uid: '0', gid: '0', mode: 0o444 };
-  const bad = (why: string): Error => usageError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${why}`);
+  const bad = (why: string): Error => invalidFlag(flag, value, why);
   const fields = value.split(',');
   if (fields.length === 1 && !value.includes('=')) {
     if (value === '') throw bad('empty name; use NAME or source=NAME,target=PATH');

@@ -1,5 +1,6 @@
 import { codec, type HealthConfig } from '../../gen/index.js';
 import { usageError } from '../errors.js';
+import { invalidFlag } from './flag-error.js';
 import { durationFlagMs } from './duration.js';
 import { intFlag } from './numbers.js';
 import type { ServiceFlags } from './service-flags.js';
@@ -25,7 +26,7 @@ export function parseHealthFlags(flags: ServiceFlags, current: HealthConfig | un
   if (flags.healthStartPeriod !== undefined) base.startPeriodMs = durationFlagMs('health-start-period', flags.healthStartPeriod);
   if (flags.healthRetries !== undefined) {
     const retries = intFlag('health-retries', flags.healthRetries);
-    if (retries < 0) throw usageError(`invalid argument "${flags.healthRetries}" for "--health-retries" flag: must be a whole number >= 0`);
+    if (retries < 0) throw invalidFlag('health-retries', flags.healthRetries, 'must be a whole number >= 0');
     base.retries = retries;
   }
   return base;

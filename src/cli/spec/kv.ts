@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { invalidFlag } from './flag-error.js';
 
 /** The client's environment, injected so parsing stays pure. */
 export type Environ = Readonly<Record<string, string | undefined>>;
@@ -12,7 +13,7 @@ export function kvToMap(flag: string, values: readonly string[]): Record<string,
   for (const v of values) {
     const eq = v.indexOf('=');
     const key = eq < 0 ? v : v.slice(0, eq);
-    if (key.trim() === '') throw usageError(`invalid argument ${JSON.stringify(v)} for "--${flag}" flag: empty name; use KEY=VALUE`);
+    if (key.trim() === '') throw invalidFlag(flag, v, 'empty name; use KEY=VALUE');
     out[key] = eq < 0 ? '' : v.slice(eq + 1);
   }
   return out;
@@ -22,7 +23,7 @@ export function kvToMap(flag: string, values: readonly string[]): Record<string,
 export function envValue(flag: string, value: string, environ: Environ): string {
   const eq = value.indexOf('=');
   const key = eq < 0 ? value : value.slice(0, eq);
-  if (key === '') throw usageError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: invalid environment variable; use NAME=VALUE or NAME`);
+  if (key === '') throw invalidFlag(flag, value, 'invalid environment variable; use NAME=VALUE or NAME');
   if (eq >= 0) return value;
   const fromClient = environ[key];
   return fromClient === undefined ? value : `${key}=${fromClient}`;

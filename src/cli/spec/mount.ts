@@ -1,5 +1,5 @@
 import { codec, type Mount, type Mount_Type } from '../../gen/index.js';
-import { usageError } from '../errors.js';
+import { invalidFlag } from './flag-error.js';
 import { parseRamBytes } from './bytes.js';
 
 const TYPES: Record<string, Mount_Type> = { bind: 'BIND', volume: 'VOLUME', tmpfs: 'TMPFS' };
@@ -8,7 +8,7 @@ const UNSUPPORTED = new Set(['bind-propagation', 'bind-recursive', 'bind-nonrecu
 const BOOLEAN_WITHOUT_VALUE = new Set(['readonly', 'ro', ...UNSUPPORTED]);
 
 function mountError(flag: string, value: string, why: string): Error {
-  return usageError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${why}`);
+  return invalidFlag(flag, value, why);
 }
 
 function parseBool(flag: string, value: string, key: string, val: string | undefined): boolean {

@@ -174,6 +174,9 @@ describe('container options', () => {
     expect(parseHost('host', 'db:10.0.0.5')).toBe('10.0.0.5 db');
     expect(parseHost('host', 'v6:::1')).toBe('::1 v6');
     expect(parseHost('host', 'v6:[fe80::1]')).toBe('fe80::1 v6');
+    expect(parseHost('host', 'v6=::1')).toBe('::1 v6');
+    expect(usage(() => parseHost('host', 'a:b=1.2.3.4'))).toBe('invalid argument "a:b=1.2.3.4" for "--host" flag: bad format for add-host; use HOST:IP (e.g. db:10.0.0.5)');
+    expect(usage(() => parseHost('host', 'gw:host-gateway'))).toBe('invalid argument "gw:host-gateway" for "--host" flag: invalid IP address in add-host: "host-gateway"');
     expect(usage(() => parseHost('host', 'db'))).toBe('invalid argument "db" for "--host" flag: bad format for add-host; use HOST:IP (e.g. db:10.0.0.5)');
     expect(usage(() => parseHost('host', 'db:nowhere'))).toBe('invalid argument "db:nowhere" for "--host" flag: invalid IP address in add-host: "nowhere"');
     expect(parseDns('dns', '8.8.8.8')).toBe('8.8.8.8');

@@ -1,11 +1,11 @@
 import { codec, type PortConfig, type PortConfig_Protocol, type PortConfig_PublishMode } from '../../gen/index.js';
-import { usageError } from '../errors.js';
+import { invalidFlag } from './flag-error.js';
 
 const PROTOCOLS: Record<string, PortConfig_Protocol> = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' };
 const MODES: Record<string, PortConfig_PublishMode> = { ingress: 'INGRESS', host: 'HOST' };
 
 function portError(flag: string, value: string, why: string): Error {
-  return usageError(`invalid argument ${JSON.stringify(value)} for "--${flag}" flag: ${why}`);
+  return invalidFlag(flag, value, why);
 }
 
 function port(flag: string, value: string, text: string, what: string): number {

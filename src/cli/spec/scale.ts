@@ -1,5 +1,6 @@
 import { codec, type ServiceSpec } from '../../gen/index.js';
 import { CliError, usageError } from '../errors.js';
+import { oneLine } from './flag-error.js';
 
 /** One `service scale` argument: which service, and to how many. */
 export interface ScaleRequest {
@@ -16,7 +17,7 @@ export function parseScaleArgs(args: readonly string[]): { requests: ScaleReques
   if (args.length === 0) throw usageError('"shoal service scale" requires at least 1 argument; usage: shoal service scale SERVICE=REPLICAS [SERVICE=REPLICAS...]');
   for (const arg of args) {
     const eq = arg.indexOf('=');
-    if (eq <= 0 || eq === arg.length - 1) throw usageError(`invalid scale specifier '${arg}'; use SERVICE=REPLICAS, e.g. web=3`);
+    if (eq <= 0 || eq === arg.length - 1) throw usageError(`invalid scale specifier '${oneLine(arg)}'; use SERVICE=REPLICAS, e.g. web=3`);
   }
   const requests: ScaleRequest[] = [];
   const errors: string[] = [];
@@ -25,7 +26,7 @@ export function parseScaleArgs(args: readonly string[]): { requests: ScaleReques
     const service = arg.slice(0, eq);
     const count = arg.slice(eq + 1);
     if (!/^\d+$/.test(count) || !Number.isSafeInteger(Number(count))) {
-      errors.push(`${service}: invalid replicas value ${count}: must be a whole number >= 0`);
+      errors.push(`${oneLine(service)}: invalid replicas value ${oneLine(count)}: must be a whole number >= 0`);
       continue;
     }
     requests.push({ service, replicas: Number(count) });

@@ -4,6 +4,7 @@ import { effectiveCaps, normalizeCaps } from './common-lists.js';
 import { parseConstraint, parseDns, parseGenericResource, parseHost, parseNetwork, parsePlacementPref, parseUlimit, shellWords } from './container-opts.js';
 import { checkEndpoint } from './endpoint-check.js';
 import { configReference, parseFileRef, secretReference } from './file-ref.js';
+import { oneLine } from './flag-error.js';
 import { envKey, envValue, kvToMap, type Environ } from './kv.js';
 import { parseMount } from './mount.js';
 import { uintFlag } from './numbers.js';
@@ -82,7 +83,7 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
   const added = (flags.mountAdd ?? []).map((m) => parseMount('mount-add', m));
   const addedTargets = new Set<string>();
   for (const m of added) {
-    if (addedTargets.has(m.target)) throw usageError(`duplicate mount target ${m.target} in --mount-add; give each target once`);
+    if (addedTargets.has(m.target)) throw usageError(`duplicate mount target ${oneLine(m.target)} in --mount-add; give each target once`);
     addedTargets.add(m.target);
   }
   const rmTargets = new Set(flags.mountRm ?? []);
@@ -138,7 +139,7 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
     task.resources.reservations ??= codec.Resources.fromPartial({});
     const res = task.resources.reservations;
     for (const kind of flags.genericResourceRm ?? []) {
-      if (!res.generic.some((g) => g.kind === kind)) throw usageError(`could not find generic-resource \`${kind}\` to remove it`);
+      if (!res.generic.some((g) => g.kind === kind)) throw usageError(`could not find generic-resource \`${oneLine(kind)}\` to remove it`);
       res.generic = res.generic.filter((g) => g.kind !== kind);
     }
     for (const add of flags.genericResourceAdd ?? []) {
@@ -152,7 +153,7 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
   const networks = task.networks.filter((n) => !rmNetworks.has(n.target));
   for (const add of flags.networkAdd ?? []) {
     const n = parseNetwork('network-add', add);
-    if (networks.some((x) => x.target === n.target)) throw usageError(`service is already attached to network ${n.target}`);
+    if (networks.some((x) => x.target === n.target)) throw usageError(`service is already attached to network ${oneLine(n.target)}`);
     networks.push(n);
   }
   task.networks = networks;
