@@ -45,7 +45,8 @@ export class AgentSession {
   private managers: string[];
   private next = 0;
   private lastContactMs = Date.now();
-  private reachable = true;
+  // Unknown until the first check, which always tells the agent.
+  private reachable: boolean | undefined = undefined;
   private heartbeatPeriodMs = 1_000;
   private current: { client: RpcClient<typeof DispatcherService>; sessionId: string; abort: AbortController } | undefined;
   private unsubscribe: (() => void) | undefined;

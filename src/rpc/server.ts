@@ -86,9 +86,11 @@ export class RpcServer {
     const log = this.options.logger;
     const context = (call: { getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: { raw?: Buffer } } | null; getPeer(): string; on(event: 'cancelled', f: () => void): unknown }): CallContext | RpcError => {
       const auth = call.getAuthContext();
-      // Without TLS the caller came through the local socket (a server
-      // without TLS material serves only that); with TLS, its certificate says who it is.
-      const peer: Peer = auth?.transportSecurityType === 'ssl' ? peerFromCertificate(auth.sslPeerCertificate?.raw) : { kind: 'local' };
+      // A server without TLS material serves only the local socket: its callers
+      // are the host's administrator. On a TLS server, a caller is a node only
+      // if it presented a certificate that verified against the cluster root;
+      // anything else (no certificate, or one from another CA) is anonymous.
+      const peer: Peer = !this.options.tls ? { kind: 'local' } : auth?.transportSecurityType === 'ssl' && auth.sslPeerCertificate?.raw ? peerFromCertificate(auth.sslPeerCertificate.raw) : { kind: 'anonymous' };
       const refusal = authorize(peer, method.path);
       if (refusal) return refusal;
       const controller = new AbortController();

@@ -24,7 +24,7 @@ describe('namespace hosts', () => {
     await env?.teardown(); // undefined when beforeAll failed
   });
 
-  it('reach each other over the 192.0.2.0/24 underlay', async () => {
+  it('reach each other over the 198.51.100.0/24 underlay', async () => {
     for (const from of env.hosts) {
       for (const to of env.hosts.filter((h) => h !== from)) {
         const r = await from.exec(`busybox ping -c 1 -W 2 ${to.ip}`);
@@ -32,7 +32,7 @@ describe('namespace hosts', () => {
       }
     }
     const addr = await env.hosts[0]!.exec('ip -4 -o addr show dev eth0');
-    expect(addr.stdout).toContain('192.0.2.11/24');
+    expect(addr.stdout).toContain('198.51.100.11/24');
   });
 
   it('run one shoal daemon each, answering `shoal info` with its own name and data root', async () => {

@@ -65,7 +65,7 @@ export interface NamespaceHost extends HostPaths {
 /** A set of namespace hosts and the teardown that removes all of it. */
 export interface NamespaceHosts {
   hosts: NamespaceHost[];
-  /** The underlay bridge (its address is 192.0.2.1). */
+  /** The underlay bridge (its address is 198.51.100.1). */
   bridge: string;
   /** This set's id (owner pid + letter), in every name it created (netns `shoal-t-<id>-hN`, bridge `stb<id>`). */
   id: string;

@@ -1,5 +1,5 @@
 // The "physical" network of namespace hosts: one network namespace per host,
-// each with an eth0 veth into a Linux bridge on 192.0.2.0/24 (TEST-NET-1,
+// each with an eth0 veth into a Linux bridge on 198.51.100.0/24 (TEST-NET-2; not TEST-NET-1, which this machine's own eth0 uses,
 // never routed). Every name carries the owning process id and a letter for the
 // set (one process may hold several), so a later run can tell leftovers of a
 // crashed run (owner dead) from a concurrent run (owner alive).
@@ -9,7 +9,7 @@ import { isAlive } from './wait.js';
 /** Prefix of every namespace, directory and label value the test environment creates. */
 export const TEST_PREFIX = 'shoal-t-';
 /** The underlay subnet's first three octets; the bridge is .1, host i (1-based) is .(10+i). */
-export const UNDERLAY_NET = '192.0.2';
+export const UNDERLAY_NET = '198.51.100';
 /** Prefix length of the underlay subnet. */
 export const UNDERLAY_PREFIX_LEN = 24;
 
