@@ -161,13 +161,15 @@ describe('container hosts', () => {
     expect(get.stdout).toContain('served-by-c1');
   });
 
-  it('run shoal daemon inside, answering `shoal info` with the host name and its own engine', async () => {
+  it('run shoal daemon inside, answering `shoal info` with the host name and its own engine until stopped', async () => {
     const h = env.hosts[0]!;
     await h.startDaemon();
     const r = await h.shoal(['info']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Name:\s+c1\b/);
     expect(r.stdout).toContain('unix:///var/run/docker.sock');
+    await h.stopDaemon('SIGTERM');
+    expect((await h.shoal(['info'])).code).not.toBe(0);
   });
 
   it('are removed, with their network, by teardown', async () => {
