@@ -185,7 +185,7 @@ export const ConfChange_TypeValues = {
   REMOVE: 3,
 } as const satisfies Record<ConfChange_Type, number>;
 
-export type RaftMessage_Type = "APPEND" | "APPEND_RESPONSE" | "VOTE" | "VOTE_RESPONSE" | "PRE_VOTE" | "PRE_VOTE_RESPONSE" | "HEARTBEAT" | "HEARTBEAT_RESPONSE" | "SNAPSHOT_CHUNK" | "SNAPSHOT_RESPONSE" | "TIMEOUT_NOW" | "READ_INDEX" | "READ_INDEX_RESPONSE";
+export type RaftMessage_Type = "APPEND" | "APPEND_RESPONSE" | "VOTE" | "VOTE_RESPONSE" | "PRE_VOTE" | "PRE_VOTE_RESPONSE" | "HEARTBEAT" | "HEARTBEAT_RESPONSE" | "SNAPSHOT_CHUNK" | "SNAPSHOT_RESPONSE" | "TIMEOUT_NOW" | "READ_INDEX" | "READ_INDEX_RESPONSE" | "REMOVED";
 /** Wire numbers of RaftMessage_Type, in declaration order. */
 export const RaftMessage_TypeValues = {
   APPEND: 0,
@@ -201,15 +201,17 @@ export const RaftMessage_TypeValues = {
   TIMEOUT_NOW: 10,
   READ_INDEX: 11,
   READ_INDEX_RESPONSE: 12,
+  REMOVED: 13,
 } as const satisfies Record<RaftMessage_Type, number>;
 
-export type StoreAction_Kind = "CREATE" | "UPDATE" | "REMOVE" | "UPSERT";
+export type StoreAction_Kind = "CREATE" | "UPDATE" | "REMOVE" | "UPSERT" | "SET_STATUS";
 /** Wire numbers of StoreAction_Kind, in declaration order. */
 export const StoreAction_KindValues = {
   CREATE: 0,
   UPDATE: 1,
   REMOVE: 2,
   UPSERT: 3,
+  SET_STATUS: 4,
 } as const satisfies Record<StoreAction_Kind, number>;
 
 export interface GetRootCACertificateRequest {
@@ -1104,6 +1106,8 @@ export interface RaftEntry {
 export interface ConfState {
   voters: number[];
   learners: number[];
+  /** IDs removed from the cluster; never reused, and told so if they speak. */
+  removed: number[];
 }
 
 export interface ConfChange {

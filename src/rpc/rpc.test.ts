@@ -136,4 +136,23 @@ describe('gRPC plumbing with mutual TLS', () => {
     await streaming.close();
     expect(got).toEqual(['w0-s1', 'w1-s1', 'w2-s1']);
   });
+
+  it('ends a server stream with the handler\'s typed error', async () => {
+    const failing = new RpcServer({ tls: managerTls, logger });
+    failing.addService(LogsService, {
+      subscribeLogs: async () => {
+        throw new RpcError('not-found', 'no such service: web');
+      },
+      listenSubscriptions: unimplemented,
+      publishLogs: unimplemented,
+    });
+    const p = await failing.listen('127.0.0.1:0');
+    const client = createClient(LogsService, `127.0.0.1:${p}`, { tls: workerTls });
+    const error = await (async () => {
+      for await (const _ of client.subscribeLogs({ selector: { serviceIds: [], taskIds: [], nodeIds: [] } })) void _;
+    })().catch((e: unknown) => RpcError.from(e));
+    client.close();
+    await failing.close();
+    expect(error).toMatchObject({ kind: 'not-found', message: 'no such service: web' });
+  });
 });

@@ -1,0 +1,166 @@
+// `npm run bench -- raft [--seconds S] [--clients C] [--value-bytes B]`
+// Three shoal Raft members (separate processes, level on disk, gRPC with
+// mutual TLS) against three etcd members (Debian's etcd-server), both on
+// loopback, under the same load: C concurrent clients each writing B-byte
+// values as fast as acknowledgements come back, over keep-alive HTTP (shoal's
+// member process API; etcd's v3 JSON gateway /v3/kv/put), to the leader.
+// Prints a table and, last, the summary line.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { call, freePort, ProcessCluster } from '../test/sim/process-cluster.js';
+
+interface Outcome {
+  system: string;
+  ops: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name);
+  const v = i >= 0 ? Number(args[i + 1]) : NaN;
+  return Number.isFinite(v) ? v : dflt;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Run `clients` loops of `once()` for `seconds`; bounded in time and count. */
+async function load(system: string, clients: number, seconds: number, once: (client: number, i: number) => Promise<boolean>): Promise<Outcome> {
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const maxOps = 2_000_000;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  await Promise.all(Array.from({ length: clients }, async (_, c) => {
+    for (let i = 0; performance.now() < end && latenciesMs.length < maxOps; i++) {
+      const t0 = performance.now();
+      if (await once(c, i)) latenciesMs.push(performance.now() - t0);
+      else errors++;
+    }
+  }));
+  return { system, ops: latenciesMs.length, errors, seconds: (performance.now() - start) / 1000, latenciesMs: latenciesMs.sort((a, b) => a - b) };
+}
+
+function valueOf(bytes: number, c: number, i: number): string {
+  const base = `c${c}i${i}-`;
+  return (base + 'x'.repeat(Math.max(0, bytes - base.length))).slice(0, bytes);
+}
+
+async function benchShoal(clients: number, seconds: number, valueBytes: number): Promise<Outcome> {
+  const cluster = await ProcessCluster.start(3, { tickMs: 100, electionTicks: 10 });
+  try {
+    const leader = await cluster.waitForLeader(15_000);
+    const port = cluster.httpPort(leader);
+    // Warm up connections and the JIT.
+    await load('shoal-warmup', clients, 1, async (c, i) => (await call(port, 'POST', '/put', JSON.stringify({ key: `warm${c}-${i}`, value: 'w' }))).status === 200);
+    return await load('shoal', clients, seconds, async (c, i) => {
+      const r = await call(port, 'POST', '/put', JSON.stringify({ key: `k${(c * 7919 + i) % 100_000}`, value: valueOf(valueBytes, c, i) }));
+      return r.status === 200;
+    });
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function benchEtcd(clients: number, seconds: number, valueBytes: number): Promise<Outcome | string> {
+  const root = await mkdtemp(join(tmpdir(), 'shoal-bench-etcd-'));
+  const procs: ChildProcess[] = [];
+  try {
+    const members = [];
+    for (let i = 1; i <= 3; i++) members.push({ name: `e${i}`, peer: await freePort(), client: await freePort() });
+    const initial = members.map((m) => `${m.name}=http://127.0.0.1:${m.peer}`).join(',');
+    for (const m of members) {
+      const p = spawn('etcd', [
+        '--name', m.name,
+        '--data-dir', join(root, m.name),
+        '--listen-peer-urls', `http://127.0.0.1:${m.peer}`,
+        '--initial-advertise-peer-urls', `http://127.0.0.1:${m.peer}`,
+        '--listen-client-urls', `http://127.0.0.1:${m.client}`,
+        '--advertise-client-urls', `http://127.0.0.1:${m.client}`,
+        '--initial-cluster', initial,
+        '--initial-cluster-state', 'new',
+        '--initial-cluster-token', `bench-${process.pid}`,
+        '--log-level', 'error',
+      ], { stdio: 'ignore' });
+      p.on('error', () => undefined);
+      procs.push(p);
+    }
+    // Find the leader through the gateway's maintenance/status.
+    let leaderPort = 0;
+    const deadline = Date.now() + 20_000;
+    while (!leaderPort && Date.now() < deadline) {
+      for (const m of members) {
+        const s = await call(m.client, 'POST', '/v3/maintenance/status', '{}', 1_000);
+        if (s.status === 200 && s.body?.leader && s.body.leader === s.body.header?.member_id) leaderPort = m.client;
+      }
+      if (!leaderPort) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!leaderPort) return 'etcd did not elect a leader within 20 s';
+    const b64 = (s: string): string => Buffer.from(s).toString('base64');
+    await load('etcd-warmup', clients, 1, async (c, i) => (await call(leaderPort, 'POST', '/v3/kv/put', JSON.stringify({ key: b64(`warm${c}-${i}`), value: b64('w') }))).status === 200);
+    return await load('etcd', clients, seconds, async (c, i) => {
+      const r = await call(leaderPort, 'POST', '/v3/kv/put', JSON.stringify({ key: b64(`k${(c * 7919 + i) % 100_000}`), value: b64(valueOf(valueBytes, c, i)) }));
+      return r.status === 200;
+    });
+  } finally {
+    for (const p of procs) p.kill('SIGKILL');
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+function row(o: Outcome): string {
+  const rate = o.ops / o.seconds;
+  return `| ${o.system.padEnd(7)} | ${String(o.ops).padStart(8)} | ${String(o.errors).padStart(6)} | ${rate.toFixed(0).padStart(8)} | ${percentile(o.latenciesMs, 50).toFixed(2).padStart(7)} | ${percentile(o.latenciesMs, 99).toFixed(2).padStart(7)} | ${percentile(o.latenciesMs, 100).toFixed(2).padStart(8)} |`;
+}
+
+function merge(system: string, runs: Outcome[]): Outcome {
+  return {
+    system,
+    ops: runs.reduce((n, r) => n + r.ops, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    seconds: runs.reduce((n, r) => n + r.seconds, 0),
+    latenciesMs: runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b),
+  };
+}
+
+/** Entry point called by bench/cli.ts. */
+export async function main(args: string[]): Promise<void> {
+  const seconds = arg(args, '--seconds', 10);
+  const clients = arg(args, '--clients', 64);
+  const valueBytes = arg(args, '--value-bytes', 256);
+  const rounds = arg(args, '--rounds', 2);
+  console.log(`raft bench: 3 members on loopback, ${clients} clients, ${valueBytes}-byte values, ${rounds} alternating rounds of ${seconds} s per system (fsync on; same host, same HTTP client)`);
+  const shoalRuns: Outcome[] = [];
+  const etcdRuns: Outcome[] = [];
+  let etcdProblem: string | undefined;
+  // Alternate so that load from anything else on the host hits both alike.
+  for (let r = 0; r < rounds; r++) {
+    shoalRuns.push({ ...(await benchShoal(clients, seconds, valueBytes)), system: `shoal#${r + 1}` });
+    const e = await benchEtcd(clients, seconds, valueBytes);
+    if (typeof e === 'string') etcdProblem = e;
+    else etcdRuns.push({ ...e, system: `etcd#${r + 1}` });
+  }
+  console.log('| system  |      ops | errors |    ops/s | p50 ms  | p99 ms  |  max ms  |');
+  console.log('|---------|----------|--------|----------|---------|---------|----------|');
+  for (const o of [...shoalRuns, ...etcdRuns]) console.log(row(o));
+  const shoal = merge('shoal', shoalRuns);
+  const t1 = shoal.ops / shoal.seconds;
+  const l1 = percentile(shoal.latenciesMs, 99);
+  if (etcdRuns.length === 0) {
+    console.log(`raft-bench: shoal ${t1.toFixed(0)} ops/s p99 ${l1.toFixed(1)} ms; etcd unavailable (${etcdProblem ?? 'no runs'}); ratio n/a`);
+    return;
+  }
+  const etcd = merge('etcd', etcdRuns);
+  console.log(row(shoal));
+  console.log(row(etcd));
+  const t2 = etcd.ops / etcd.seconds;
+  const l2 = percentile(etcd.latenciesMs, 99);
+  console.log(`raft-bench: shoal ${t1.toFixed(0)} ops/s p99 ${l1.toFixed(1)} ms; etcd ${t2.toFixed(0)} ops/s p99 ${l2.toFixed(1)} ms; ratio ${(t1 / t2).toFixed(2)}`);
+}

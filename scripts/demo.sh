@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Quickstart command 1: from a fresh clone on a fresh machine (Debian 12,
+# root, Node 20), install what is missing, build, start a Docker Engine,
+# bring up a 3-host demo cluster on this machine and show it.
+#   npm run demo            # up, show, stay in the foreground until Ctrl-C
+#   npm run demo -- --once  # up, show, tear down
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> [%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+
+step "system packages"
+bash scripts/install-system-deps.sh
+step "npm dependencies"
+if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "node_modules is up to date"; else npm ci --no-audit --no-fund; fi
+step "build"
+npm run -s build
+step "Docker Engine (private dockerd unless one already answers) and local images"
+eval "export $(npx tsx test/support/engine-cli.ts images)"
+echo "DOCKER_HOST=$DOCKER_HOST"
+step "demo cluster"
+exec npx tsx scripts/demo.ts "$@"

@@ -1,0 +1,409 @@
+// The imperative shell around the pure core: one loop that feeds ticks,
+// messages and proposals in, then handles each Ready strictly in order —
+// persist (synced) → send → install snapshot → apply → serve reads →
+// advance. Nothing is sent or acknowledged before it is on disk.
+import type { ConfChange, RaftEntry, RaftMessage } from '../gen/index.js';
+import type { Logger } from '../common/log.js';
+import type { InitialState, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
+import { DEFAULT_OPTIONS, RaftCore, bootstrapState } from './core/index.js';
+import { contextKey } from './core/read-only.js';
+import type { LevelStorage } from './storage-level.js';
+
+/** Outgoing messages leave through this port; delivery is best-effort (Raft retries). */
+export interface Transport {
+  send(messages: readonly RaftMessage[]): void;
+}
+
+/** The application the log drives: deterministic apply, plus snapshots of its whole state. */
+export interface StateMachine {
+  /** Apply a committed NORMAL entry; the return value resolves the matching propose(). */
+  apply(entry: RaftEntry): unknown;
+  snapshot(): Uint8Array;
+  restore(data: Uint8Array): void;
+}
+
+/** Time, injected so tests can drive it. */
+export interface Clock {
+  /** Call `fn` every `periodMs` until the returned function is called. */
+  every(periodMs: number, fn: () => void): () => void;
+}
+
+/** The real clock. */
+export const systemClock: Clock = {
+  every(periodMs, fn) {
+    const t = setInterval(fn, periodMs);
+    return () => clearInterval(t);
+  },
+};
+
+/** Why a proposal or read did not succeed. `unknown` means it may still take effect. */
+export type RaftNodeErrorKind = 'not-leader' | 'no-leader' | 'dropped' | 'unknown' | 'timeout' | 'stopped' | 'removed' | 'refused';
+
+/** An expected failure of propose()/readIndex(); callers switch on `kind`. */
+export class RaftNodeError extends Error {
+  override name = 'RaftNodeError';
+  constructor(
+    readonly kind: RaftNodeErrorKind,
+    message: string,
+    readonly leaderId: RaftId = 0,
+  ) {
+    super(message);
+  }
+
+  /** Worth retrying (possibly at another node) after a short, jittered pause. */
+  get transient(): boolean {
+    return this.kind === 'not-leader' || this.kind === 'no-leader' || this.kind === 'dropped';
+  }
+}
+
+/** How a node is set up. */
+export interface RaftNodeOptions {
+  id: RaftId;
+  storage: LevelStorage;
+  transport: Transport;
+  stateMachine: StateMachine;
+  logger: Logger;
+  random: Random;
+  clock?: Clock;
+  /** Wall-clock length of one core tick. */
+  tickMs?: number;
+  core?: Partial<Omit<RaftOptions, 'id'>>;
+  /** Take a snapshot after this many applied entries past the last one. */
+  snapshotEveryEntries?: number;
+  /** Entries kept behind a snapshot so slightly slow followers avoid a snapshot. */
+  keepEntriesAfterSnapshot?: number;
+  /** For a brand-new member of a brand-new cluster: the initial voters. */
+  bootstrapVoters?: RaftId[];
+  /** Called after each Ready whose soft state changed (leader, role, removal). */
+  onSoftState?: (s: SoftState) => void;
+  /** A persistent-storage failure: the node has stopped; the process should exit. */
+  onFatal?: (e: Error) => void;
+}
+
+interface PendingProposal {
+  term: number;
+  resolve: (v: unknown) => void;
+  reject: (e: RaftNodeError) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface PendingRead {
+  index: number;
+  resolve: () => void;
+  reject: (e: RaftNodeError) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Bounds on queued work, so a flood of requests degrades into refusals, not memory growth. */
+export const MAX_INBOX = 100_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** A running Raft member. */
+export class RaftNode {
+  private readonly inbox: Array<() => void> = [];
+  private running = false;
+  private stopped = false;
+  private readonly proposals = new Map<number, PendingProposal>();
+  private readonly reads = new Map<string, PendingRead>();
+  private readonly readsWaiting: PendingRead[] = [];
+  private appliedIndex = 0;
+  private readSeq = 0;
+  private stopClock: () => void = () => undefined;
+  private lastSoft: SoftState;
+  private idle: Array<() => void> = [];
+
+  private constructor(
+    private readonly core: RaftCore,
+    private readonly opts: RaftNodeOptions,
+    initialApplied: number,
+  ) {
+    this.appliedIndex = initialApplied;
+    this.lastSoft = core.softState();
+  }
+
+  /** Load state from storage (bootstrapping a new cluster if asked and empty) and start ticking. */
+  static async start(opts: RaftNodeOptions): Promise<RaftNode> {
+    const loaded = await opts.storage.load();
+    if (!loaded.ok) throw new Error(`raft storage: ${loaded.error.kind}: ${'detail' in loaded.error ? loaded.error.detail : JSON.stringify(loaded.error)}`);
+    let initial: InitialState = loaded.value.state;
+    if (loaded.value.report.tornEntriesDropped > 0) {
+      opts.logger.warn({ dropped: loaded.value.report.tornEntriesDropped }, 'raft: cut a torn log tail left by a crash (never acknowledged)');
+    }
+    const empty = initial.entries.length === 0 && !initial.snapshot && initial.hardState.term === 0;
+    if (empty && opts.bootstrapVoters) {
+      initial = bootstrapState(opts.bootstrapVoters);
+      await opts.storage.save({
+        softState: { leaderId: 0, role: 'follower', term: 0, removed: false },
+        hardState: initial.hardState,
+        snapshot: undefined,
+        entries: initial.entries,
+        messages: [],
+        committedEntries: [],
+        readStates: [],
+      });
+    }
+    const core = new RaftCore({ ...DEFAULT_OPTIONS, ...opts.core, id: opts.id }, opts.random, initial);
+    if (initial.snapshot) opts.stateMachine.restore(initial.snapshot.data);
+    const node = new RaftNode(core, opts, initial.snapshot?.meta.index ?? 0);
+    node.stopClock = (opts.clock ?? systemClock).every(opts.tickMs ?? 100, () => node.enqueue(() => core.tick()));
+    node.kick();
+    return node;
+  }
+
+  get id(): RaftId {
+    return this.core.id;
+  }
+
+  /** Soft state as of the last Ready. */
+  status(): SoftState & { commit: number; applied: number } {
+    return { ...this.core.softState(), commit: this.core.log.committed, applied: this.appliedIndex };
+  }
+
+  /** A message from a peer (transport calls this). */
+  step(m: RaftMessage): void {
+    this.enqueue(() => {
+      const before = this.core.stats.droppedMessages;
+      this.core.step(m);
+      if (this.core.stats.droppedMessages > before) this.logDrop(m);
+    });
+  }
+
+  private dropWindow = { startMs: 0, n: 0 };
+
+  /** A malformed or misaddressed message: say so, but at most 10 lines a minute. */
+  private logDrop(m: RaftMessage): void {
+    const now = Date.now();
+    if (now - this.dropWindow.startMs > 60_000) this.dropWindow = { startMs: now, n: 0 };
+    if (++this.dropWindow.n > 10) return;
+    this.opts.logger.warn({ from: m.from, to: m.to, type: m.type, term: m.term, reason: this.core.stats.lastDropReason }, 'raft: dropped a malformed message');
+  }
+
+  /**
+   * Replicate `data`; resolves with the state machine's result once applied
+   * here. Rejects with not-leader (retry at `leaderId`), dropped (not
+   * committed, safe to retry), or timeout/unknown (may still commit).
+   */
+  propose(data: Uint8Array, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => {
+        const r = this.core.propose(data);
+        if (!r.ok) {
+          const e = r.error;
+          reject(e.kind === 'not-leader' ? new RaftNodeError('not-leader', `not the leader (leader is ${e.leaderId || 'unknown'})`, e.leaderId) : new RaftNodeError('refused', `proposal refused: ${e.kind}`));
+          return;
+        }
+        this.track(r.value.index, r.value.term, resolve, reject, timeoutMs);
+      }, reject);
+    });
+  }
+
+  /** Propose a membership change; resolves once applied here. */
+  proposeConfChange(cc: ConfChange, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => {
+        const r = this.core.proposeConfChange(cc);
+        if (!r.ok) {
+          const e = r.error;
+          reject(e.kind === 'not-leader' ? new RaftNodeError('not-leader', 'not the leader', e.leaderId) : new RaftNodeError('refused', `conf change refused: ${JSON.stringify(e)}`));
+          return;
+        }
+        this.track(r.value.index, r.value.term, () => resolve(), reject, timeoutMs);
+      }, reject);
+    });
+  }
+
+  /** Resolves when this node's state machine reflects every write committed before the call (linearizable read). */
+  readIndex(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => {
+        const ctx = new Uint8Array(12);
+        const view = new DataView(ctx.buffer);
+        view.setUint32(0, this.core.id >>> 0);
+        view.setFloat64(4, ++this.readSeq);
+        const r = this.core.readIndex(ctx);
+        if (!r.ok) {
+          reject(new RaftNodeError(r.error.kind === 'no-leader' ? 'no-leader' : 'refused', `read refused: ${r.error.kind}`));
+          return;
+        }
+        const key = contextKey(ctx);
+        const timer = setTimeout(() => {
+          this.reads.delete(key);
+          const i = this.readsWaiting.indexOf(read);
+          if (i >= 0) this.readsWaiting.splice(i, 1);
+          reject(new RaftNodeError('timeout', `read not confirmed within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const read: PendingRead = { index: 0, resolve, reject, timer };
+        this.reads.set(key, read);
+      }, reject);
+    });
+  }
+
+  transferLeadership(to: RaftId): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(() => {
+        const r = this.core.transferLeadership(to);
+        if (r.ok) resolve();
+        else reject(new RaftNodeError('refused', `transfer refused: ${r.error.kind}`));
+      }, reject);
+    });
+  }
+
+  /** Stop ticking and processing; pending calls fail with `stopped` (their outcome is unknown). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopClock();
+    await new Promise<void>((resolve) => {
+      if (!this.running) resolve();
+      else this.idle.push(resolve);
+    });
+    this.failAll(new RaftNodeError('stopped', 'raft node stopped'));
+  }
+
+  // ---- the loop -------------------------------------------------------------
+
+  private enqueue(fn: () => void, reject?: (e: RaftNodeError) => void): void {
+    if (this.stopped) {
+      reject?.(new RaftNodeError('stopped', 'raft node stopped'));
+      return;
+    }
+    if (this.inbox.length >= MAX_INBOX) {
+      reject?.(new RaftNodeError('refused', 'raft node overloaded'));
+      return;
+    }
+    this.inbox.push(fn);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    this.loop().then(
+      () => this.loopEnded(),
+      (e: unknown) => {
+        const error = e instanceof Error ? e : new Error(String(e));
+        this.opts.logger.error({ err: error }, 'raft: storage failure; stopping this member');
+        this.stopped = true;
+        this.stopClock();
+        this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
+        this.loopEnded();
+        this.opts.onFatal?.(error);
+      },
+    );
+  }
+
+  private loopEnded(): void {
+    this.running = false;
+    const waiters = this.idle;
+    this.idle = [];
+    for (const w of waiters) w();
+    if (this.inbox.length > 0 && !this.stopped) this.kick();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      // Everything queued since the last Ready goes into one batch (group commit).
+      const batch = this.inbox.splice(0, this.inbox.length);
+      for (const fn of batch) fn();
+      if (!this.core.hasReady()) {
+        if (this.inbox.length === 0) return;
+        continue;
+      }
+      const rd = this.core.ready();
+      await this.opts.storage.save(rd);
+      if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
+      this.apply(rd);
+      this.core.advance(rd);
+      this.releaseReads();
+      this.observe(rd.softState);
+      await this.maybeSnapshot();
+    }
+  }
+
+  private apply(rd: Ready): void {
+    const sm = this.opts.stateMachine;
+    if (rd.snapshot) {
+      sm.restore(rd.snapshot.data);
+      this.appliedIndex = rd.snapshot.meta.index;
+      // Proposals the snapshot covers: we cannot tell whether they made it.
+      for (const [index, p] of this.proposals) {
+        if (index <= this.appliedIndex) this.settle(index, p, new RaftNodeError('unknown', 'replaced by a snapshot before we saw it apply'));
+      }
+    }
+    for (const e of rd.committedEntries) {
+      if (e.index <= this.appliedIndex) continue;
+      const result = e.type === 'NORMAL' && e.data.length > 0 ? sm.apply(e) : undefined;
+      this.appliedIndex = e.index;
+      const p = this.proposals.get(e.index);
+      if (!p) continue;
+      if (p.term === e.term) this.settle(e.index, p, undefined, result);
+      else this.settle(e.index, p, new RaftNodeError('dropped', 'lost to a leadership change before commit; safe to retry'));
+    }
+    for (const rs of rd.readStates) {
+      const key = contextKey(rs.context);
+      const read = this.reads.get(key);
+      if (!read) continue;
+      this.reads.delete(key);
+      read.index = rs.index;
+      this.readsWaiting.push(read);
+    }
+  }
+
+  private releaseReads(): void {
+    if (this.readsWaiting.length === 0) return;
+    const still: PendingRead[] = [];
+    for (const r of this.readsWaiting) {
+      if (r.index <= this.appliedIndex) {
+        clearTimeout(r.timer);
+        r.resolve();
+      } else still.push(r);
+    }
+    this.readsWaiting.length = 0;
+    this.readsWaiting.push(...still);
+  }
+
+  private observe(s: SoftState): void {
+    const prev = this.lastSoft;
+    if (s.leaderId === prev.leaderId && s.role === prev.role && s.term === prev.term && s.removed === prev.removed) return;
+    this.lastSoft = s;
+    if (s.leaderId !== prev.leaderId) this.opts.logger.info({ term: s.term, leader: s.leaderId, role: s.role }, 'raft: leader changed');
+    if (s.removed && !prev.removed) this.opts.logger.warn('raft: this member was removed from the cluster');
+    this.opts.onSoftState?.(s);
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const every = this.opts.snapshotEveryEntries ?? 10_000;
+    if (this.core.log.applied - this.core.compactedIndex() < every || this.appliedIndex !== this.core.log.applied) return;
+    const snap = this.core.compact(this.opts.stateMachine.snapshot(), this.opts.keepEntriesAfterSnapshot ?? 500);
+    await this.opts.storage.saveSnapshot(snap, this.core.compactedIndex());
+    this.opts.logger.info({ index: snap.meta.index, compactedTo: this.core.compactedIndex() }, 'raft: snapshot taken, log compacted');
+  }
+
+  private track(index: number, term: number, resolve: (v: unknown) => void, reject: (e: RaftNodeError) => void, timeoutMs: number): void {
+    const timer = setTimeout(() => {
+      this.proposals.delete(index);
+      reject(new RaftNodeError('timeout', `not applied within ${timeoutMs} ms; it may still commit`));
+    }, timeoutMs);
+    const prev = this.proposals.get(index);
+    if (prev) this.settle(index, prev, new RaftNodeError('dropped', 'slot reused by a newer proposal'));
+    this.proposals.set(index, { term, resolve, reject, timer });
+  }
+
+  private settle(index: number, p: PendingProposal, error: RaftNodeError | undefined, value?: unknown): void {
+    clearTimeout(p.timer);
+    this.proposals.delete(index);
+    if (error) p.reject(error);
+    else p.resolve(value);
+  }
+
+  private failAll(e: RaftNodeError): void {
+    for (const [index, p] of this.proposals) this.settle(index, p, e);
+    for (const r of [...this.reads.values(), ...this.readsWaiting]) {
+      clearTimeout(r.timer);
+      r.reject(e);
+    }
+    this.reads.clear();
+    this.readsWaiting.length = 0;
+  }
+}
