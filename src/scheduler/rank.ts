@@ -67,7 +67,7 @@ export class PlacementTree {
   private readonly leafOf: (Branch | undefined)[];
   private readonly arrays: RankArrays;
 
-  /** Builds branches from `eligible` ordinals by the preferences' label values. */
+  /** Builds branches from `eligible` ordinals by the preferences' label values; takes ownership of the array. */
   constructor(eligible: number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
     const size = inputs.nodes.length;
     this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size), spreadKeys: new Float64Array(size) };
