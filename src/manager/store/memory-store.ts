@@ -106,6 +106,11 @@ export class MemoryStore {
     });
   }
 
+  /** A live, read-only view of every object of this kind by ID, e.g. the nodes a reconcile reads (no copy). */
+  byId<K extends ObjectKind>(kind: K): ReadonlyMap<string, ObjectByKind[K]> {
+    return this.tables[kind].asMap() as ReadonlyMap<string, ObjectByKind[K]>;
+  }
+
   /** How many objects of this kind the store holds. */
   count(kind: ObjectKind): number {
     return this.tables[kind].size;
