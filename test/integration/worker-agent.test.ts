@@ -7,7 +7,7 @@ import { Agent, connectEngine, type Engine } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, containersOfNode, logger, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
-const RUN_LABEL = `worker-agent-${process.pid}`;
+const RUN_LABEL = `shoal-t-${process.pid}-worker-agent`;
 const LONG_RUNNING = { command: ['sh', '-c', 'sleep 1000 & wait'] };
 
 describe('worker agent on a real engine', () => {

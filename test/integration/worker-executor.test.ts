@@ -5,7 +5,7 @@ import type { Agent, Engine } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
-const RUN_LABEL = `worker-executor-${process.pid}`;
+const RUN_LABEL = `shoal-t-${process.pid}-worker-executor`;
 
 describe('worker executor on a real engine', () => {
   let engine: Engine;
