@@ -166,7 +166,10 @@ export class DockerExecutor implements Executor {
 
   async *logs(containerId: string, options: LogOptions): AsyncGenerator<LogLine> {
     const container = this.engine.getContainer(containerId);
-    const info = await container.inspect();
+    // Callers show this to users: Docker's words, not dockerode's wrapping.
+    const info = await container.inspect().catch((e: unknown) => {
+      throw new Error(engineMessage(e));
+    });
     const query = {
       stdout: options.stdout ?? true,
       stderr: options.stderr ?? true,
