@@ -13,3 +13,4 @@ export { nodeInspectJson, networkInspectJson, secretInspectJson, configInspectJs
 export { formatServicePretty, type ServicePrettyOptions } from './pretty-service.js';
 export { formatNodePretty } from './pretty-node.js';
 export { initialProgressState, progressStep, progressBar, progressInterruptedLines, type ProgressState, type ProgressInput, type ProgressStep } from './progress.js';
+export { promotedLine, demotedLine, stackRemovingLine, stackCreatingLine, stackUpdatingLine, stackNothingFoundLine } from './messages.js';

@@ -11,3 +11,6 @@ export { parsePublish } from './port.js';
 export { parseMount } from './mount.js';
 export { parseFileRef } from './file-ref.js';
 export { DEFAULT_UPDATE_CONFIG, DEFAULT_RESTART_DELAY_MS, DEFAULT_STOP_GRACE_PERIOD_MS } from './scalar-flags.js';
+export { buildNetworkSpec, type NetworkCreateFlags } from './network.js';
+export { applyNodeUpdate, roleChange, type NodeUpdateFlags } from './node.js';
+export { buildSecretSpec, buildConfigSpec, MAX_SECRET_BYTES, MAX_CONFIG_BYTES, type DataObjectFlags } from './data-object.js';
