@@ -19,7 +19,8 @@ describe('tables', () => {
     expect(listFormat({ format: 'table' })).toBe('table');
     expect(listFormat({ quiet: true })).toBe('quiet');
     expect(listFormat({ quiet: true, format: 'json' })).toBe('json');
-    expect(listFormat({ format: '{{.ID}}' })).toBeUndefined();
+    expect(listFormat({ format: '{{.ID}}', quiet: true })).toEqual({ template: '{{.ID}}', table: false });
+    expect(listFormat({ format: 'table {{.ID}}\\t{{.Name}} ' })).toEqual({ template: '{{.ID}}\t{{.Name}}', table: true });
   });
 });
 
