@@ -18,3 +18,4 @@ export { formatInspect } from './inspect-format.js';
 export { parseGoTemplate, type GoTemplate } from './template.js';
 export { renderTemplateRows } from './list-template.js';
 export type { TemplateFormat } from './table.js';
+export { formatLogLine, type LogLine, type LogOptions } from './logs.js';
