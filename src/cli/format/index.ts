@@ -19,3 +19,4 @@ export { parseGoTemplate, type GoTemplate } from './template.js';
 export { renderTemplateRows } from './list-template.js';
 export type { TemplateFormat } from './table.js';
 export { formatLogLine, type LogLine, type LogOptions } from './logs.js';
+export { formatSecretPretty, formatConfigPretty } from './pretty-objects.js';
