@@ -3,8 +3,9 @@ import { usageError } from '../errors.js';
 import { invalidFlag } from './flag-error.js';
 import { kvToMap } from './kv.js';
 
-/** Swarmkit's limits on secret and config payloads. */
+/** Swarmkit's limit on a secret's payload. */
 export const MAX_SECRET_BYTES = 500 * 1024;
+/** Swarmkit's limit on a config's payload. */
 export const MAX_CONFIG_BYTES = 1000 * 1024;
 
 /** The options commander hands `secret create` / `config create`. */
