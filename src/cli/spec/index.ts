@@ -14,3 +14,4 @@ export { DEFAULT_UPDATE_CONFIG, DEFAULT_RESTART_DELAY_MS, DEFAULT_STOP_GRACE_PER
 export { buildNetworkSpec, type NetworkCreateFlags } from './network.js';
 export { applyNodeUpdate, roleChange, type NodeUpdateFlags } from './node.js';
 export { buildSecretSpec, buildConfigSpec, MAX_SECRET_BYTES, MAX_CONFIG_BYTES, type DataObjectFlags } from './data-object.js';
+export { parseFilterFlags, serviceMatches, taskMatches, nodeMatches, networkMatches, secretMatches, configMatches, ACCEPTED_FILTERS, type Filters } from './filters.js';
