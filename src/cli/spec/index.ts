@@ -1,4 +1,4 @@
-// Flags to service specs: pure parsers behind `service create`, `update` and `scale`.
+// Flags to specs: the pure parsers behind service create/update/scale, node update, network create, secret/config create and -f filters.
 export { buildServiceSpec, parseServiceMode, type CreateInput } from './create.js';
 export { applyServiceUpdate, changesSpec, type UpdateInput } from './update.js';
 export { parseScaleArgs, scaleSpec, scaledLine, type ScaleRequest } from './scale.js';
