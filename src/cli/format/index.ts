@@ -5,7 +5,7 @@ export { goJsonMarshal, jsonLine, inspectJson } from './go-json.js';
 export { humanDuration, humanAgo, truncateId, capitalize, ellipsis, bytesSize, displayImage, naturalCompare, goTimeString, goTimeJson } from './human.js';
 export { formatServicePorts, formatTaskPorts } from './ports.js';
 export { formatServiceList, serviceModeName, serviceReplicas } from './service-list.js';
-export { formatTaskList, taskName, taskCurrentState, type TaskListOptions } from './task-list.js';
+export { formatTaskList, taskName, taskCurrentState, nodeDisplayName, nodeNamesById, type TaskListOptions } from './task-list.js';
 export { formatNodeList, managerStatus } from './node-list.js';
 export { formatNetworkList, formatSecretList, formatConfigList, formatStackList, summarizeStacks, joinLabels, type StackSummary } from './object-lists.js';
 export { serviceInspectJson, serviceSpecJson, portJson } from './inspect-service.js';

@@ -1,4 +1,4 @@
-import type { Task } from '../../gen/index.js';
+import type { Node, Task } from '../../gen/index.js';
 import { jsonLine } from './go-json.js';
 import { capitalize, displayImage, ellipsis, humanDuration, naturalCompare, truncateId } from './human.js';
 import { formatTaskPorts } from './ports.js';
@@ -89,4 +89,15 @@ export function formatTaskList(tasks: readonly Task[], opts: TaskListOptions): s
     default:
       return renderTemplateRows(rows, TASK_HEADERS, opts.format);
   }
+}
+
+/** How Docker's ID resolver names a node in task lists: its spec name if set, else its hostname. */
+export function nodeDisplayName(node: Node): string {
+  const name = node.spec?.annotations?.name ?? '';
+  return name !== '' ? name : (node.description?.hostname ?? node.id);
+}
+
+/** The NODE column's lookup table for `formatTaskList`. */
+export function nodeNamesById(nodes: readonly Node[]): Map<string, string> {
+  return new Map(nodes.map((n) => [n.id, nodeDisplayName(n)]));
 }
