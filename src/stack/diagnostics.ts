@@ -20,8 +20,9 @@ export interface Diagnostic {
 
 /** `docker-compose.yml:14 services.web.deploy.replicas: expected integer, got "three"`. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}` : d.file;
-  return d.path === '' ? `${where}: ${d.message}` : `${where} ${d.path}: ${d.message}`;
+  const where = d.file === '' ? '' : d.line > 0 ? `${d.file}:${d.line}` : d.file;
+  const subject = [where, d.path].filter((s) => s !== '').join(' ');
+  return subject === '' ? d.message : `${subject}: ${d.message}`;
 }
 
 /** A value or every error that stopped it, plus warnings either way. */

@@ -42,3 +42,18 @@ export function sortedRecord(m: ReadonlyMap<string, string> | Record<string, str
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries);
 }
+
+/** Code-point order (not locale order), so sorting is the same everywhere. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `external: true` or the legacy `external: {name: x}`. */
+export function isExternal(v: unknown): boolean {
+  return v === true || isRecord(v);
+}
+
+/** The legacy `external: {name: x}` form's name. */
+export function externalName(v: unknown): string | undefined {
+  return isRecord(v) && typeof v.name === 'string' ? v.name : undefined;
+}
