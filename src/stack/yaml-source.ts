@@ -27,7 +27,7 @@ const maxAliasCount = 1000;
 /** Parse one file; YAML syntax errors come back as diagnostics. */
 export function parseYaml(file: string, text: string): { ok: true; parsed: ParsedYaml } | { ok: false; errors: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { version: '1.2', schema: 'core', customTags: [legacyOctal], merge: true, uniqueKeys: true, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { version: '1.2', schema: 'core', customTags: (tags) => [legacyOctal, ...tags], merge: true, uniqueKeys: true, lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     return {
       ok: false,
