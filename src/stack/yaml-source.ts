@@ -31,7 +31,7 @@ export function parseYaml(file: string, text: string): { ok: true; parsed: Parse
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0].line ?? 0, path: '', message: `yaml: ${firstLine(e.message)}` })),
+      errors: doc.errors.map((e) => ({ file, line: lineCounter.linePos(e.pos[0]).line, path: '', message: `yaml: ${firstLine(e.message)}` })),
     };
   }
   let value: unknown;
@@ -68,12 +68,13 @@ function walk(doc: Document, node: Node | null, path: string[], lines: Map<strin
     const merges: Node[] = [];
     for (const item of node.items) {
       if (!isPair(item)) continue;
-      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
-      if (key === '<<') {
+      const rawKey: unknown = isScalar(item.key) ? item.key.value : item.key;
+      // yaml represents a merge key as a symbol (or the plain string `<<`).
+      if (rawKey === '<<' || typeof rawKey === 'symbol') {
         merges.push(item.value as Node);
         continue;
       }
-      const childPath = [...path, key];
+      const childPath = [...path, String(rawKey)];
       const dotted = childPath.join('.');
       if (!lines.has(dotted)) lines.set(dotted, lineOf(item.key as Node) || lineOf(item.value as Node));
       walk(doc, item.value as Node | null, childPath, lines, lineOf, depth + 1);
