@@ -142,7 +142,7 @@ export function updateConfig(ctx: ConvertContext, path: Path, deploy: Record<str
   const actionText = scalarString(c.failure_action ?? 'pause');
   const failureAction = failureActions[actionText];
   if (failureAction === undefined || (key === 'rollback_config' && failureAction === 'ROLLBACK')) {
-    ctx.error([...where, 'failure_action'], `invalid failure action ${JSON.stringify(actionText)}: use pause, continue${key === 'update_config' ? ' or rollback' : ''}`);
+    ctx.error([...where, 'failure_action'], `invalid failure action ${JSON.stringify(actionText)}: use ${key === 'update_config' ? 'pause, continue or rollback' : 'pause or continue'}`);
   }
   const orderText = scalarString(c.order ?? 'stop-first');
   return {

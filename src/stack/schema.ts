@@ -69,46 +69,54 @@ function typeName(t: string): string {
 }
 
 // ajv reports every failed branch of a oneOf; a user wants the one problem.
-// Errors under a oneOf/anyOf are kept only if they lie deeper than the
-// alternative itself (the value had the right shape but a bad part);
-// otherwise the alternatives' types are summarised in one line.
+// The branches' errors come right before the oneOf's own error and lie at or
+// under its instance path (their schemaPath may point into a $ref, so it
+// cannot be used). A branch whose type fits the value is the one the user
+// meant: its errors are reported. If none fits, the alternatives' types are
+// summarised in one line: `expected string or array, got 3`.
 function describe(errors: readonly ErrorObject[], root: unknown): SchemaIssue[] {
+  const groups = new Map<number, ErrorObject[]>();
+  const claimed = new Set<number>();
+  for (let k = errors.length - 1; k >= 0; k--) {
+    const e = errors[k];
+    if (!e || claimed.has(k) || (e.keyword !== 'oneOf' && e.keyword !== 'anyOf')) continue;
+    const branch: ErrorObject[] = [];
+    for (let j = k - 1; j >= 0; j--) {
+      const b = errors[j];
+      if (!b || claimed.has(j) || !within(b.instancePath, e.instancePath)) break;
+      branch.unshift(b);
+      claimed.add(j);
+    }
+    groups.set(k, branch);
+  }
   const issues = new Map<string, SchemaIssue>();
   const add = (path: string[], message: string) => {
     const key = `${path.join('.')}\u0000${message}`;
     if (!issues.has(key)) issues.set(key, { path, message });
   };
-  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
-  const underAlternative = (e: ErrorObject) =>
-    alternatives.some((a) => a !== e && e.schemaPath.startsWith(a.schemaPath.replace(/\/(oneOf|anyOf)$/, '/$1/')));
-
-  for (const alt of alternatives) {
-    if (underAlternative(alt)) continue;
-    const branchErrors = errors.filter((e) => e !== alt && e.schemaPath.startsWith(alt.schemaPath + '/'));
-    // A branch whose type fits the value is the one the user meant.
-    const branches = new Map<string, ErrorObject[]>();
-    for (const e of branchErrors) {
-      const branch = e.schemaPath.slice(alt.schemaPath.length + 1).split('/')[0] ?? '';
-      branches.set(branch, [...(branches.get(branch) ?? []), e]);
+  errors.forEach((e, k) => {
+    if (claimed.has(k)) return;
+    const branch = groups.get(k);
+    if (!branch) {
+      addOne(e, root, add);
+      return;
     }
-    const fitting = [...branches.values()].filter((errs) => !errs.some((e) => e.keyword === 'type' && e.instancePath === alt.instancePath));
+    const fitting = branch.filter((b) => !(b.keyword === 'type' && b.instancePath === e.instancePath));
     if (fitting.length > 0) {
-      for (const errs of fitting) for (const issue of describe(errs, root)) add([...issue.path], issue.message);
-      continue;
+      for (const issue of describe(fitting, root)) add([...issue.path], issue.message);
+      return;
     }
     const types = new Set<string>();
-    for (const e of branchErrors) {
-      if (e.keyword === 'type') for (const t of ([] as string[]).concat(e.params.type as string | string[])) types.add(typeName(t));
-    }
-    const path = pointerToPath(alt.instancePath);
+    for (const b of branch) for (const t of ([] as string[]).concat(b.params.type as string | string[])) types.add(typeName(t));
+    const path = pointerToPath(e.instancePath);
     const got = show(valueAt(root, path));
     add(path, types.size > 0 ? `expected ${[...types].join(' or ')}, got ${got}` : `invalid value ${got}`);
-  }
-  for (const e of errors) {
-    if (e.keyword === 'oneOf' || e.keyword === 'anyOf' || underAlternative(e)) continue;
-    addOne(e, root, add);
-  }
+  });
   return [...issues.values()];
+}
+
+function within(path: string, ancestor: string): boolean {
+  return path === ancestor || path.startsWith(ancestor + '/');
 }
 
 function addOne(e: ErrorObject, root: unknown, add: (path: string[], message: string) => void): void {
