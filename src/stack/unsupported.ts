@@ -8,6 +8,19 @@ export const unsupportedProperties: readonly string[] = [
   'mac_address', 'network_mode', 'pid', 'privileged', 'restart', 'security_opt', 'shm_size', 'userns_mode',
 ];
 
+/**
+ * Keys the Compose Specification allows but shoal's specs cannot carry
+ * (Docker's v3 schema refuses most of them outright); they join the same
+ * "Ignoring unsupported options" line. Dotted entries are nested keys.
+ */
+export const alsoUnsupported: readonly string[] = [
+  'blkio_config', 'cpu_count', 'cpu_percent', 'cpu_period', 'cpu_rt_period', 'cpu_rt_runtime', 'cpus', 'credential_spec',
+  'device_cgroup_rules', 'dns_opt', 'dns_search', 'group_add', 'isolation', 'mem_reservation', 'mem_swappiness',
+  'oom_kill_disable', 'oom_score_adj', 'pids_limit', 'platform', 'profiles', 'pull_policy', 'runtime', 'scale',
+  'stdin_open', 'storage_opt',
+  'deploy.resources.limits.pids', 'deploy.resources.reservations.devices', 'healthcheck.start_interval',
+];
+
 /** Ignored with an explanation each (docker/cli DeprecatedProperties). */
 export const deprecatedProperties: Readonly<Record<string, string>> = {
   container_name: 'Setting the container name is not supported.',
@@ -31,9 +44,18 @@ function servicesOf(file: unknown): Record<string, unknown>[] {
   return Object.values(file.services).filter(isRecord);
 }
 
+function has(svc: Record<string, unknown>, dotted: string): boolean {
+  let node: unknown = svc;
+  for (const part of dotted.split('.')) {
+    if (!isRecord(node) || !(part in node)) return false;
+    node = node[part];
+  }
+  return true;
+}
+
 function used(files: readonly unknown[], names: readonly string[]): string[] {
   const found = new Set<string>();
-  for (const f of files) for (const svc of servicesOf(f)) for (const n of names) if (n in svc) found.add(n);
+  for (const f of files) for (const svc of servicesOf(f)) for (const n of names) if (has(svc, n)) found.add(n);
   return [...found].sort();
 }
 
@@ -45,7 +67,7 @@ function propertyWarnings(names: readonly string[], descriptions: Readonly<Recor
 /** The warnings `docker stack deploy` prints for these (unmerged) files, in its order. */
 export function propertyWarningsFor(files: readonly unknown[]): string[] {
   const warnings: string[] = [];
-  const unsupported = used(files, unsupportedProperties);
+  const unsupported = used(files, [...unsupportedProperties, ...alsoUnsupported]);
   if (unsupported.length > 0) warnings.push(`Ignoring unsupported options: ${unsupported.join(', ')}`);
   const deprecated = used(files, Object.keys(deprecatedProperties));
   if (deprecated.length > 0) warnings.push(`Ignoring deprecated options:\n\n${propertyWarnings(deprecated, deprecatedProperties)}`);
