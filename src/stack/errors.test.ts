@@ -149,3 +149,20 @@ describe('conversion errors', () => {
     ]);
   });
 });
+
+describe('external objects', () => {
+  it('refuse settings that would create them', () => {
+    const text = 'services: {}\nnetworks:\n  corp:\n    external: true\n    driver: overlay\nvolumes:\n  data:\n    external: true\n    name: shared-data\n    driver_opts: {type: nfs}\n';
+    expect(loadErrors(text)).toEqual([
+      '/stack/docker-compose.yml:5 networks.corp.driver: conflicting parameters "external" and "driver" specified for network "corp"',
+      '/stack/docker-compose.yml:10 volumes.data.driver_opts: conflicting parameters "external" and "driver_opts" specified for volume "data"',
+    ]);
+  });
+});
+
+describe('display names', () => {
+  it('messages name the file as the user typed it', () => {
+    const r = loadStack({ stackName: 's', env: {}, files: [{ path: '/home/me/app/docker-compose.yml', displayName: 'docker-compose.yml', text: 'services:\n  web:\n    image: a\n    tty: maybe\n' }] });
+    expect(r.ok === false && r.errors.map((e) => `${e.file}:${e.line}`)).toEqual(['docker-compose.yml:4']);
+  });
+});

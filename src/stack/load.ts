@@ -5,6 +5,7 @@
 import { codec, type ServiceSpec } from '../gen/index.js';
 import { withStackLabel, type ConvertContext, type ReadFile } from './context.js';
 import { findCycle } from './depends-cycle.js';
+import { externalConflicts } from './external-conflicts.js';
 import { joinPath, type Diagnostic, type LoadResult, type SourceLocation } from './diagnostics.js';
 import { parseDotEnv } from './env-file.js';
 import { namesByKey, stackConfigs, stackSecrets, type StackConfig, type StackSecret } from './file-objects.js';
@@ -20,10 +21,12 @@ import { compareStrings, isRecord, listOrDict } from './values.js';
 import { stackVolumes, type StackVolume } from './volumes.js';
 import { lineAt, parseYaml } from './yaml-source.js';
 
-/** One `-c` file: its path (as the user gave it, ideally absolute) and its text. */
+/** One `-c` file: its absolute path (relative paths in it start at the first file's directory) and its text. */
 export interface ComposeFile {
   readonly path: string;
   readonly text: string;
+  /** How messages name the file (e.g. as the user typed it); defaults to `path`. */
+  readonly displayName?: string | undefined;
 }
 
 /** Everything loading needs; file access and the environment come in as arguments. */
@@ -70,27 +73,29 @@ export function loadStack(input: LoadStackInput): LoadResult<Stack> {
   const provenance = new Map<string, SourceLocation>();
   const unset = new Set<string>();
   for (const file of input.files) {
-    const parsed = parseYaml(file.path, file.text);
+    const shown = file.displayName ?? file.path;
+    const parsed = parseYaml(shown, file.text);
     if (!parsed.ok) {
       errors.push(...parsed.errors);
       continue;
     }
     if (!isRecord(parsed.parsed.value)) {
-      errors.push({ file: file.path, line: 1, path: '', message: 'top-level object must be a mapping' });
+      errors.push({ file: shown, line: 1, path: '', message: 'top-level object must be a mapping' });
       continue;
     }
     const version = parsed.parsed.value.version;
     if (version !== undefined && !String(version).startsWith('3')) {
-      errors.push({ file: file.path, line: lineAt(parsed.parsed.lines, ['version']), path: 'version', message: `unsupported Compose file version: ${String(version)} (stack deploy reads version 3.x and the Compose Specification)` });
+      errors.push({ file: shown, line: lineAt(parsed.parsed.lines, ['version']), path: 'version', message: `unsupported Compose file version: ${String(version)} (stack deploy reads version 3.x and the Compose Specification)` });
       continue;
     }
     const interpolated = interpolate(parsed.parsed, lookup);
     errors.push(...interpolated.errors);
     for (const name of interpolated.unset) unset.add(name);
-    const at = (path: readonly string[]) => ({ file: file.path, line: lineAt(parsed.parsed.lines, path), path: joinPath(path) });
+    const at = (path: readonly string[]) => ({ file: shown, line: lineAt(parsed.parsed.lines, path), path: joinPath(path) });
     if (interpolated.errors.length === 0) {
       for (const issue of validateSchema(interpolated.value)) errors.push({ ...at(issue.path), message: issue.message });
     }
+    for (const [path, message] of externalConflicts(interpolated.value)) errors.push({ ...at(path), message });
     const services = isRecord(interpolated.value) && isRecord(interpolated.value.services) ? interpolated.value.services : {};
     for (const [name, svc] of Object.entries(services)) {
       if (!isRecord(svc)) continue;
@@ -98,7 +103,7 @@ export function loadStack(input: LoadStackInput): LoadResult<Stack> {
         errors.push({ ...at(['services', name, key]), message: `not supported by stack deploy: ${forbiddenProperties[key] ?? ''}` });
       }
     }
-    for (const [path, line] of parsed.parsed.lines) provenance.set(path, { file: file.path, line });
+    for (const [path, line] of parsed.parsed.lines) provenance.set(path, { file: shown, line });
     trees.push(interpolated.value);
   }
   for (const name of [...unset].sort(compareStrings)) warnings.push(`The "${name}" variable is not set. Defaulting to a blank string.`);
@@ -111,7 +116,7 @@ export function loadStack(input: LoadStackInput): LoadResult<Stack> {
     workingDir,
     lookup,
     readFile: input.readFile,
-    error: (path, message) => errors.push({ ...locate(provenance, path, first.path), path: joinPath(path), message }),
+    error: (path, message) => errors.push({ ...locate(provenance, path, first.displayName ?? first.path), path: joinPath(path), message }),
     warn: (message) => warnings.push(message),
   };
   const stack = convert(ctx, merged);
