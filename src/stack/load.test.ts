@@ -293,3 +293,23 @@ describe('keys the Compose Specification allows but specs cannot carry', () => {
     expect(loadOk(text).warnings).toEqual(['Ignoring unsupported options: deploy.resources.limits.pids, healthcheck.start_interval, platform, stdin_open']);
   });
 });
+
+describe('file-level details', () => {
+  it('accepts version 3, 3.x and no version; x- keys anywhere are ignored', () => {
+    for (const version of ['version: "3"\n', 'version: "3.8"\n', '']) {
+      const { stack } = loadOk(`${version}x-top: {a: 1}\nservices:\n  web:\n    image: a\n    x-note: hello $$ world\n`);
+      expect(stack.services).toHaveLength(1);
+    }
+  });
+
+  it('a redefined default network keeps the default name and takes the settings', () => {
+    const { stack } = loadOk(web('', 'networks:\n  default:\n    attachable: true\n    labels: [purpose=demo]\n'));
+    expect(stack.networks.map((n) => [n.spec.annotations?.name, n.spec.attachable, n.spec.annotations?.labels.purpose])).toEqual([['shop_default', true, 'demo']]);
+  });
+
+  it('an external default network is used by name and not created', () => {
+    const { stack } = loadOk(web('', 'networks:\n  default:\n    external: true\n    name: corp\n'));
+    expect(stack.networks.map((n) => [n.key, n.spec.annotations?.name, n.external])).toEqual([['default', 'corp', true]]);
+    expect(service(stack, 'web').task?.networks).toEqual([{ target: 'corp', aliases: ['web'] }]);
+  });
+});
