@@ -18,6 +18,14 @@ describe('schema errors name file, line and path', () => {
     expect(loadErrors('servces:\n  web: {image: a}\n')).toEqual(['/stack/docker-compose.yml:1 servces: unknown key (not in the Compose specification)']);
   });
 
+  it('a bad service name', () => {
+    expect(loadErrors('services:\n  "web app": {image: a}\n')).toEqual([`/stack/docker-compose.yml:2 services.web app: invalid name "web app": use letters, digits, '.', '_' and '-'`]);
+  });
+
+  it('a long-form port without target', () => {
+    expect(loadErrors('services:\n  web:\n    image: a\n    ports: [{published: 80}]\n')).toEqual(['/stack/docker-compose.yml:4 services.web.ports.0: missing target: the container port to publish']);
+  });
+
   it('alternatives are summarised in one line', () => {
     expect(loadErrors('services:\n  web:\n    image: a\n    command: 3\n')).toEqual(['/stack/docker-compose.yml:4 services.web.command: expected string or array, got 3']);
   });

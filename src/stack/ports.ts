@@ -75,8 +75,9 @@ function shortForm(spec: string): PortConfig[] | string {
 }
 
 function longForm(p: Record<string, unknown>): PortConfig[] | string {
+  if (p.target === undefined || p.target === null) return 'missing target: the container port to publish';
   const target = Number(p.target);
-  if (!Number.isInteger(target) || target < 1 || target > 65535) return `invalid target port ${JSON.stringify(p.target ?? null)}`;
+  if (!Number.isInteger(target) || target < 1 || target > 65535) return `invalid target port ${JSON.stringify(p.target)}`;
   const proto = scalarString(p.protocol ?? 'tcp').toLowerCase();
   const protocol = protocols[proto];
   if (protocol === undefined) return `invalid protocol ${JSON.stringify(proto)}: use tcp, udp or sctp`;

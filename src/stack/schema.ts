@@ -127,9 +127,13 @@ function addOne(e: ErrorObject, root: unknown, add: (path: string[], message: st
     case 'type':
       add(path, `expected ${([] as string[]).concat(e.params.type as string | string[]).map(typeName).join(' or ')}, got ${got}`);
       return;
-    case 'additionalProperties':
-      add([...path, String(e.params.additionalProperty)], 'unknown key (not in the Compose specification)');
+    case 'additionalProperties': {
+      const key = String(e.params.additionalProperty);
+      // Under a top-level section the key is a name the pattern refused, not an unknown option.
+      const section = path.length === 1 && ['services', 'networks', 'volumes', 'secrets', 'configs'].includes(path[0] ?? '');
+      add([...path, key], section ? `invalid name ${JSON.stringify(key)}: use letters, digits, '.', '_' and '-'` : 'unknown key (not in the Compose specification)');
       return;
+    }
     case 'enum':
       add(path, `expected one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${got}`);
       return;
