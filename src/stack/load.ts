@@ -73,38 +73,11 @@ export function loadStack(input: LoadStackInput): LoadResult<Stack> {
   const provenance = new Map<string, SourceLocation>();
   const unset = new Set<string>();
   for (const file of input.files) {
-    const shown = file.displayName ?? file.path;
-    const parsed = parseYaml(shown, file.text);
-    if (!parsed.ok) {
-      errors.push(...parsed.errors);
-      continue;
-    }
-    if (!isRecord(parsed.parsed.value)) {
-      errors.push({ file: shown, line: 1, path: '', message: 'top-level object must be a mapping' });
-      continue;
-    }
-    const version = parsed.parsed.value.version;
-    if (version !== undefined && !String(version).startsWith('3')) {
-      errors.push({ file: shown, line: lineAt(parsed.parsed.lines, ['version']), path: 'version', message: `unsupported Compose file version: ${String(version)} (stack deploy reads version 3.x and the Compose Specification)` });
-      continue;
-    }
-    const interpolated = interpolate(parsed.parsed, lookup);
-    errors.push(...interpolated.errors);
-    for (const name of interpolated.unset) unset.add(name);
-    const at = (path: readonly string[]) => ({ file: shown, line: lineAt(parsed.parsed.lines, path), path: joinPath(path) });
-    if (interpolated.errors.length === 0) {
-      for (const issue of validateSchema(interpolated.value)) errors.push({ ...at(issue.path), message: issue.message });
-    }
-    for (const [path, message] of externalConflicts(interpolated.value)) errors.push({ ...at(path), message });
-    const services = isRecord(interpolated.value) && isRecord(interpolated.value.services) ? interpolated.value.services : {};
-    for (const [name, svc] of Object.entries(services)) {
-      if (!isRecord(svc)) continue;
-      for (const key of forbiddenIn(svc)) {
-        errors.push({ ...at(['services', name, key]), message: `not supported by stack deploy: ${forbiddenProperties[key] ?? ''}` });
-      }
-    }
-    for (const [path, line] of parsed.parsed.lines) provenance.set(path, { file: shown, line });
-    trees.push(interpolated.value);
+    const checked = checkFile(file, lookup);
+    errors.push(...checked.errors);
+    for (const name of checked.unset) unset.add(name);
+    for (const [path, line] of checked.lines) provenance.set(path, { file: checked.shown, line });
+    if (checked.tree !== undefined) trees.push(checked.tree);
   }
   for (const name of [...unset].sort(compareStrings)) warnings.push(`The "${name}" variable is not set. Defaulting to a blank string.`);
   if (errors.length > 0) return fail(errors);
@@ -122,6 +95,42 @@ export function loadStack(input: LoadStackInput): LoadResult<Stack> {
   const stack = convert(ctx, merged);
   if (errors.length > 0) return fail(errors);
   return { ok: true, value: stack, warnings };
+}
+
+interface CheckedFile {
+  readonly shown: string;
+  /** The interpolated tree; undefined when the file could not be read as Compose at all. */
+  readonly tree: Record<string, unknown> | undefined;
+  readonly lines: ReadonlyMap<string, number>;
+  readonly errors: readonly Diagnostic[];
+  readonly unset: ReadonlySet<string>;
+}
+
+// One file on its own: YAML, version, interpolation, schema, contradictions, forbidden keys.
+function checkFile(file: ComposeFile, lookup: Lookup): CheckedFile {
+  const shown = file.displayName ?? file.path;
+  const none = { shown, tree: undefined, lines: new Map<string, number>(), unset: new Set<string>() };
+  const parsed = parseYaml(shown, file.text);
+  if (!parsed.ok) return { ...none, errors: parsed.errors };
+  const { value, lines } = parsed.parsed;
+  if (!isRecord(value)) return { ...none, errors: [{ file: shown, line: 1, path: '', message: 'top-level object must be a mapping' }] };
+  if (value.version !== undefined && !String(value.version).startsWith('3')) {
+    const message = `unsupported Compose file version: ${String(value.version)} (stack deploy reads version 3.x and the Compose Specification)`;
+    return { ...none, errors: [{ file: shown, line: lineAt(lines, ['version']), path: 'version', message }] };
+  }
+  const interpolated = interpolate(parsed.parsed, lookup);
+  const errors: Diagnostic[] = [...interpolated.errors];
+  const at = (path: readonly string[]) => ({ file: shown, line: lineAt(lines, path), path: joinPath(path) });
+  // Validating half-substituted values would only repeat the interpolation errors.
+  if (errors.length === 0) for (const issue of validateSchema(interpolated.value)) errors.push({ ...at(issue.path), message: issue.message });
+  for (const [path, message] of externalConflicts(interpolated.value)) errors.push({ ...at(path), message });
+  const tree = isRecord(interpolated.value) ? interpolated.value : {};
+  const services = isRecord(tree.services) ? tree.services : {};
+  for (const [name, svc] of Object.entries(services)) {
+    if (!isRecord(svc)) continue;
+    for (const key of forbiddenIn(svc)) errors.push({ ...at(['services', name, key]), message: `not supported by stack deploy: ${forbiddenProperties[key] ?? ''}` });
+  }
+  return { shown, tree, lines, errors, unset: interpolated.unset };
 }
 
 function convert(ctx: ConvertContext, merged: Record<string, unknown>): Stack {
