@@ -1,8 +1,10 @@
 // A service's `deploy` block as swarm's mode, resources, restart policy,
 // placement and update/rollback configs (docker/cli convert/service.go).
 // Absent parts get the values Docker's daemon fills in (restart: any after
-// 5s; updates one at a time, pause on failure, monitor 5s, stop-first), so a
-// spec says what will happen without consulting defaults elsewhere.
+// 5s; updates one at a time, pause on failure, monitor 5s, stop-first; stop
+// grace 10s), as `shoal service create` writes them, so a spec says what will
+// happen without consulting defaults elsewhere. Jobs get no update configs:
+// swarm refuses them.
 import type {
   GenericResource, Placement, ResourceRequirements, Resources, RestartPolicy, RestartPolicy_Condition, ServiceMode,
   UpdateConfig, UpdateConfig_FailureAction, UpdateConfig_Order,
@@ -17,6 +19,8 @@ type Path = readonly (string | number)[];
 export const defaultRestartDelayMs = 5000;
 /** Docker's default update/rollback monitor period. */
 export const defaultMonitorMs = 5000;
+/** Docker's default stop grace period (the same default `service create` writes out). */
+export const defaultStopGracePeriodMs = 10_000;
 
 /** Parse a Go duration at `path`, reporting a bad one; absent → `fallback`. */
 export function durationAt(ctx: ConvertContext, path: Path, v: unknown, fallback: number): number {
@@ -135,10 +139,14 @@ export function placement(deploy: Record<string, unknown>): Placement {
 const failureActions: Readonly<Record<string, UpdateConfig_FailureAction>> = { pause: 'PAUSE', continue: 'CONTINUE', rollback: 'ROLLBACK' };
 const orders: Readonly<Record<string, UpdateConfig_Order>> = { 'stop-first': 'STOP_FIRST', 'start-first': 'START_FIRST' };
 
-/** `deploy.update_config` or `deploy.rollback_config`. */
-export function updateConfig(ctx: ConvertContext, path: Path, deploy: Record<string, unknown>, key: 'update_config' | 'rollback_config'): UpdateConfig {
-  const c = isRecord(deploy[key]) ? deploy[key] : {};
+/** `deploy.update_config` or `deploy.rollback_config`; undefined for jobs, which cannot have one. */
+export function updateConfig(ctx: ConvertContext, path: Path, deploy: Record<string, unknown>, key: 'update_config' | 'rollback_config', job: boolean): UpdateConfig | undefined {
   const where = [...path, key];
+  if (job) {
+    if (deploy[key] !== undefined && deploy[key] !== null) ctx.error(where, `${key} cannot be used with jobs (mode replicated-job or global-job)`);
+    return undefined;
+  }
+  const c = isRecord(deploy[key]) ? deploy[key] : {};
   const actionText = scalarString(c.failure_action ?? 'pause');
   const failureAction = failureActions[actionText];
   if (failureAction === undefined || (key === 'rollback_config' && failureAction === 'ROLLBACK')) {

@@ -183,6 +183,7 @@ describe('deploy', () => {
     expect(s.task?.restart).toEqual({ condition: 'ANY', delayMs: 5000, maxAttempts: 0, windowMs: 0 });
     expect(s.update).toEqual({ parallelism: 1, delayMs: 0, failureAction: 'PAUSE', monitorMs: 5000, maxFailureRatio: 0, order: 'STOP_FIRST' });
     expect(s.task?.resources).toEqual({});
+    expect(s.task?.container?.stopGracePeriodMs).toBe(10_000);
   });
 
   it('global and job modes', () => {
@@ -193,6 +194,8 @@ describe('deploy', () => {
       { kind: 'REPLICATED_JOB', replicas: 0, totalCompletions: 4, maxConcurrent: 4 },
       { kind: 'GLOBAL_JOB', replicas: 0, totalCompletions: 0, maxConcurrent: 0 },
     ]);
+    // Swarm refuses update configs for jobs.
+    expect(stack.services.map((s) => [s.update !== undefined, s.rollback !== undefined])).toEqual([[true, true], [false, false], [false, false]]);
   });
 
   it('uses the ignored `restart:` key when there is no restart_policy, as docker/cli does', () => {

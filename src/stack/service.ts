@@ -2,7 +2,7 @@
 // named `STACK_name`, labelled with the namespace and `com.docker.stack.image`.
 import type { ContainerSpec, DependsOn, DependsOn_Condition, HealthConfig, LogDriver, ServiceSpec, Ulimit } from '../gen/index.js';
 import { scope, withStackLabel, type ConvertContext } from './context.js';
-import { durationAt, placement, resourceRequirements, restartPolicy, serviceMode, updateConfig } from './deploy.js';
+import { defaultStopGracePeriodMs, durationAt, placement, resourceRequirements, restartPolicy, serviceMode, updateConfig } from './deploy.js';
 import { serviceEnvironment } from './environment.js';
 import { configReferences, secretReferences } from './file-objects.js';
 import { imageReferenceError } from './image-ref.js';
@@ -41,6 +41,10 @@ export function convertService(ctx: ConvertContext, name: string, service: Recor
   const labels = withStackLabel(ctx.namespace, listOrDict(deploy.labels));
   labels[imageLabel] = image;
   const logDriver = logging(service.logging);
+  const mode = serviceMode(ctx, deployPath, deploy);
+  const job = mode.kind === 'REPLICATED_JOB' || mode.kind === 'GLOBAL_JOB';
+  const update = updateConfig(ctx, deployPath, deploy, 'update_config', job);
+  const rollback = updateConfig(ctx, deployPath, deploy, 'rollback_config', job);
   return {
     annotations: { name: scope(ctx.namespace, name), labels: sortKeys(labels) },
     task: {
@@ -52,9 +56,9 @@ export function convertService(ctx: ConvertContext, name: string, service: Recor
       ...(logDriver ? { logDriver } : {}),
       forceUpdate: 0,
     },
-    mode: serviceMode(ctx, deployPath, deploy),
-    update: updateConfig(ctx, deployPath, deploy, 'update_config'),
-    rollback: updateConfig(ctx, deployPath, deploy, 'rollback_config'),
+    mode,
+    ...(update ? { update } : {}),
+    ...(rollback ? { rollback } : {}),
     endpoint: { mode: endpointMode === 'dnsrr' ? 'DNSRR' : 'VIP', ports: convertPorts(ctx, [...path, 'ports'], service.ports) },
     dependsOn: dependsOn(ctx, [...path, 'depends_on'], service.depends_on, decl.serviceNames),
   };
@@ -76,7 +80,7 @@ function container(ctx: ConvertContext, path: Path, service: Record<string, unkn
       ...convertVolumes(ctx, [...path, 'volumes'], service.volumes, decl.volumes),
       ...convertTmpfs(ctx, [...path, 'tmpfs'], service.tmpfs),
     ],
-    stopGracePeriodMs: durationAt(ctx, [...path, 'stop_grace_period'], service.stop_grace_period, 0),
+    stopGracePeriodMs: durationAt(ctx, [...path, 'stop_grace_period'], service.stop_grace_period, defaultStopGracePeriodMs),
     stopSignal: scalarString(service.stop_signal ?? ''),
     ...(healthcheck ? { healthcheck } : {}),
     hosts: extraHosts(service.extra_hosts),
