@@ -29,6 +29,11 @@ type Path = readonly (string | number)[];
 /** Convert service `name`; problems are recorded on `ctx`. */
 export function convertService(ctx: ConvertContext, name: string, service: Record<string, unknown>, decl: Declarations): ServiceSpec {
   const path = ['services', name];
+  const scoped = scope(ctx.namespace, name);
+  // Swarm's rule for service names, which become DNS names on the stack's networks.
+  if (scoped.length > 63 || !/^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/.test(scoped)) {
+    ctx.error(path, `service name ${scoped} is not valid as a DNS name component (letters, digits, "-" and "_", at most 63 characters)`);
+  }
   const deploy = isRecord(service.deploy) ? service.deploy : {};
   const deployPath = [...path, 'deploy'];
   const image = scalarString(service.image ?? '');
@@ -46,7 +51,7 @@ export function convertService(ctx: ConvertContext, name: string, service: Recor
   const update = updateConfig(ctx, deployPath, deploy, 'update_config', job);
   const rollback = updateConfig(ctx, deployPath, deploy, 'rollback_config', job);
   return {
-    annotations: { name: scope(ctx.namespace, name), labels: sortKeys(labels) },
+    annotations: { name: scoped, labels: sortKeys(labels) },
     task: {
       container: container(ctx, path, service, decl, image),
       resources: resourceRequirements(ctx, deployPath, deploy),
