@@ -1,0 +1,12 @@
+// Public surface of the overlay component: IPAM (pure), the per-node data
+// plane, the nftables service mesh and the embedded DNS (README.md).
+export { parseCidr, formatCidr, parseIpv4, formatIpv4, cidrsOverlap, cidrContains, type Cidr, type CidrError } from './ipam/cidr.js';
+export { chooseSubnet, defaultAddressPool, defaultSubnetPrefixLength, type SubnetChoice, type SubnetError, type SubnetRequest, type UsedSubnet, type PoolOptions } from './ipam/pool.js';
+export { NetworkAddressAllocator, type AddressError } from './ipam/addresses.js';
+export { macFromIp } from './mac.js';
+export { netnsPrefix, overlayNetnsName, hostLinkName, meshTableName, vipTableName } from './names.js';
+export { ProcessCommandRunner, CommandError, runChecked, inNetns, type CommandRunner, type CommandResult } from './dataplane/command-runner.js';
+export type { DataPlaneDesiredState, DesiredNetwork, DesiredEndpoint, DesiredPeer } from './dataplane/desired-state.js';
+export { NetworkDataPlane, emptyDataPlaneState, type NetworkDataPlaneOptions } from './dataplane/network-data-plane.js';
+export { planDataPlane, networkMtu, vxlanOverheadBytes, type Step, type StepTarget } from './dataplane/plan.js';
+export type { ObservedNode, ObservedOverlay } from './dataplane/observed-state.js';
