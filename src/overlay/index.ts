@@ -10,3 +10,12 @@ export type { DataPlaneDesiredState, DesiredNetwork, DesiredEndpoint, DesiredPee
 export { NetworkDataPlane, emptyDataPlaneState, type NetworkDataPlaneOptions } from './dataplane/network-data-plane.js';
 export { planDataPlane, networkMtu, vxlanOverheadBytes, type Step, type StepTarget } from './dataplane/plan.js';
 export type { ObservedNode, ObservedOverlay } from './dataplane/observed-state.js';
+export {
+  routingMeshRuleset, containerVipRuleset, deleteTableScript, preservedMark, containerDnsAddress,
+  type RoutingMeshSpec, type PublishedPort, type HostPort, type MeshProtocol, type ContainerVipSpec, type VipService, type DnsRedirect,
+} from './mesh/rules.js';
+export { applyTable, applyRoutingMesh, applyContainerVips } from './mesh/apply.js';
+export { buildNameRecords, NameTable, type NamedService, type NameRecords } from './dns/name-table.js';
+export { EmbeddedDnsServer, type EmbeddedDnsOptions, type DnsListen } from './dns/server.js';
+export { parseResolvConf, forwardQuery, type Upstream } from './dns/upstream.js';
+export { buildQuery, readAnswers, parseQuestion, type DnsQuestion } from './dns/wire.js';
