@@ -4,7 +4,7 @@
 // starts with `shoalov` (or `shoal-ovt` for the data plane's own
 // namespaces), so a crashed run's leftovers are found and removed at start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessCommandRunner, runChecked, type CommandRunner } from '../../src/overlay/index.js';
@@ -48,6 +48,9 @@ export class OverlayLab {
     for (const name of names) {
       if (name.startsWith('shoalov-') || name.startsWith('shoal-ovt')) await runner.run(['ip', 'netns', 'del', name]);
     }
+    for (const entry of existsSync('/etc/netns') ? readdirSync('/etc/netns') : []) {
+      if (entry.startsWith('shoalov-')) rmSync(join('/etc/netns', entry), { recursive: true, force: true });
+    }
     const links = JSON.parse((await runner.run(['ip', '-j', 'link', 'show'])).stdout || '[]') as { ifname: string }[];
     for (const link of links) if (link.ifname.startsWith('shoalov')) await runner.run(['ip', 'link', 'del', link.ifname]);
     while ((await runner.run(['iptables', '-D', ...forwardRule])).code === 0) { /* remove every copy */ }
@@ -82,10 +85,14 @@ export class OverlayLab {
     return { name, netnsPath: `/run/netns/${name}`, ip, tag };
   }
 
-  /** A "container": an empty namespace, returned as its /run/netns path. */
-  async createContainer(name: string): Promise<string> {
+  /** A "container": an empty namespace, returned as its /run/netns path; with `nameserver`, `ip netns exec` gives it that resolv.conf. */
+  async createContainer(name: string, nameserver?: string): Promise<string> {
     const full = `shoalov-${name}`;
     await sh('ip', 'netns', 'add', full);
+    if (nameserver !== undefined) {
+      mkdirSync(`/etc/netns/${full}`, { recursive: true });
+      writeFileSync(`/etc/netns/${full}/resolv.conf`, `nameserver ${nameserver}\n`);
+    }
     return `/run/netns/${full}`;
   }
 
@@ -95,8 +102,24 @@ export class OverlayLab {
     rmSync(root, { recursive: true, force: true });
     await sh('mkdir', '-p', root);
     writeFileSync(join(root, 'index.html'), `${container}\n`);
+    // /cgi-bin/ip answers the client address the server sees (source-IP checks).
+    await sh('mkdir', '-p', join(root, 'cgi-bin'));
+    writeFileSync(join(root, 'cgi-bin', 'ip'), '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%s\\n" "$REMOTE_ADDR"\n', { mode: 0o755 });
     this.start(['ip', 'netns', 'exec', `shoalov-${container}`, 'busybox', 'httpd', '-f', '-p', String(port), '-h', root]);
     await waitFor(`httpd in ${container}`, async () => (await inNs(`shoalov-${container}`, 'busybox', 'netstat', '-ltn')).stdout.includes(`:${port} `));
+  }
+
+  /** Start a node script inside a namespace and wait for it to print "ready". */
+  async startNodeIn(netnsPath: string, args: string[]): Promise<ChildProcess> {
+    const child = this.start(['nsenter', `--net=${netnsPath}`, process.execPath, ...args]);
+    let out = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    await waitFor(`${args.join(' ').slice(0, 60)} ready in ${netnsPath}`, () => Promise.resolve(out.includes('ready')), 20_000)
+      .catch((error: unknown) => {
+        throw new Error(`${String(error)}; its output: ${out}`);
+      });
+    return child;
   }
 
   /** Start a long-running process that teardown kills. */

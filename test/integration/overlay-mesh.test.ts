@@ -1,0 +1,196 @@
+// Services over the overlay in three namespace hosts: VIP balancing,
+// embedded DNS, and the routing mesh (TCP and UDP; from outside, from the
+// node itself; on a node with no task; source-preserving ports), then a
+// restart that keeps an established mesh connection, then full cleanup.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import {
+  NetworkDataPlane, applyContainerVips, applyRoutingMesh, hostLinkName, macFromIp,
+  type DataPlaneDesiredState, type DesiredNetwork, type NamedService, type RoutingMeshSpec,
+} from '../../src/overlay/index.js';
+import { OverlayLab, httpGet, inNs, runner, sh, waitFor, type TestNode } from './overlay-harness.js';
+import { udpAskScript, udpEchoScript } from './overlay-udp-helpers.js';
+
+const lab = new OverlayLab();
+const ingress: DesiredNetwork = { id: 'ingress', vni: 4096, subnet: '10.78.0.0/24', gateway: '10.78.0.1' };
+const appnet: DesiredNetwork = { id: 'appnet', vni: 4102, subnet: '10.78.1.0/24', gateway: '10.78.1.1' };
+const nodeIngressAddresses = ['10.78.0.2', '10.78.0.3', '10.78.0.4'];
+const webVip = '10.78.1.2';
+
+interface Attachment { taskId: string; container: string; node: number; appnetIp: string; ingressIp?: string }
+// Two web tasks (nodes 1 and 2) on both networks; a client task on node 3 (no web task there).
+const attachments: Attachment[] = [
+  { taskId: 'w1', container: 'c-w1', node: 0, appnetIp: '10.78.1.11', ingressIp: '10.78.0.11' },
+  { taskId: 'w2', container: 'c-w2', node: 1, appnetIp: '10.78.1.12', ingressIp: '10.78.0.12' },
+  { taskId: 'cl', container: 'c-cl', node: 2, appnetIp: '10.78.1.30' },
+];
+const webIngressIps = ['10.78.0.11', '10.78.0.12'];
+
+function nodeAt(index: number): TestNode {
+  const node = lab.nodes[index];
+  if (node === undefined) throw new Error(`no node ${index}`);
+  return node;
+}
+
+function desiredFor(index: number): DataPlaneDesiredState {
+  const networks = [{ ...ingress, nodeAddress: nodeIngressAddresses[index] }, appnet];
+  const localEndpoints = attachments.filter((a) => a.node === index).flatMap((a) => [
+    { networkId: 'appnet', taskId: a.taskId, containerNetnsPath: `/run/netns/shoalov-${a.container}`, ip: a.appnetIp, ifName: 'eth1' },
+    ...(a.ingressIp === undefined ? [] : [{ networkId: 'ingress', taskId: a.taskId, containerNetnsPath: `/run/netns/shoalov-${a.container}`, ip: a.ingressIp, ifName: 'eth0' }]),
+  ]);
+  const remote = attachments.filter((a) => a.node !== index);
+  const peers = [
+    ...remote.map((a) => ({ networkId: 'appnet', ip: a.appnetIp, mac: macFromIp(a.appnetIp), vtep: nodeAt(a.node).ip })),
+    ...remote.flatMap((a) => (a.ingressIp === undefined ? [] : [{ networkId: 'ingress', ip: a.ingressIp, mac: macFromIp(a.ingressIp), vtep: nodeAt(a.node).ip }])),
+    // Every node's own ingress address is a peer too: mesh replies come back to it.
+    ...[0, 1, 2].filter((i) => i !== index).map((i) => ({ networkId: 'ingress', ip: nodeIngressAddresses[i] ?? '', mac: macFromIp(nodeIngressAddresses[i] ?? ''), vtep: nodeAt(i).ip })),
+  ];
+  return { vtep: nodeAt(index).ip, dataPathPort: 4789, networks, localEndpoints, peers };
+}
+
+function meshFor(index: number, extraBackendsFor9000: string[] = []): RoutingMeshSpec {
+  const localWeb = attachments.filter((a) => a.node === index && a.ingressIp !== undefined).map((a) => a.ingressIp ?? '');
+  return {
+    ingressLink: hostLinkName(ingress.vni),
+    nodeIngressAddress: nodeIngressAddresses[index] ?? '',
+    published: [
+      { protocol: 'tcp', publishedPort: 8080, targetPort: 80, backends: webIngressIps, localBackends: localWeb, preserveSourceIp: false },
+      { protocol: 'tcp', publishedPort: 8081, targetPort: 80, backends: webIngressIps, localBackends: localWeb, preserveSourceIp: true },
+      { protocol: 'udp', publishedPort: 5300, targetPort: 5300, backends: webIngressIps, localBackends: localWeb, preserveSourceIp: false },
+      { protocol: 'tcp', publishedPort: 9000, targetPort: 9000, backends: ['10.78.0.11', ...extraBackendsFor9000], localBackends: [], preserveSourceIp: false },
+    ],
+    hostPorts: [],
+  };
+}
+
+function plane(index: number): NetworkDataPlane {
+  return new NetworkDataPlane({ runner, nodeTag: nodeAt(index).tag, nodeNetnsPath: nodeAt(index).netnsPath });
+}
+
+async function applyAll(extraBackendsFor9000: string[] = []): Promise<void> {
+  for (let i = 0; i < 3; i++) await plane(i).reconcile(desiredFor(i));
+  for (let i = 0; i < 3; i++) await applyRoutingMesh(runner, nodeAt(i).netnsPath, meshFor(i, extraBackendsFor9000));
+  await applyContainerVips(runner, '/run/netns/shoalov-c-cl', {
+    services: [{ vip: webVip, backends: ['10.78.1.11', '10.78.1.12'] }],
+    dns: { dnsAddress: appnet.gateway, sourceAddress: '10.78.1.30' },
+  }, 'eth1');
+}
+
+/** The client address busybox httpd reports to CGI ("[::ffff:a.b.c.d]" → "a.b.c.d"). */
+async function remoteAddressSeen(url: string): Promise<string | undefined> {
+  return (await httpGet('shoalov-outside', url))?.replace(/^\[::ffff:(.*)\]$/, '$1');
+}
+
+/** Collect the distinct answers of `count` requests. */
+async function sample(count: number, ask: () => Promise<string | undefined>): Promise<Set<string | undefined>> {
+  const seen = new Set<string | undefined>();
+  for (let i = 0; i < count; i++) seen.add(await ask());
+  return seen;
+}
+
+const webService = (tasks: string[]): NamedService[] => [
+  { name: 'shop_web', stackNamespace: 'shop', endpointMode: 'vip', vips: [{ networkId: 'appnet', ip: webVip }], tasks: tasks.map((ip) => ({ networkId: 'appnet', ip })) },
+];
+
+describe('service mesh in namespace hosts', () => {
+  let dns: ChildProcess | undefined;
+  let dnsOutput = '';
+
+  beforeAll(async () => {
+    await OverlayLab.cleanLeftovers();
+    await lab.createNodes(3);
+    await lab.attachToUnderlay('shoalov-outside', '192.0.2.210', 'none');
+    for (const a of attachments) await lab.createContainer(a.container, '127.0.0.11');
+    await applyAll();
+    for (const a of attachments.slice(0, 2)) {
+      await lab.startHttpd(a.container);
+      await lab.startNodeIn(`/run/netns/shoalov-${a.container}`, ['-e', udpEchoScript(5300, a.container)]);
+    }
+    // The embedded DNS runs where the daemon would: in node 3's namespace, on appnet's gateway.
+    dns = await lab.startNodeIn(nodeAt(2).netnsPath, ['--import', 'tsx', 'test/integration/overlay-dns-child.ts', JSON.stringify({ listen: [{ networkId: 'appnet', address: appnet.gateway }] })]);
+    dns.stdout?.setEncoding('utf8').on('data', (chunk: string) => (dnsOutput += chunk));
+    dns.stdin?.write(`${JSON.stringify(webService(['10.78.1.11', '10.78.1.12']))}\n`);
+    await waitFor('DNS table loaded', () => Promise.resolve(dnsOutput.includes('ok')));
+  });
+  afterAll(async () => {
+    await lab.teardown();
+  });
+
+  it('balances a VIP across tasks on two other nodes', async () => {
+    const seen = await sample(20, () => httpGet('shoalov-c-cl', `http://${webVip}/`));
+    expect(seen).toEqual(new Set(['c-w1', 'c-w2']));
+  });
+
+  it('resolves SERVICE to the VIP, tasks.SERVICE to task IPs, and the stack short name, via the gateway and 127.0.0.11', async () => {
+    const viaGateway = await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'shop_web', appnet.gateway);
+    expect(viaGateway.stdout).toContain(webVip);
+    const tasks = await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'tasks.web', '127.0.0.11');
+    expect(tasks.stdout).toContain('10.78.1.11');
+    expect(tasks.stdout).toContain('10.78.1.12');
+    expect(await httpGet('shoalov-c-cl', 'http://web/')).toMatch(/^c-w[12]$/);
+  });
+
+  it('drops a stopped task from DNS answers at once', async () => {
+    dnsOutput = '';
+    dns?.stdin?.write(`${JSON.stringify(webService(['10.78.1.11']))}\n`);
+    await waitFor('DNS table update', () => Promise.resolve(dnsOutput.includes('ok')));
+    const tasks = await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'tasks.web', '127.0.0.11');
+    expect(tasks.stdout).toContain('10.78.1.11');
+    expect(tasks.stdout).not.toContain('10.78.1.12');
+  });
+
+  it('publishes a port on a node with no task, balanced across tasks, from outside and from the node itself', async () => {
+    const n3 = nodeAt(2);
+    expect(await sample(20, () => httpGet('shoalov-outside', `http://${n3.ip}:8080/`))).toEqual(new Set(['c-w1', 'c-w2']));
+    expect(await sample(20, () => httpGet(n3.name, 'http://127.0.0.1:8080/'))).toEqual(new Set(['c-w1', 'c-w2']));
+    expect(await sample(10, () => httpGet(n3.name, `http://${n3.ip}:8080/`))).toEqual(new Set(['c-w1', 'c-w2']));
+    // Without preserve, the task sees the ingress node's mesh address.
+    expect(await remoteAddressSeen(`http://${n3.ip}:8080/cgi-bin/ip`)).toBe(nodeIngressAddresses[2]);
+  });
+
+  it('balances UDP through the mesh', async () => {
+    const ask = async () => {
+      const result = await runner.run(['nsenter', '--net=/run/netns/shoalov-outside', process.execPath, '-e', udpAskScript(nodeAt(2).ip, 5300)]);
+      return result.code === 0 ? result.stdout.trim() : undefined;
+    };
+    expect(await sample(12, ask)).toEqual(new Set(['c-w1', 'c-w2']));
+  });
+
+  it('keeps the client address on source-preserving ports served by a local task', async () => {
+    const n1 = nodeAt(0);
+    expect(await sample(5, () => httpGet('shoalov-outside', `http://${n1.ip}:8081/`))).toEqual(new Set(['c-w1']));
+    expect(await remoteAddressSeen(`http://${n1.ip}:8081/cgi-bin/ip`)).toBe('192.0.2.210');
+    // A node without a local task still answers, through SNAT.
+    expect(await remoteAddressSeen(`http://${nodeAt(2).ip}:8081/cgi-bin/ip`)).toBe(nodeIngressAddresses[2]);
+  });
+
+  it('keeps an established mesh connection across a restart, a reconcile and a rule swap', async () => {
+    const server = lab.start(['ip', 'netns', 'exec', 'shoalov-c-w1', 'busybox', 'nc', '-l', '-p', '9000']);
+    let received = '';
+    server.stdout?.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+    await waitFor('nc listening', async () => (await inNs('shoalov-c-w1', 'busybox', 'netstat', '-ltn')).stdout.includes(':9000 '));
+    const client = lab.start(['ip', 'netns', 'exec', 'shoalov-outside', 'busybox', 'nc', nodeAt(2).ip, '9000']);
+    client.stdin?.write('before\n');
+    await waitFor('first line through the mesh', () => Promise.resolve(received.includes('before')));
+    // A "restarted daemon": fresh instances, same desired state, mesh rules re-applied with another backend.
+    await applyAll(['10.78.0.12']);
+    client.stdin?.write('after\n');
+    await waitFor('second line on the same connection', () => Promise.resolve(received.includes('after')));
+    expect(client.exitCode).toBeNull();
+  });
+
+  it('removes everything: no namespace, link, nft table or FDB entry left', async () => {
+    for (let i = 0; i < 3; i++) await applyRoutingMesh(runner, nodeAt(i).netnsPath, undefined);
+    await applyContainerVips(runner, '/run/netns/shoalov-c-cl', { services: [] });
+    for (let i = 0; i < 3; i++) await plane(i).destroy();
+    expect(await sh('ip', 'netns', 'list')).not.toContain('shoal-ovt');
+    for (const node of lab.nodes) {
+      expect((await inNs(node.name, 'nft', 'list', 'tables')).stdout.trim()).toBe('');
+      await waitFor(`no overlay links left in ${node.name}`, async () => !/sh[gx]\d/.test(await sh('ip', '-n', node.name, 'link', 'show')));
+    }
+    expect((await inNs('shoalov-c-cl', 'nft', 'list', 'tables')).stdout.trim()).toBe('');
+    for (const a of attachments) {
+      await waitFor(`no overlay links left in ${a.container}`, async () => !/eth[01]@/.test(await sh('ip', '-n', `shoalov-${a.container}`, 'link', 'show')));
+    }
+  });
+});
