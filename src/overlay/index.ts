@@ -19,3 +19,9 @@ export { buildNameRecords, NameTable, type NamedService, type NameRecords } from
 export { EmbeddedDnsServer, type EmbeddedDnsOptions, type DnsListen } from './dns/server.js';
 export { parseResolvConf, forwardQuery, type Upstream } from './dns/upstream.js';
 export { buildQuery, readAnswers, parseQuestion, type DnsQuestion } from './dns/wire.js';
+export { chooseVni, firstVni, maxVni } from './ipam/vni.js';
+export {
+  desiredNetworkFromProto, routingMeshFromServices, parseMtuOption, vxlanIdOption, mtuOption,
+  type ServicePorts, type OverlayInputError,
+} from './from-proto.js';
+export { isolationRuleset, isolationTableName } from './dataplane/isolation.js';

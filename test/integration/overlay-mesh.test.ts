@@ -4,6 +4,9 @@
 // restart that keeps an established mesh connection, then full cleanup.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   NetworkDataPlane, applyContainerVips, applyRoutingMesh, hostLinkName, macFromIp,
   type DataPlaneDesiredState, type DesiredNetwork, type NamedService, type RoutingMeshSpec,
@@ -177,6 +180,18 @@ describe('service mesh in namespace hosts', () => {
     client.stdin?.write('after\n');
     await waitFor('second line on the same connection', () => Promise.resolve(received.includes('after')));
     expect(client.exitCode).toBeNull();
+  });
+
+  it('lets tasks reach the node only for DNS: other node services on the gateway are dropped', async () => {
+    const n3 = nodeAt(2);
+    const root = mkdtempSync(join(tmpdir(), 'shoalov-node-'));
+    writeFileSync(join(root, 'index.html'), 'node\n');
+    lab.start(['ip', 'netns', 'exec', n3.name, 'busybox', 'httpd', '-f', '-p', `${appnet.gateway}:7777`, '-h', root]);
+    await waitFor('node-local httpd', async () => (await inNs(n3.name, 'busybox', 'netstat', '-ltn')).stdout.includes(':7777 '));
+    expect(await httpGet(n3.name, `http://${appnet.gateway}:7777/`)).toBe('node');
+    rmSync(root, { recursive: true, force: true });
+    expect((await inNs('shoalov-c-cl', 'timeout', '2', 'busybox', 'wget', '-q', '-O', '-', `http://${appnet.gateway}:7777/`)).code).not.toBe(0);
+    expect((await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'web', appnet.gateway)).stdout).toContain(webVip);
   });
 
   it('removes everything: no namespace, link, nft table or FDB entry left', async () => {

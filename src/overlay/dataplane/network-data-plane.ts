@@ -7,6 +7,8 @@ import { assertNodeTag, nodeNetnsPrefix } from '../names.js';
 import { inNetns, runChecked, type CommandRunner } from './command-runner.js';
 import type { DataPlaneDesiredState } from './desired-state.js';
 import { executeSteps } from './execute.js';
+import { isolationRuleset, isolationTableName } from './isolation.js';
+import { applyTable } from '../mesh/apply.js';
 import { observeNode, type ObservedNode } from './observed-state.js';
 import { planDataPlane, type Step } from './plan.js';
 
@@ -54,6 +56,8 @@ export class NetworkDataPlane {
     const underlayMtu = desired.networks.length === 0 ? 1500 : await this.underlayMtu(desired.vtep, observed);
     const steps = planDataPlane(desired, observed, { nodeTag: this.options.nodeTag, underlayMtu });
     await executeSteps(this.options.runner, steps, this.options.nodeNetnsPath);
+    // Re-applied every time (one atomic nft transaction): cheap, and repairs tampering.
+    await applyTable(this.options.runner, this.options.nodeNetnsPath, isolationTableName, desired.networks.length === 0 ? undefined : isolationRuleset());
     return steps;
   }
 
