@@ -7,8 +7,8 @@ export { macFromIp } from './mac.js';
 export { netnsPrefix, overlayNetnsName, hostLinkName, meshTableName, vipTableName } from './names.js';
 export { ProcessCommandRunner, CommandError, runChecked, inNetns, type CommandRunner, type CommandResult } from './dataplane/command-runner.js';
 export type { DataPlaneDesiredState, DesiredNetwork, DesiredEndpoint, DesiredPeer } from './dataplane/desired-state.js';
-export { NetworkDataPlane, emptyDataPlaneState, type NetworkDataPlaneOptions } from './dataplane/network-data-plane.js';
-export { planDataPlane, networkMtu, vxlanOverheadBytes, type Step, type StepTarget } from './dataplane/plan.js';
+export { NetworkDataPlane, emptyDataPlaneState, type NetworkDataPlaneOptions, type ReconcileReport } from './dataplane/network-data-plane.js';
+export { planDataPlane, networkMtu, vxlanOverheadBytes, type Step, type StepTarget, type EndpointUnit } from './dataplane/plan.js';
 export type { ObservedNode, ObservedOverlay } from './dataplane/observed-state.js';
 export {
   routingMeshRuleset, containerVipRuleset, deleteTableScript, preservedMark, containerDnsAddress,
@@ -25,3 +25,4 @@ export {
   type ServicePorts, type OverlayInputError,
 } from './from-proto.js';
 export { isolationRuleset, isolationTableName } from './dataplane/isolation.js';
+export type { EndpointFailure } from './dataplane/execute.js';

@@ -60,7 +60,18 @@ describe('overlay data plane in namespace hosts', () => {
   });
 
   it('is idempotent: a second reconcile runs no commands', async () => {
-    for (let i = 0; i < 3; i++) expect(await planeFor(i).reconcile(desiredFor(i))).toEqual([]);
+    for (let i = 0; i < 3; i++) expect(await planeFor(i).reconcile(desiredFor(i))).toEqual({ steps: [], failedEndpoints: [] });
+  });
+
+  it('reports an endpoint whose container is gone, undoes it, and still converges the rest', async () => {
+    const desired = desiredFor(0);
+    const ghost = { networkId: network.id, taskId: 'task-ghost', containerNetnsPath: '/run/netns/shoalov-gone', ip: '10.77.1.99' };
+    const report = await planeFor(0).reconcile({ ...desired, localEndpoints: [ghost, ...desired.localEndpoints] });
+    expect(report.failedEndpoints.map((f) => f.taskId)).toEqual(['task-ghost']);
+    const links = await sh('ip', '-n', 'shoal-ovt1-4101', '-o', 'link', 'show');
+    expect(links.match(/ ve[0-9a-f]{10}@/g)).toHaveLength(1);
+    expect(await sh('ip', '-n', nodeAt(0).name, '-o', 'link', 'show')).not.toMatch(/ v[et][0-9a-f]{10}/);
+    expect(await httpGet('shoalov-c-a', 'http://10.77.1.20/')).toBe('c-b');
   });
 
   it('keeps an established TCP connection across a restart-and-reconcile', async () => {

@@ -6,7 +6,7 @@ import { parseIpv4 } from '../ipam/cidr.js';
 import { assertNodeTag, nodeNetnsPrefix } from '../names.js';
 import { inNetns, runChecked, type CommandRunner } from './command-runner.js';
 import type { DataPlaneDesiredState } from './desired-state.js';
-import { executeSteps } from './execute.js';
+import { executeSteps, type EndpointFailure } from './execute.js';
 import { isolationRuleset, isolationTableName } from './isolation.js';
 import { applyTable } from '../mesh/apply.js';
 import { observeNode, type ObservedNode } from './observed-state.js';
@@ -21,6 +21,13 @@ export interface NetworkDataPlaneOptions {
   readonly nodeNetnsPath?: string | undefined;
 }
 
+/** What one reconcile did. */
+export interface ReconcileReport {
+  readonly steps: readonly Step[];
+  /** Endpoints whose container could not be reached; the rest of the node converged. */
+  readonly failedEndpoints: readonly EndpointFailure[];
+}
+
 /** The empty state: reconciling to it removes everything this node's data plane made. */
 export const emptyDataPlaneState = (vtep: string, dataPathPort = 4789): DataPlaneDesiredState => ({ vtep, dataPathPort, networks: [], localEndpoints: [], peers: [] });
 
@@ -33,8 +40,8 @@ export class NetworkDataPlane {
     assertNodeTag(options.nodeTag);
   }
 
-  /** Bring the kernel to `desired`; returns the steps it ran (empty when already converged). Calls are serialized. */
-  reconcile(desired: DataPlaneDesiredState): Promise<readonly Step[]> {
+  /** Bring the kernel to `desired`; reports the steps it ran (none when already converged) and endpoints it could not attach. Calls are serialized. */
+  reconcile(desired: DataPlaneDesiredState): Promise<ReconcileReport> {
     const next = this.queue.then(() => this.reconcileNow(desired));
     this.queue = next.catch(() => undefined);
     return next;
@@ -50,15 +57,15 @@ export class NetworkDataPlane {
     return observeNode(this.options.runner, this.options.nodeNetnsPath, nodeNetnsPrefix(this.options.nodeTag));
   }
 
-  private async reconcileNow(desired: DataPlaneDesiredState): Promise<readonly Step[]> {
+  private async reconcileNow(desired: DataPlaneDesiredState): Promise<ReconcileReport> {
     assert(parseIpv4(desired.vtep) !== undefined, `vtep must be an IPv4 address, got "${desired.vtep}"`);
     const observed = await this.observe();
     const underlayMtu = desired.networks.length === 0 ? 1500 : await this.underlayMtu(desired.vtep, observed);
     const steps = planDataPlane(desired, observed, { nodeTag: this.options.nodeTag, underlayMtu });
-    await executeSteps(this.options.runner, steps, this.options.nodeNetnsPath);
+    const failedEndpoints = await executeSteps(this.options.runner, steps, this.options.nodeNetnsPath);
     // Re-applied every time (one atomic nft transaction): cheap, and repairs tampering.
     await applyTable(this.options.runner, this.options.nodeNetnsPath, isolationTableName, desired.networks.length === 0 ? undefined : isolationRuleset());
-    return steps;
+    return { steps, failedEndpoints };
   }
 
   // The MTU of the interface that holds the VTEP address; if the address is

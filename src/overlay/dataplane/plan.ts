@@ -21,6 +21,15 @@ export interface Step {
   readonly args: readonly string[];
   /** Set for commands whose failure means "already so" (e.g. `ip rule add` of an existing rule). */
   readonly mayFail?: boolean;
+  /** Set on the steps that attach one endpoint: if one fails, the rest are skipped and `undo` runs, so one dead container cannot block the node. */
+  readonly endpoint?: EndpointUnit;
+}
+
+/** Identifies one endpoint's attachment steps and how to take a half-made one apart. */
+export interface EndpointUnit {
+  readonly taskId: string;
+  readonly networkId: string;
+  readonly undo: readonly Step[];
 }
 
 /** Bytes VXLAN adds to each frame (outer Ethernet is not counted by MTU: IP 20 + UDP 8 + VXLAN 8 + inner Ethernet 14). */
@@ -151,15 +160,28 @@ function planEndpoints(overlay: ObservedOverlay | undefined, network: DesiredNet
     const inside: StepTarget = { kind: 'container', path: netns.path };
     const ifName = endpoint.ifName ?? defaultContainerIfName(network.vni);
     const mac = endpoint.mac ?? macFromIp(endpoint.ip);
-    steps.push({ target: node, tool: 'ip', args: ['link', 'add', port, 'mtu', mtu, 'type', 'veth', 'peer', 'name', temp, 'mtu', mtu] });
-    steps.push({ target: node, tool: 'ip', args: ['link', 'set', port, 'netns', name] });
-    steps.push({ target: node, tool: 'ip', args: ['link', 'set', temp, 'netns', netns.ipArgument] });
-    steps.push({ target: ov, tool: 'ip', args: ['link', 'set', port, 'master', bridgeName, 'up'] });
-    steps.push({ target: inside, tool: 'ip', args: ['link', 'set', temp, 'name', ifName, 'address', mac] });
-    steps.push({ target: inside, tool: 'ip', args: ['addr', 'add', `${endpoint.ip}/${prefixLength}`, 'dev', ifName] });
-    steps.push({ target: inside, tool: 'ip', args: ['link', 'set', ifName, 'up'] });
-    steps.push({ target: inside, tool: 'ip', args: ['link', 'set', 'lo', 'up'] });
-    if (network.nodeAddress !== undefined) steps.push(...replyRouting(inside, network, endpoint.ip, ifName));
+    // Wherever the pair got to, deleting either end removes both.
+    const unit: EndpointUnit = {
+      taskId: endpoint.taskId,
+      networkId: endpoint.networkId,
+      undo: [
+        { target: node, tool: 'ip', args: ['link', 'del', port], mayFail: true },
+        { target: ov, tool: 'ip', args: ['link', 'del', port], mayFail: true },
+        { target: inside, tool: 'ip', args: ['link', 'del', temp], mayFail: true },
+      ],
+    };
+    const attach: Step[] = [
+      { target: node, tool: 'ip', args: ['link', 'add', port, 'mtu', mtu, 'type', 'veth', 'peer', 'name', temp, 'mtu', mtu] },
+      { target: node, tool: 'ip', args: ['link', 'set', port, 'netns', name] },
+      { target: node, tool: 'ip', args: ['link', 'set', temp, 'netns', netns.ipArgument] },
+      { target: ov, tool: 'ip', args: ['link', 'set', port, 'master', bridgeName, 'up'] },
+      { target: inside, tool: 'ip', args: ['link', 'set', temp, 'name', ifName, 'address', mac] },
+      { target: inside, tool: 'ip', args: ['addr', 'add', `${endpoint.ip}/${prefixLength}`, 'dev', ifName] },
+      { target: inside, tool: 'ip', args: ['link', 'set', ifName, 'up'] },
+      { target: inside, tool: 'ip', args: ['link', 'set', 'lo', 'up'] },
+      ...(network.nodeAddress === undefined ? [] : replyRouting(inside, network, endpoint.ip, ifName)),
+    ];
+    steps.push(...attach.map((step) => ({ ...step, endpoint: unit })));
   }
   return steps;
 }
