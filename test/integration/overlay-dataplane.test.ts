@@ -20,9 +20,15 @@ function nodeAt(index: number): TestNode {
   return node;
 }
 
+// Container c-c is addressed by the pid of a process inside it, as the worker
+// will do with Docker's State.Pid; the others by namespace path.
+let pidOfC: number | undefined;
+
 function desiredFor(nodeIndex: number, live = placement): DataPlaneDesiredState {
   const endpoints: DesiredEndpoint[] = live.filter((p) => p.node === nodeIndex)
-    .map((p) => ({ networkId: network.id, taskId: p.taskId, containerNetnsPath: `/run/netns/shoalov-${p.container}`, ip: p.ip }));
+    .map((p) => (p.container === 'c-c'
+      ? { networkId: network.id, taskId: p.taskId, pid: pidOfC, ip: p.ip }
+      : { networkId: network.id, taskId: p.taskId, containerNetnsPath: `/run/netns/shoalov-${p.container}`, ip: p.ip }));
   const peers = live.filter((p) => p.node !== nodeIndex).map((p) => ({ networkId: network.id, ip: p.ip, mac: macFromIp(p.ip), vtep: nodeAt(p.node).ip }));
   return { vtep: nodeAt(nodeIndex).ip, dataPathPort: 4789, networks: [network], localEndpoints: endpoints, peers };
 }
@@ -37,6 +43,8 @@ describe('overlay data plane in namespace hosts', () => {
     await OverlayLab.cleanLeftovers();
     await lab.createNodes(3);
     for (const p of placement) await lab.createContainer(p.container);
+    pidOfC = lab.start(['ip', 'netns', 'exec', 'shoalov-c-c', 'sleep', '600']).pid;
+    await waitFor('sleep inside c-c', async () => (await sh('ip', 'netns', 'identify', String(pidOfC))).trim() === 'shoalov-c-c');
     for (let i = 0; i < 3; i++) await planeFor(i).reconcile(desiredFor(i));
     for (const p of placement) await lab.startHttpd(p.container);
   });
