@@ -26,3 +26,4 @@ export {
 } from './from-proto.js';
 export { isolationRuleset, isolationTableName } from './dataplane/isolation.js';
 export type { EndpointFailure } from './dataplane/execute.js';
+export { NodeOverlay, type NodeOverlayState, type NodeOverlayReport, type NodeOverlayOptions, type ContainerVips } from './node-overlay.js';

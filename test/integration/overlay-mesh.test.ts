@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  NetworkDataPlane, applyContainerVips, applyRoutingMesh, hostLinkName, macFromIp,
-  type DataPlaneDesiredState, type DesiredNetwork, type NamedService, type RoutingMeshSpec,
+  NodeOverlay, hostLinkName, macFromIp,
+  type ContainerVips, type DataPlaneDesiredState, type DesiredNetwork, type NamedService, type NodeOverlayState, type RoutingMeshSpec,
 } from '../../src/overlay/index.js';
 import { OverlayLab, httpGet, inNs, runner, sh, waitFor, type TestNode } from './overlay-harness.js';
 import { udpAskScript, udpEchoScript } from './overlay-udp-helpers.js';
@@ -66,17 +66,42 @@ function meshFor(index: number, extraBackendsFor9000: string[] = []): RoutingMes
   };
 }
 
-function plane(index: number): NetworkDataPlane {
-  return new NetworkDataPlane({ runner, nodeTag: nodeAt(index).tag, nodeNetnsPath: nodeAt(index).netnsPath });
+const clientVips = (withDns: boolean): ContainerVips => ({
+  netnsPath: '/run/netns/shoalov-c-cl',
+  spec: withDns ? { services: [{ vip: webVip, backends: ['10.78.1.11', '10.78.1.12'] }], dns: { dnsAddress: appnet.gateway, sourceAddress: '10.78.1.30' } } : { services: [] },
+  dnsLink: 'eth1',
+});
+
+const webService = (tasks: string[]): NamedService[] => [
+  { name: 'shop_web', stackNamespace: 'shop', endpointMode: 'vip', vips: [{ networkId: 'appnet', ip: webVip }], tasks: tasks.map((ip) => ({ networkId: 'appnet', ip })) },
+];
+
+// Node 3 (no web task, the client's node) is driven like the real daemon:
+// a process inside its namespace running NodeOverlay with the embedded DNS.
+// Nodes 1 and 2 are driven from here through nsenter, a fresh NodeOverlay
+// each time (as after a restart).
+let node3: ChildProcess | undefined;
+let node3Output = '';
+
+async function startNode3(): Promise<void> {
+  node3 = await lab.startNodeIn(nodeAt(2).netnsPath, ['--import', 'tsx', 'test/integration/overlay-node-child.ts', nodeAt(2).tag]);
+  node3.stdout?.setEncoding('utf8').on('data', (chunk: string) => (node3Output += chunk));
 }
 
-async function applyAll(extraBackendsFor9000: string[] = []): Promise<void> {
-  for (let i = 0; i < 3; i++) await plane(i).reconcile(desiredFor(i));
-  for (let i = 0; i < 3; i++) await applyRoutingMesh(runner, nodeAt(i).netnsPath, meshFor(i, extraBackendsFor9000));
-  await applyContainerVips(runner, '/run/netns/shoalov-c-cl', {
-    services: [{ vip: webVip, backends: ['10.78.1.11', '10.78.1.12'] }],
-    dns: { dnsAddress: appnet.gateway, sourceAddress: '10.78.1.30' },
-  }, 'eth1');
+async function applyNode3(state: Omit<NodeOverlayState, 'names'>, services: NamedService[]): Promise<void> {
+  node3Output = '';
+  node3?.stdin?.write(`${JSON.stringify({ state, services })}\n`);
+  await waitFor('node 3 applied its state', () => Promise.resolve(/^(ok|error) .*\n/m.test(node3Output)), 20_000);
+  expect(node3Output).toMatch(/^ok \{"failedEndpoints":\[\],"failedContainers":\[\]\}/);
+}
+
+async function applyAll(extraBackendsFor9000: string[] = [], services = webService(['10.78.1.11', '10.78.1.12'])): Promise<void> {
+  for (const i of [0, 1]) {
+    const overlay = new NodeOverlay({ runner, nodeTag: nodeAt(i).tag, nodeNetnsPath: nodeAt(i).netnsPath });
+    const report = await overlay.apply({ dataPlane: desiredFor(i), containers: [], mesh: meshFor(i, extraBackendsFor9000), names: new Map() });
+    expect(report).toEqual({ failedEndpoints: [], failedContainers: [] });
+  }
+  await applyNode3({ dataPlane: desiredFor(2), containers: [clientVips(true)], mesh: meshFor(2, extraBackendsFor9000) }, services);
 }
 
 /** The client address busybox httpd reports to CGI ("[::ffff:a.b.c.d]" → "a.b.c.d"). */
@@ -91,29 +116,18 @@ async function sample(count: number, ask: () => Promise<string | undefined>): Pr
   return seen;
 }
 
-const webService = (tasks: string[]): NamedService[] => [
-  { name: 'shop_web', stackNamespace: 'shop', endpointMode: 'vip', vips: [{ networkId: 'appnet', ip: webVip }], tasks: tasks.map((ip) => ({ networkId: 'appnet', ip })) },
-];
-
 describe('service mesh in namespace hosts', () => {
-  let dns: ChildProcess | undefined;
-  let dnsOutput = '';
-
   beforeAll(async () => {
     await OverlayLab.cleanLeftovers();
     await lab.createNodes(3);
     await lab.attachToUnderlay('shoalov-outside', '192.0.2.210', 'none');
     for (const a of attachments) await lab.createContainer(a.container, '127.0.0.11');
+    await startNode3();
     await applyAll();
     for (const a of attachments.slice(0, 2)) {
       await lab.startHttpd(a.container);
       await lab.startNodeIn(`/run/netns/shoalov-${a.container}`, ['-e', udpEchoScript(5300, a.container)]);
     }
-    // The embedded DNS runs where the daemon would: in node 3's namespace, on appnet's gateway.
-    dns = await lab.startNodeIn(nodeAt(2).netnsPath, ['--import', 'tsx', 'test/integration/overlay-dns-child.ts', JSON.stringify({ listen: [{ networkId: 'appnet', address: appnet.gateway }] })]);
-    dns.stdout?.setEncoding('utf8').on('data', (chunk: string) => (dnsOutput += chunk));
-    dns.stdin?.write(`${JSON.stringify(webService(['10.78.1.11', '10.78.1.12']))}\n`);
-    await waitFor('DNS table loaded', () => Promise.resolve(dnsOutput.includes('ok')));
   });
   afterAll(async () => {
     await lab.teardown();
@@ -134,9 +148,7 @@ describe('service mesh in namespace hosts', () => {
   });
 
   it('drops a stopped task from DNS answers at once', async () => {
-    dnsOutput = '';
-    dns?.stdin?.write(`${JSON.stringify(webService(['10.78.1.11']))}\n`);
-    await waitFor('DNS table update', () => Promise.resolve(dnsOutput.includes('ok')));
+    await applyNode3({ dataPlane: desiredFor(2), containers: [clientVips(true)], mesh: meshFor(2) }, webService(['10.78.1.11']));
     const tasks = await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'tasks.web', '127.0.0.11');
     expect(tasks.stdout).toContain('10.78.1.11');
     expect(tasks.stdout).not.toContain('10.78.1.12');
@@ -175,7 +187,10 @@ describe('service mesh in namespace hosts', () => {
     const client = lab.start(['ip', 'netns', 'exec', 'shoalov-outside', 'busybox', 'nc', nodeAt(2).ip, '9000']);
     client.stdin?.write('before\n');
     await waitFor('first line through the mesh', () => Promise.resolve(received.includes('before')));
-    // A "restarted daemon": fresh instances, same desired state, mesh rules re-applied with another backend.
+    // Restart node 3's "daemon" (the process doing the mesh NAT for this
+    // connection) and re-apply everywhere, with another backend for 9000.
+    node3?.kill('SIGKILL');
+    await startNode3();
     await applyAll(['10.78.0.12']);
     client.stdin?.write('after\n');
     await waitFor('second line on the same connection', () => Promise.resolve(received.includes('after')));
@@ -195,9 +210,8 @@ describe('service mesh in namespace hosts', () => {
   });
 
   it('removes everything: no namespace, link, nft table or FDB entry left', async () => {
-    for (let i = 0; i < 3; i++) await applyRoutingMesh(runner, nodeAt(i).netnsPath, undefined);
-    await applyContainerVips(runner, '/run/netns/shoalov-c-cl', { services: [] });
-    for (let i = 0; i < 3; i++) await plane(i).destroy();
+    for (const i of [0, 1]) await new NodeOverlay({ runner, nodeTag: nodeAt(i).tag, nodeNetnsPath: nodeAt(i).netnsPath }).shutdown();
+    await applyNode3({ dataPlane: { vtep: nodeAt(2).ip, dataPathPort: 4789, networks: [], localEndpoints: [], peers: [] }, containers: [clientVips(false)] }, []);
     expect(await sh('ip', 'netns', 'list')).not.toContain('shoal-ovt');
     for (const node of lab.nodes) {
       expect((await inNs(node.name, 'nft', 'list', 'tables')).stdout.trim()).toBe('');
