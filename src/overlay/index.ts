@@ -27,3 +27,4 @@ export {
 export { isolationRuleset, isolationTableName } from './dataplane/isolation.js';
 export type { EndpointFailure } from './dataplane/execute.js';
 export { NodeOverlay, type NodeOverlayState, type NodeOverlayReport, type NodeOverlayOptions, type ContainerVips } from './node-overlay.js';
+export { vipServicesForContainer } from './mesh/vip-services.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { containerVipRuleset, deleteTableScript, routingMeshRuleset } from './rules.js';
+import { vipServicesForContainer } from './vip-services.js';
 
 describe('routingMeshRuleset', () => {
   it('balances published ports across all backends with SNAT, and preserves sources via local backends (golden)', () => {
@@ -71,5 +72,14 @@ table ip shoal-vip {
   it('needs no table when nothing is to be rewritten', () => {
     expect(containerVipRuleset({ services: [{ vip: '10.0.1.3', backends: [] }] })).toBeUndefined();
     expect(deleteTableScript('shoal-vip')).toBe('table ip shoal-vip {}\ndelete table ip shoal-vip\n');
+  });
+});
+
+describe('vipServicesForContainer', () => {
+  it('keeps vip-mode services on the container networks, with their tasks on that network', () => {
+    expect(vipServicesForContainer(['a'], [
+      { name: 'web', endpointMode: 'vip', vips: [{ networkId: 'a', ip: '10.0.1.2' }, { networkId: 'b', ip: '10.0.2.2' }], tasks: [{ networkId: 'a', ip: '10.0.1.5' }, { networkId: 'b', ip: '10.0.2.5' }] },
+      { name: 'db', endpointMode: 'dnsrr', vips: [], tasks: [{ networkId: 'a', ip: '10.0.1.9' }] },
+    ])).toEqual([{ vip: '10.0.1.2', backends: ['10.0.1.5'] }]);
   });
 });
