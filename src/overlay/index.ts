@@ -1,6 +1,6 @@
 // Public surface of the overlay component: IPAM (pure), the per-node data
 // plane, the nftables service mesh and the embedded DNS (README.md).
-export { parseCidr, formatCidr, parseIpv4, formatIpv4, cidrsOverlap, cidrContains, type Cidr, type CidrError } from './ipam/cidr.js';
+export { parseCidr, parseAddressWithPrefix, formatCidr, parseIpv4, formatIpv4, cidrsOverlap, cidrContains, type Cidr, type CidrError } from './ipam/cidr.js';
 export { chooseSubnet, defaultAddressPool, defaultSubnetPrefixLength, type SubnetChoice, type SubnetError, type SubnetRequest, type UsedSubnet, type PoolOptions } from './ipam/pool.js';
 export { NetworkAddressAllocator, type AddressError } from './ipam/addresses.js';
 export { macFromIp } from './mac.js';

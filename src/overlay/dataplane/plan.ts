@@ -2,7 +2,7 @@
 // the commands that close the gap, and nothing else. What already exists is
 // left alone, so re-running after a daemon restart disturbs no traffic.
 import { assert } from '../../common/assert.js';
-import { parseAddressWithPrefix, parseCidr } from '../ipam/cidr.js';
+import { parseCidr, parseIpv4 } from '../ipam/cidr.js';
 import { macFromIp } from '../mac.js';
 import {
   bridgeName, defaultContainerIfName, endpointBridgePortName, endpointTempName, hostBridgePortName, hostLinkName,
@@ -191,8 +191,7 @@ function planEndpoints(overlay: ObservedOverlay | undefined, network: DesiredNet
 // routing mesh skip SNAT for source-preserving ports (mesh/README).
 function replyRouting(inside: StepTarget, network: DesiredNetwork, ip: string, ifName: string): Step[] {
   const table = String(replyTableId(network.vni));
-  const gateway = parseAddressWithPrefix(`${network.nodeAddress ?? ''}/32`);
-  assert(gateway.ok, `network ${network.id}: invalid node address ${network.nodeAddress ?? ''}`);
+  assert(parseIpv4(network.nodeAddress ?? '') !== undefined, `network ${network.id}: invalid node address ${network.nodeAddress ?? ''}`);
   return [
     { target: inside, tool: 'ip', args: ['route', 'replace', network.subnet, 'dev', ifName, 'table', table] },
     { target: inside, tool: 'ip', args: ['route', 'replace', 'default', 'via', network.nodeAddress ?? '', 'dev', ifName, 'table', table] },

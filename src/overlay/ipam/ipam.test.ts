@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cidrsOverlap, formatIpv4, parseCidr, parseIpv4 } from './cidr.js';
+import { cidrsOverlap, formatIpv4, parseAddressWithPrefix, parseCidr, parseIpv4 } from './cidr.js';
 import { chooseSubnet } from './pool.js';
 import { NetworkAddressAllocator } from './addresses.js';
 
@@ -21,6 +21,10 @@ describe('cidr', () => {
     const hostBits = parseCidr('10.0.1.5/24');
     expect(hostBits.ok).toBe(false);
     if (!hostBits.ok) expect(hostBits.error.message).toContain('did you mean 10.0.1.0/24');
+  });
+  it('parses attachment addresses, which keep their host bits', () => {
+    expect(parseAddressWithPrefix('10.0.1.5/24')).toEqual({ ok: true, value: { address: 0x0a000105, prefixLength: 24 } });
+    expect(parseAddressWithPrefix('10.0.1.5')).toMatchObject({ ok: false, error: { kind: 'invalid-address' } });
   });
   it('detects overlap both ways', () => {
     expect(cidrsOverlap(cidr('10.0.0.0/16'), cidr('10.0.5.0/24'))).toBe(true);

@@ -1,7 +1,7 @@
 // Carving network subnets out of the cluster's address pool (Docker's
 // --default-addr-pool, 10.0.0.0/8 in /24s unless the user says otherwise).
 import { err, ok, type Result } from '../../common/result.js';
-import { blockSize, cidrContains, cidrsOverlap, formatCidr, parseCidr, parseIpv4, type Cidr } from './cidr.js';
+import { blockSize, cidrContains, cidrsOverlap, formatCidr, formatIpv4, parseCidr, parseIpv4, type Cidr } from './cidr.js';
 
 /** The pool Docker Swarm uses when none is given. */
 export const defaultAddressPool = '10.0.0.0/8';
@@ -53,7 +53,7 @@ export function chooseSubnet(request: SubnetRequest, used: readonly UsedSubnet[]
     return err({ kind: 'subnet-too-small', message: `subnet ${formatCidr(cidr)} of network ${request.networkName} is too small: use a prefix of /30 or shorter` });
   }
   if (request.gateway === undefined || request.gateway === '') {
-    return ok({ subnet: formatCidr(cidr), gateway: formatIpv4Safe(cidr.base + 1) });
+    return ok({ subnet: formatCidr(cidr), gateway: formatIpv4(cidr.base + 1) });
   }
   const gateway = parseIpv4(request.gateway);
   if (gateway === undefined) return err({ kind: 'invalid-cidr', message: `invalid gateway "${request.gateway}": expected an IPv4 address` });
@@ -62,10 +62,6 @@ export function chooseSubnet(request: SubnetRequest, used: readonly UsedSubnet[]
     return err({ kind: 'gateway-outside-subnet', message: `gateway ${request.gateway} is not a usable address of subnet ${formatCidr(cidr)}` });
   }
   return ok({ subnet: formatCidr(cidr), gateway: request.gateway });
-}
-
-function formatIpv4Safe(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
 function parseRequested(request: SubnetRequest, taken: readonly { name: string; cidr: Cidr }[]): Result<Cidr, SubnetError> {
