@@ -30,7 +30,8 @@ function desiredFor(nodeIndex: number, live = placement): DataPlaneDesiredState 
       ? { networkId: network.id, taskId: p.taskId, pid: pidOfC, ip: p.ip }
       : { networkId: network.id, taskId: p.taskId, containerNetnsPath: `/run/netns/shoalov-${p.container}`, ip: p.ip }));
   const peers = live.filter((p) => p.node !== nodeIndex).map((p) => ({ networkId: network.id, ip: p.ip, mac: macFromIp(p.ip), vtep: nodeAt(p.node).ip }));
-  return { vtep: nodeAt(nodeIndex).ip, dataPathPort: 4789, networks: [network], localEndpoints: endpoints, peers };
+  // A non-default --data-path-port, to prove it reaches the VXLAN devices.
+  return { vtep: nodeAt(nodeIndex).ip, dataPathPort: 7789, networks: [network], localEndpoints: endpoints, peers };
 }
 
 function planeFor(nodeIndex: number): NetworkDataPlane {
@@ -59,12 +60,14 @@ describe('overlay data plane in namespace hosts', () => {
     expect(await httpGet('shoalov-c-c', 'http://10.77.1.20/')).toBe('c-b');
   });
 
-  it('uses MTU underlay-50 and sets the VXLAN device up with static peers only', async () => {
+  it('uses MTU underlay-50, the data path port, and static peers only', async () => {
     const link = JSON.parse(await sh('ip', '-n', 'shoalov-c-a', '-j', 'link', 'show', 'ov4101')) as { mtu: number; address: string }[];
     expect(link[0]).toMatchObject({ mtu: 1450, address: macFromIp('10.77.1.10') });
     const fdb = await sh('bridge', '-n', 'shoal-ovt1-4101', 'fdb', 'show', 'dev', 'vxlan0');
     expect(fdb).toContain(`${macFromIp('10.77.1.20')} dst 192.0.2.202`);
     expect(fdb).not.toContain('00:00:00:00:00:00');
+    expect(await sh('ip', '-n', 'shoal-ovt1-4101', '-d', 'link', 'show', 'vxlan0')).toMatch(/vxlan id 4101 local 192\.0\.2\.201 .*dstport 7789/);
+    expect(await sh('ip', 'netns', 'exec', nodeAt(0).name, 'ss', '-lun')).toContain(':7789');
   });
 
   it('is idempotent: a second reconcile runs no commands', async () => {

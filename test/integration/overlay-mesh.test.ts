@@ -62,7 +62,8 @@ function meshFor(index: number, extraBackendsFor9000: string[] = []): RoutingMes
       { protocol: 'udp', publishedPort: 5300, targetPort: 5300, backends: webIngressIps, localBackends: localWeb, preserveSourceIp: false },
       { protocol: 'tcp', publishedPort: 9000, targetPort: 9000, backends: ['10.78.0.11', ...extraBackendsFor9000], localBackends: [], preserveSourceIp: false },
     ],
-    hostPorts: [],
+    // mode=host: published only where a task runs (node 1), straight to it.
+    hostPorts: index === 0 ? [{ protocol: 'tcp', publishedPort: 7080, targetIp: '10.78.0.11', targetPort: 80 }] : [],
   };
 }
 
@@ -177,6 +178,12 @@ describe('service mesh in namespace hosts', () => {
     expect(await remoteAddressSeen(`http://${n1.ip}:8081/cgi-bin/ip`)).toBe('192.0.2.210');
     // A node without a local task still answers, through SNAT.
     expect(await remoteAddressSeen(`http://${nodeAt(2).ip}:8081/cgi-bin/ip`)).toBe(nodeIngressAddresses[2]);
+  });
+
+  it('publishes host-mode ports only on the node running the task, keeping the client address', async () => {
+    expect(await httpGet('shoalov-outside', `http://${nodeAt(0).ip}:7080/`)).toBe('c-w1');
+    expect(await remoteAddressSeen(`http://${nodeAt(0).ip}:7080/cgi-bin/ip`)).toBe('192.0.2.210');
+    expect(await httpGet('shoalov-outside', `http://${nodeAt(1).ip}:7080/`)).toBeUndefined();
   });
 
   it('keeps an established mesh connection across a restart, a reconcile and a rule swap', async () => {
