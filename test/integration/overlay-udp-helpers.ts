@@ -6,7 +6,13 @@ export function udpEchoScript(port: number, reply: string): string {
   return `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send(${JSON.stringify(reply)},r.port,r.address));s.bind(${port},()=>console.log('ready'));`;
 }
 
-/** A UDP client sending one datagram and printing the reply (exit 1 after 2 s). */
-export function udpAskScript(address: string, port: number): string {
-  return `const s=require('dgram').createSocket('udp4');const t=setTimeout(()=>process.exit(1),2000);s.on('message',(m)=>{clearTimeout(t);console.log(m.toString());s.close();});s.send('hi',${port},${JSON.stringify(address)});`;
+/**
+ * A UDP client that asks `count` times, each from a fresh socket (a new
+ * conntrack flow, so a new balancing decision), waiting at most 2 s per
+ * answer, and prints the answers as a JSON array (null for a timeout).
+ */
+export function udpAskScript(address: string, port: number, count: number): string {
+  return `const d=require('dgram');const out=[];const ask=(i)=>{if(i===${count}){console.log(JSON.stringify(out));return;}
+const s=d.createSocket('udp4');const t=setTimeout(()=>{out.push(null);s.close();ask(i+1);},2000);
+s.on('message',(m)=>{clearTimeout(t);out.push(m.toString());s.close();ask(i+1);});s.send('hi',${port},${JSON.stringify(address)});};ask(0);`;
 }
