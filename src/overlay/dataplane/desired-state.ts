@@ -1,6 +1,7 @@
 // What one node's overlay data plane should look like. The worker agent
 // builds it from the dispatcher's assignments (networks, its own tasks'
 // attachments, and peers: other nodes' task addresses with their VTEPs).
+import type { OverlayPeer } from '../../gen/index.js';
 
 /** One overlay network this node takes part in. */
 export interface DesiredNetwork {
@@ -37,14 +38,8 @@ export interface DesiredEndpoint {
   readonly ifName?: string | undefined;
 }
 
-/** A task (or a node's ingress address) on another node. */
-export interface DesiredPeer {
-  readonly networkId: string;
-  readonly ip: string;
-  readonly mac: string;
-  /** Underlay address of the node that runs it. */
-  readonly vtep: string;
-}
+/** A task (or a node's ingress address) on another node: the dispatcher's OverlayPeer as is. */
+export type DesiredPeer = Readonly<Pick<OverlayPeer, 'networkId' | 'ip' | 'mac' | 'vtep'>>;
 
 /** Everything the data plane of this node should hold. */
 export interface DataPlaneDesiredState {
