@@ -148,6 +148,11 @@ describe('service mesh in namespace hosts', () => {
     expect(await httpGet('shoalov-c-cl', 'http://web/')).toMatch(/^c-w[12]$/);
   });
 
+  it('forwards other names to the host resolver', async () => {
+    const outside = await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'outside.example', '127.0.0.11');
+    expect(outside.stdout).toContain('198.51.100.7');
+  });
+
   it('drops a stopped task from DNS answers at once', async () => {
     await applyNode3({ dataPlane: desiredFor(2), containers: [clientVips(true)], mesh: meshFor(2) }, webService(['10.78.1.11']));
     const tasks = await inNs('shoalov-c-cl', 'timeout', '3', 'busybox', 'nslookup', 'tasks.web', '127.0.0.11');

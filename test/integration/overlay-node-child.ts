@@ -10,8 +10,14 @@ import {
 } from '../../src/overlay/index.js';
 
 const nodeTag = process.argv[2] ?? '';
+// Stand-in for the host's resolver (what /etc/resolv.conf names), on this
+// namespace's loopback: it knows one outside name.
+const hostTable = new NameTable();
+hostTable.replace(buildNameRecords([{ name: 'outside.example', endpointMode: 'dnsrr', vips: [], tasks: [{ networkId: 'host', ip: '198.51.100.7' }] }]));
+const hostResolver = new EmbeddedDnsServer({ table: hostTable, upstreams: [], upstreamTimeoutMs: 500 });
+await hostResolver.listen({ networkId: 'host', address: '127.0.0.1', port: 5353 });
 const table = new NameTable();
-const server = new EmbeddedDnsServer({ table, upstreams: [], upstreamTimeoutMs: 500 });
+const server = new EmbeddedDnsServer({ table, upstreams: [{ address: '127.0.0.1', port: 5353 }], upstreamTimeoutMs: 500 });
 const overlay = new NodeOverlay({ runner: new ProcessCommandRunner(), nodeTag, dns: { server, table } });
 console.log('ready');
 for await (const line of createInterface({ input: process.stdin })) {
@@ -24,3 +30,4 @@ for await (const line of createInterface({ input: process.stdin })) {
   }
 }
 await server.close();
+await hostResolver.close();
