@@ -64,9 +64,9 @@ describe('overlay data plane in namespace hosts', () => {
     const link = JSON.parse(await sh('ip', '-n', 'shoalov-c-a', '-j', 'link', 'show', 'ov4101')) as { mtu: number; address: string }[];
     expect(link[0]).toMatchObject({ mtu: 1450, address: macFromIp('10.77.1.10') });
     const fdb = await sh('bridge', '-n', 'shoal-ovt1-4101', 'fdb', 'show', 'dev', 'vxlan0');
-    expect(fdb).toContain(`${macFromIp('10.77.1.20')} dst 192.0.2.202`);
+    expect(fdb).toContain(`${macFromIp('10.77.1.20')} dst 203.0.113.202`);
     expect(fdb).not.toContain('00:00:00:00:00:00');
-    expect(await sh('ip', '-n', 'shoal-ovt1-4101', '-d', 'link', 'show', 'vxlan0')).toMatch(/vxlan id 4101 local 192\.0\.2\.201 .*dstport 7789/);
+    expect(await sh('ip', '-n', 'shoal-ovt1-4101', '-d', 'link', 'show', 'vxlan0')).toMatch(/vxlan id 4101 local 203\.0\.113\.201 .*dstport 7789/);
     expect(await sh('ip', 'netns', 'exec', nodeAt(0).name, 'ss', '-lun')).toContain(':7789');
   });
 

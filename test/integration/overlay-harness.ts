@@ -1,5 +1,5 @@
 // Namespace hosts for the overlay tests: "nodes" are network namespaces on
-// one underlay bridge (192.0.2.0/24, addresses only inside namespaces we
+// one underlay bridge (203.0.113.0/24, addresses only inside namespaces we
 // create), "containers" are plain namespaces running busybox. Every name
 // starts with `shoalov` (or `shoal-ovt` for the data plane's own
 // namespaces), so a crashed run's leftovers are found and removed at start.
@@ -56,10 +56,10 @@ export class OverlayLab {
     while ((await runner.run(['iptables', '-D', ...forwardRule])).code === 0) { /* remove every copy */ }
   }
 
-  /** Create the underlay bridge and `count` nodes 192.0.2.201.. (high, away from real hosts' addresses). */
+  /** Create the underlay bridge and `count` nodes 203.0.113.201.. (high, away from real hosts' addresses). */
   async createNodes(count: number): Promise<void> {
     await sh('ip', 'link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0');
-    // This machine's own address may lie in 192.0.2.0/24: the bridge must
+    // The bridge has no address of its own; still, it must
     // never answer ARP for the root namespace, or node traffic leaks to it.
     await sh('sysctl', '-qw', `net.ipv4.conf.${bridge}.arp_ignore=8`);
     await sh('sysctl', '-qw', `net.ipv6.conf.${bridge}.disable_ipv6=1`);
@@ -67,7 +67,7 @@ export class OverlayLab {
     // A dockerd on this machine may set the FORWARD policy to DROP (matters with br_netfilter).
     this.iptablesRuleAdded = (await runner.run(['iptables', '-I', ...forwardRule])).code === 0;
     for (let i = 1; i <= count; i++) {
-      const node = await this.attachToUnderlay(`shoalov-n${i}`, `192.0.2.${200 + i}`, `ovt${i}`);
+      const node = await this.attachToUnderlay(`shoalov-n${i}`, `203.0.113.${200 + i}`, `ovt${i}`);
       await sh('ip', 'netns', 'exec', node.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
       this.nodes.push(node);
     }

@@ -121,7 +121,7 @@ describe('service mesh in namespace hosts', () => {
   beforeAll(async () => {
     await OverlayLab.cleanLeftovers();
     await lab.createNodes(3);
-    await lab.attachToUnderlay('shoalov-outside', '192.0.2.210', 'none');
+    await lab.attachToUnderlay('shoalov-outside', '203.0.113.210', 'none');
     for (const a of attachments) await lab.createContainer(a.container, '127.0.0.11');
     await startNode3();
     await applyAll();
@@ -177,14 +177,14 @@ describe('service mesh in namespace hosts', () => {
   it('keeps the client address on source-preserving ports served by a local task', async () => {
     const n1 = nodeAt(0);
     expect(await sample(5, () => httpGet('shoalov-outside', `http://${n1.ip}:8081/`))).toEqual(new Set(['c-w1']));
-    expect(await remoteAddressSeen(`http://${n1.ip}:8081/cgi-bin/ip`)).toBe('192.0.2.210');
+    expect(await remoteAddressSeen(`http://${n1.ip}:8081/cgi-bin/ip`)).toBe('203.0.113.210');
     // A node without a local task still answers, through SNAT.
     expect(await remoteAddressSeen(`http://${nodeAt(2).ip}:8081/cgi-bin/ip`)).toBe(nodeIngressAddresses[2]);
   });
 
   it('publishes host-mode ports only on the node running the task, keeping the client address', async () => {
     expect(await httpGet('shoalov-outside', `http://${nodeAt(0).ip}:7080/`)).toBe('c-w1');
-    expect(await remoteAddressSeen(`http://${nodeAt(0).ip}:7080/cgi-bin/ip`)).toBe('192.0.2.210');
+    expect(await remoteAddressSeen(`http://${nodeAt(0).ip}:7080/cgi-bin/ip`)).toBe('203.0.113.210');
     expect(await httpGet('shoalov-outside', `http://${nodeAt(1).ip}:7080/`)).toBeUndefined();
   });
 
