@@ -125,6 +125,23 @@ describe('a swarm of three namespace hosts', () => {
     await waitUntil(() => containersOf('web'), (c) => c.length === 3, 30_000, 'h3 removed its stale containers');
   });
 
+  it('drains a node: its tasks move elsewhere and it takes no new ones', async () => {
+    expect((await ok(h1, ['node', 'update', '--availability', 'drain', 'h2'])).trim()).toBe('h2');
+    expect(await ok(h1, ['node', 'ls'])).toMatch(/ h2 +Ready +Drain /);
+    await waitUntil(() => tasks(h1, 'web'), (r) => running(r).length === 3 && running(r).every((t) => t.Node !== 'h2'), 30_000, 'no running task on h2');
+    await ok(h1, ['node', 'update', '--availability', 'active', 'h2']);
+    expect(await ok(h1, ['node', 'ls'])).toMatch(/ h2 +Ready +Active /);
+  });
+
+  it('restarts the manager\'s daemon without duplicating or losing containers', async () => {
+    // Steady state first: the drained node's old container may still be stopping.
+    const before = (await waitUntil(() => containersOf('web'), (c) => c.length === 3, 30_000, 'three running containers')).map((c) => c.Id).sort();
+    await h1.restart();
+    await waitUntil(async () => (await h1.run(['node', 'ls'])).stdout, (out) => (out.match(/ Ready /g) ?? []).length === 3, 30_000, 'all nodes Ready after the restart');
+    await waitUntil(() => tasks(h1, 'web'), (r) => running(r).length === 3, 30_000, '3 running tasks after the restart');
+    expect((await containersOf('web')).map((c) => c.Id).sort()).toEqual(before);
+  });
+
   it('removes a service and every container it had', async () => {
     expect((await ok(h1, ['service', 'rm', 'web'])).trim()).toBe('web');
     await waitUntil(() => containersOf('web'), (c) => c.length === 0, 30_000, 'no web containers');
