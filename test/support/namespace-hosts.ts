@@ -1,7 +1,7 @@
 // Many hosts on one machine: each host is a network namespace on the underlay
 // bridge running its own `shoal daemon` (own data root and socket), all
 // sharing the one test dockerd (CONTRACT.md "Install and run").
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -103,7 +103,11 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
     await timed(`tearing down ${hosts.length} namespace hosts`, async () => {
       await Promise.all(hosts.map((h) => h.kill('SIGTERM').catch(() => h.kill('SIGKILL')).catch(() => undefined)));
       // Task containers the daemons started during this run (labelled with their node IDs), and the test's own.
-      const created = (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter((c) => !preexisting.has(c.Id));
+      // Only our daemons' nodes: another run on the shared engine may be creating task containers right now.
+      const ours = new Set(hosts.flatMap((h) => nodeIdsOf(h.dataRoot)));
+      const created = (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter(
+        (c) => !preexisting.has(c.Id) && ours.has(c.Labels[NODE_ID_LABEL] ?? ''),
+      );
       const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_PREFIX}${names.id}`] } });
       await Promise.all([...created, ...labelled].map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
       await removeUnderlay((r) => r.id === names.id);
@@ -134,6 +138,16 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
     throw e;
   }
   return { hosts, bridge: names.bridge, subnet: names.net, id: names.id, runLabel: `${TEST_PREFIX}${names.id}`, dir, dockerHost, docker, teardown };
+}
+
+/** Node IDs a host's daemon has had (its data root remembers the current one; a left node has none). */
+function nodeIdsOf(dataRoot: string): string[] {
+  try {
+    const state = JSON.parse(readFileSync(join(dataRoot, 'swarm', 'state.json'), 'utf8')) as { nodeId?: string };
+    return state.nodeId ? [state.nodeId] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The default daemon argv: this checkout's `shoal daemon` with the host's paths. */
