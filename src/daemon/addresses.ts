@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { DEFAULT_SWARM_PORT } from '../common/defaults.js';
 
@@ -41,4 +42,22 @@ export function chooseAdvertiseAddr(advertise: string, listen: string): string {
   if (unique.length === 1) return `${unique[0]}:${port}`;
   if (unique.length === 0) throw new Error('could not find an address to advertise: this host has no non-loopback IPv4 address; use --advertise-addr');
   throw new Error(`could not choose an IP address to advertise since this system has multiple addresses (${unique.join(', ')}): use --advertise-addr`);
+}
+
+/**
+ * The local address this host uses to reach `remote` (host:port): what a
+ * joining node advertises when not told, as Docker does, since several
+ * interfaces (docker0, a second NIC) make "the" address ambiguous.
+ */
+export function localAddressTowards(remote: string, timeoutMs = 5_000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostOf(remote), port: portOf(remote), timeout: timeoutMs });
+    const done = (addr: string | undefined): void => {
+      socket.destroy();
+      resolve(addr);
+    };
+    socket.once('connect', () => done(socket.localAddress?.replace(/^::ffff:/, '')));
+    socket.once('timeout', () => done(undefined));
+    socket.once('error', () => done(undefined));
+  });
 }

@@ -9,7 +9,7 @@ import { Manager, newObjectId } from '../manager/manager.js';
 import { Agent, describeEngine, type Engine } from '../worker/index.js';
 import { AgentSession } from './agent-session.js';
 import { LogPublisher } from './log-publisher.js';
-import { chooseAdvertiseAddr, hostOf, withDefaultPort } from './addresses.js';
+import { chooseAdvertiseAddr, hostOf, localAddressTowards, withDefaultPort } from './addresses.js';
 import { forgetSwarm, loadNode, saveIdentity, saveNode, type NodeIdentity, type StoredNode } from './node-identity.js';
 import { NOT_A_MANAGER } from './no-swarm-control.js';
 import type { DaemonOptions } from './options.js';
@@ -126,7 +126,8 @@ export class SwarmNode {
       const listenAddr = withDefaultPort(req.listenAddr || '0.0.0.0:2377');
       let advertiseAddr: string;
       try {
-        advertiseAddr = chooseAdvertiseAddr(req.advertiseAddr, listenAddr);
+        const towardsManager = req.advertiseAddr ? undefined : await localAddressTowards(remote);
+        advertiseAddr = chooseAdvertiseAddr(req.advertiseAddr || towardsManager || '', listenAddr);
       } catch (error) {
         throw new RpcError('invalid-argument', (error as Error).message);
       }
