@@ -155,8 +155,8 @@ export class RaftNode {
   }
 
   /** Soft state as of the last Ready. */
-  status(): SoftState & { commit: number; applied: number } {
-    return { ...this.core.softState(), commit: this.core.log.committed, applied: this.appliedIndex };
+  status(): SoftState & { commit: number; applied: number; firstIndex: number } {
+    return { ...this.core.softState(), commit: this.core.log.committed, applied: this.appliedIndex, firstIndex: this.core.log.firstIndex() };
   }
 
   /** A message from a peer (transport calls this). */

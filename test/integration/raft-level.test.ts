@@ -68,7 +68,7 @@ interface Member {
   storage: LevelStorage;
 }
 
-async function startMember(net: LocalNet, id: number, dir: string, voters: number[], snapshotEvery = 10_000): Promise<Member> {
+async function startMember(net: LocalNet, id: number, dir: string, voters: number[] | undefined, snapshotEvery = 10_000): Promise<Member> {
   const opened = await LevelStorage.open(dir, 'cluster-a', id);
   if (!opened.ok) throw new Error(JSON.stringify(opened.error));
   const kv = new Kv();
@@ -150,6 +150,29 @@ describe('raft on level', () => {
     for (let i = 0; i < 100; i++) expect(newLeader.kv.map.get(`k${i}`)).toBe(`v${i}`);
     expect(newLeader.kv.map.get('after')).toBe('restart');
     for (const m of rest) await stopMember(net, m);
+  });
+
+  it('adds a member at runtime (learner, then voter) that catches up from a snapshot, then removes one', async () => {
+    const net = new LocalNet();
+    const voters = [1, 2, 3];
+    const members = await Promise.all(voters.map(async (id) => startMember(net, id, await tempDir(), voters, 30)));
+    await waitFor('a leader', () => leaderOf(members));
+    for (let i = 0; i < 80; i++) await proposeAt(members, `a${i}=${i}`);
+    const joiner = await startMember(net, 4, await tempDir(), undefined, 30);
+    const cc = (type: 'ADD_LEARNER' | 'PROMOTE' | 'REMOVE', nodeId: number) => ({ type, nodeId, context: new Uint8Array(0) });
+    const leader = leaderOf(members) as Member;
+    expect(leader.node.status().firstIndex).toBeGreaterThan(1); // compacted: the joiner needs a snapshot
+    await leader.node.proposeConfChange(cc('ADD_LEARNER', 4));
+    await waitFor('learner caught up', () => (joiner.kv.map.get('a79') === '79' ? true : undefined));
+    await leader.node.proposeConfChange(cc('PROMOTE', 4));
+    const all = [...members, joiner];
+    await proposeAt(all, 'after=promote');
+    const victim = members.find((m) => m !== leader) as Member;
+    await leader.node.proposeConfChange(cc('REMOVE', victim.id));
+    await waitFor('removed member learns it', () => (victim.node.status().removed ? true : undefined));
+    await proposeAt(all.filter((m) => m !== victim), 'after=remove');
+    await waitFor('new voter applied everything', () => (joiner.kv.map.get('after') === 'remove' ? true : undefined));
+    for (const m of all) await stopMember(net, m);
   });
 
   it('compacts into snapshots and restarts from snapshot plus log', async () => {
