@@ -6,3 +6,5 @@ export { LevelStorage, STORAGE_FORMAT, describeStorageError, storageKeyForEntry 
 export type { StorageOpenError, LoadReport } from './storage-level.js';
 export { RaftNode, RaftNodeError, systemClock } from './node.js';
 export type { Clock, RaftNodeOptions, StateMachine, Transport, RaftNodeErrorKind } from './node.js';
+export { GrpcTransport } from './transport-grpc.js';
+export type { GrpcTransportOptions } from './transport-grpc.js';
