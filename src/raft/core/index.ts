@@ -1,5 +1,6 @@
 // The pure Raft core: everything deterministic, nothing that touches I/O.
-export { RaftCore, bootstrapEntries, bootstrapState, decodeConfChange } from './raft.js';
+export { RaftCore } from './raft.js';
+export { bootstrapEntries, bootstrapState, decodeConfChange } from './bootstrap.js';
 export type { ProposeError, Proposed, ReadIndexError, TransferError, RaftStats } from './raft.js';
 export type { ConfChangeError } from './membership.js';
 export { Membership } from './membership.js';

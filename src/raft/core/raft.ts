@@ -3,6 +3,7 @@
 // acknowledged with advance(). Paper references: §5 (Raft paper), thesis
 // chapters for PreVote/CheckQuorum (§9.6), ReadIndex (§6.4), membership (§4).
 import type { ConfChange, HardState, RaftEntry, RaftMessage, RaftMessage_Type } from '../../gen/index.js';
+import { decodeConfChange } from './bootstrap.js';
 import { codec } from '../../gen/index.js';
 import { assert, unreachable } from '../../common/assert.js';
 import type { Result } from '../../common/result.js';
@@ -45,27 +46,6 @@ export interface RaftStats {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** Entries that build the first configuration of a new cluster: all members hold the same ones. */
-export function bootstrapEntries(voters: readonly RaftId[]): RaftEntry[] {
-  return voters.map((id, i) => ({
-    term: 1,
-    index: i + 1,
-    type: 'CONF_CHANGE' as const,
-    data: codec.ConfChange.encode({ type: 'PROMOTE', nodeId: id, context: EMPTY }),
-  }));
-}
-
-/** Initial state of a member of a brand new cluster (see bootstrapEntries). */
-export function bootstrapState(voters: readonly RaftId[]): InitialState {
-  const entries = bootstrapEntries(voters);
-  return { hardState: { term: 1, vote: 0, commit: entries.length }, entries };
-}
-
-/** Decode a CONF_CHANGE entry's payload. */
-export function decodeConfChange(e: RaftEntry): ConfChange {
-  return codec.ConfChange.decode(e.data);
-}
 
 /** One Raft node's state machine. */
 export class RaftCore {
