@@ -5,7 +5,7 @@
 import type { ConfChange, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
 import type { InitialState, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
-import { DEFAULT_OPTIONS, RaftCore, bootstrapState } from './core/index.js';
+import { DEFAULT_OPTIONS, RaftCore, bootstrapState, forceNewClusterState } from './core/index.js';
 import { contextKey } from './core/read-only.js';
 import type { LevelStorage } from './storage-level.js';
 
@@ -74,6 +74,8 @@ export interface RaftNodeOptions {
   keepEntriesAfterSnapshot?: number;
   /** For a brand-new member of a brand-new cluster: the initial voters. */
   bootstrapVoters?: RaftId[];
+  /** Disaster recovery: keep what is committed and become the only voter (see forceNewClusterState). */
+  forceNewCluster?: boolean;
   /** Called after each Ready whose soft state changed (leader, role, removal). */
   onSoftState?: (s: SoftState) => void;
   /** A persistent-storage failure: the node has stopped; the process should exit. */
@@ -141,6 +143,21 @@ export class RaftNode {
         committedEntries: [],
         readStates: [],
       });
+    }
+    if (opts.forceNewCluster && !empty) {
+      const forced = forceNewClusterState(initial, opts.id);
+      const fresh = forced.entries.filter((e) => e.index > initial.hardState.commit);
+      await opts.storage.save({
+        softState: { leaderId: 0, role: 'follower', term: forced.hardState.term, removed: false },
+        hardState: forced.hardState,
+        snapshot: undefined,
+        entries: fresh,
+        messages: [],
+        committedEntries: [],
+        readStates: [],
+      });
+      opts.logger.warn({ term: forced.hardState.term, commit: forced.hardState.commit }, 'raft: forced a new single-member cluster from this member\'s committed state');
+      initial = forced;
     }
     const core = new RaftCore({ ...DEFAULT_OPTIONS, ...opts.core, id: opts.id }, opts.random, initial);
     if (initial.snapshot) opts.stateMachine.restore(initial.snapshot.data);

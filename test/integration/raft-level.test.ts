@@ -68,7 +68,7 @@ interface Member {
   storage: LevelStorage;
 }
 
-async function startMember(net: LocalNet, id: number, dir: string, voters: number[] | undefined, snapshotEvery = 10_000): Promise<Member> {
+async function startMember(net: LocalNet, id: number, dir: string, voters: number[] | undefined, snapshotEvery = 10_000, forceNewCluster = false): Promise<Member> {
   const opened = await LevelStorage.open(dir, 'cluster-a', id);
   if (!opened.ok) throw new Error(JSON.stringify(opened.error));
   const kv = new Kv();
@@ -83,6 +83,7 @@ async function startMember(net: LocalNet, id: number, dir: string, voters: numbe
     bootstrapVoters: voters,
     snapshotEveryEntries: snapshotEvery,
     keepEntriesAfterSnapshot: 5,
+    forceNewCluster,
   });
   net.nodes.set(id, node);
   net.down.delete(id);
@@ -173,6 +174,33 @@ describe('raft on level', () => {
     await proposeAt(all.filter((m) => m !== victim), 'after=remove');
     await waitFor('new voter applied everything', () => (joiner.kv.map.get('after') === 'remove' ? true : undefined));
     for (const m of all) await stopMember(net, m);
+  });
+
+  it('--force-new-cluster: a lone survivor keeps every committed write and leads a one-member cluster', async () => {
+    const net = new LocalNet();
+    const voters = [1, 2, 3];
+    const members = await Promise.all(voters.map(async (id) => startMember(net, id, await tempDir(), voters, 25)));
+    await waitFor('a leader', () => leaderOf(members));
+    for (let i = 0; i < 60; i++) await proposeAt(members, `f${i}=${i}`);
+    const survivor = members.find((m) => m.node.status().role !== 'leader') as Member;
+    await waitFor('survivor applied all', () => (survivor.kv.map.get('f59') === '59' ? true : undefined));
+    for (const m of members) await stopMember(net, m);
+    // Alone, without forcing, it cannot elect itself.
+    const stuck = await startMember(net, survivor.id, survivor.dir, voters, 25);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(stuck.node.status().role).not.toBe('leader');
+    await stopMember(net, stuck);
+    const forced = await startMember(net, survivor.id, survivor.dir, voters, 25, true);
+    await waitFor('forced member leads', () => leaderOf([forced]), 3_000);
+    await forced.node.propose(enc.encode('after=force'));
+    await forced.node.readIndex();
+    for (let i = 0; i < 60; i++) expect(forced.kv.map.get(`f${i}`)).toBe(String(i));
+    expect(forced.kv.map.get('after')).toBe('force');
+    await stopMember(net, forced);
+    // And it stays a one-member cluster across a normal restart.
+    const again = await startMember(net, survivor.id, survivor.dir, voters, 25);
+    await waitFor('leader after restart', () => leaderOf([again]), 3_000);
+    await stopMember(net, again);
   });
 
   it('compacts into snapshots and restarts from snapshot plus log', async () => {
