@@ -348,6 +348,7 @@ class Simulation {
     } else {
       this.trace(`n${n.id} crashed`);
     }
+    n.storage.crash(this.rng.float() < 0.5);
     n.crashed = true;
     this.stopNode(n);
   }

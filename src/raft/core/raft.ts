@@ -92,11 +92,14 @@ export class RaftCore {
     this.random = random;
     const snap = initial.snapshot;
     this.snapshot = snap;
-    this.log = new RaftLog(snap?.meta.index ?? 0, snap?.meta.term ?? 0, [...initial.entries], initial.hardState.commit);
+    // A snapshot holds only applied, hence committed, state: its index is
+    // committed even if the (lazily synced) commit index on disk is older.
+    const commit = Math.max(initial.hardState.commit, snap?.meta.index ?? 0);
+    this.log = new RaftLog(snap?.meta.index ?? 0, snap?.meta.term ?? 0, [...initial.entries], commit);
     this.membership = Membership.fromConfState(snap?.meta.confState);
     this.term = initial.hardState.term;
     this.vote = initial.hardState.vote;
-    this.prevHardState = { ...initial.hardState };
+    this.prevHardState = { ...initial.hardState, commit };
     if (this.membership.removed.has(this.id)) this.removed = true;
     this.resetRandomizedElectionTimeout();
   }
