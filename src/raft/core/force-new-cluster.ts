@@ -16,7 +16,14 @@ export function forceNewClusterState(initial: InitialState, self: RaftId): Initi
   const commit = initial.hardState.commit;
   const committed = initial.entries.filter((e) => e.index <= commit);
   const membership = Membership.fromConfState(initial.snapshot?.meta.confState);
-  for (const e of committed) if (e.type === 'CONF_CHANGE') membership.apply(decodeConfChange(e));
+  for (const e of committed) {
+    if (e.type !== 'CONF_CHANGE') continue;
+    try {
+      membership.apply(decodeConfChange(e));
+    } catch {
+      // skipped when applied too (see RaftCore.advance)
+    }
+  }
   const term = initial.hardState.term + 1;
   const entries: RaftEntry[] = [...committed];
   let index = snapIndex + committed.length;

@@ -280,7 +280,11 @@ export class RaftCore {
     }
     for (const e of rd.committedEntries) {
       if (e.index <= this.log.applied) continue; // superseded by a snapshot in the meantime
-      if (e.type === 'CONF_CHANGE') this.applyConfChange(decodeConfChange(e));
+      if (e.type === 'CONF_CHANGE') {
+        const cc = safeDecodeConfChange(e);
+        // Undecodable or nonsensical changes are skipped by every member alike.
+        if (cc && Number.isSafeInteger(cc.nodeId) && cc.nodeId > 0) this.applyConfChange(cc);
+      }
       this.log.applied = e.index;
     }
     if (this.log.applying < this.log.applied) this.log.applying = this.log.applied;
@@ -862,6 +866,14 @@ export class RaftCore {
     let n = 0;
     for (const e of this.log.unstableEntries()) n += entryBytes(e);
     return n;
+  }
+}
+
+function safeDecodeConfChange(e: RaftEntry): ConfChange | undefined {
+  try {
+    return decodeConfChange(e);
+  } catch {
+    return undefined;
   }
 }
 
