@@ -46,10 +46,10 @@ describe('shoal CLI', () => {
   });
 
   it('refuses commands whose backend is not built, in one line, exit 1', async () => {
-    const result = await run('service', 'create', '--replicas', '3', 'busybox');
+    const result = await run('stack', 'deploy', '-c', 'docker-compose.yml', 'app');
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/"shoal service create" is not built yet .*nothing was changed/);
+    expect(result.stderr).toMatch(/"shoal stack deploy" is not built yet .*nothing was changed/);
   });
 
   it('exits 125 on unknown commands and flags, as Docker', async () => {

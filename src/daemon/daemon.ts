@@ -4,8 +4,8 @@ import { SHOAL_VERSION } from '../common/version.js';
 import { RpcServer } from '../rpc/index.js';
 import { connectEngine } from '../worker/index.js';
 import { claimDataRoot } from './data-root.js';
-import { daemonHandlers, type SwarmState } from './local-api.js';
-import { noSwarmControlHandlers } from './no-swarm-control.js';
+import { daemonHandlers } from './local-api.js';
+import { SwarmNode } from './swarm-node.js';
 import type { DaemonOptions } from './options.js';
 import { prepareSocketPath, unixSocketPath } from './socket.js';
 import { rmSync } from 'node:fs';
@@ -21,15 +21,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const socketPath = unixSocketPath(options.host);
   const releaseDataRoot = claimDataRoot(options.dataRoot);
   const engine = connectEngine(options.dockerHost);
-  const swarm: SwarmState = { localNodeState: 'inactive' };
+  const swarm = new SwarmNode(options, engine, log);
 
   const local = new RpcServer({ logger: componentLogger(log, 'local-api') });
-  local.addService(DaemonService, daemonHandlers(options, engine, () => swarm));
-  local.addService(ControlService, noSwarmControlHandlers());
+  local.addService(DaemonService, daemonHandlers(options, engine, swarm));
+  local.addService(ControlService, swarm.localControl());
   try {
     await prepareSocketPath(socketPath);
     await local.listen(options.host);
+    await swarm.resume();
   } catch (error) {
+    await swarm.close().catch(() => undefined);
+    await local.close(100).catch(() => undefined);
+    rmSync(socketPath, { force: true });
     releaseDataRoot();
     throw error;
   }
@@ -40,9 +44,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       log.info({ signal }, 'shutting down; task containers keep running');
-      local
-        .close()
-        .catch((error: unknown) => log.warn({ err: error }, 'closing the local API failed'))
+      Promise.all([local.close(), swarm.close()])
+        .catch((error: unknown) => log.warn({ err: error }, 'shutting down cleanly failed'))
         .finally(() => {
           rmSync(socketPath, { force: true });
           releaseDataRoot();

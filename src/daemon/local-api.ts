@@ -7,16 +7,10 @@ import type { DaemonOptions } from './options.js';
 
 const dockerArch = (a: string): string => (a === 'x64' ? 'amd64' : a);
 
-/** What this node can say about its swarm membership; the cluster work fills it in. */
-export interface SwarmState {
-  localNodeState: 'inactive' | 'pending' | 'active' | 'error' | 'locked';
-}
+import type { SwarmNode } from './swarm-node.js';
 
 /** The Daemon service: questions the CLI asks of its local node. */
-export function daemonHandlers(options: DaemonOptions, engine: Engine, swarm: () => SwarmState): Handlers<typeof DaemonService> {
-  const notBuilt = (what: string) => async (): Promise<never> => {
-    throw new RpcError('unimplemented', `"shoal swarm ${what}" is not built yet (it lands with the cluster work, issue #5); nothing was changed`);
-  };
+export function daemonHandlers(options: DaemonOptions, engine: Engine, swarm: SwarmNode): Handlers<typeof DaemonService> {
   return {
     version: async () => ({ version: SHOAL_VERSION, apiVersion: API_VERSION, nodeVersion: process.version, os: platform(), arch: dockerArch(arch()), gitCommit: '' }),
     info: async (): Promise<InfoResponse> => {
@@ -32,12 +26,17 @@ export function daemonHandlers(options: DaemonOptions, engine: Engine, swarm: ()
         arch: dockerArch(arch()),
         ncpu: engineSummary.ok ? engineSummary.ncpu : cpus().length,
         memTotalBytes: engineSummary.ok ? engineSummary.memTotalBytes : totalmem(),
-        swarm: { localNodeState: swarm().localNodeState, nodeId: '', nodeAddr: '', controlAvailable: false, clusterId: '', managers: 0, nodes: 0, remoteManagers: [], error: '' },
+        swarm: swarm.info(),
       };
     },
-    swarmInit: notBuilt('init'),
-    swarmJoin: notBuilt('join'),
-    swarmLeave: notBuilt('leave'),
-    swarmUnlock: notBuilt('unlock'),
+    swarmInit: (req) => swarm.init(req),
+    swarmJoin: (req) => swarm.join(req),
+    swarmLeave: async (req) => {
+      await swarm.leave(req.force);
+      return {};
+    },
+    swarmUnlock: async () => {
+      throw new RpcError('unimplemented', '"shoal swarm unlock" is not built yet (autolock lands with the stacks and secrets work, issue #7); nothing was changed');
+    },
   };
 }

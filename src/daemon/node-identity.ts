@@ -9,6 +9,8 @@ export interface NodeIdentity {
   clusterId: string;
   /** The role its certificate carries. */
   role: 'manager' | 'worker';
+  /** This node's Raft member ID while it is a manager (0 otherwise). */
+  raftId: number;
   /** Address other nodes reach this one at (host:port for managers' gRPC). */
   advertiseAddr: string;
   listenAddr: string;

@@ -1,4 +1,4 @@
-import { credentials, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { credentials, experimental, ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { X509Certificate } from 'node:crypto';
 
 /** PEM material of one node: the cluster root it trusts, and its own key pair. */
@@ -41,7 +41,25 @@ function parseSubject(subject: string): Map<string, string> {
  */
 export function serverCredentials(tls: TlsMaterial | undefined, requireClientCert = true): ServerCredentials {
   if (!tls) return ServerCredentials.createInsecure();
-  return ServerCredentials.createSsl(Buffer.from(tls.caPem), [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], requireClientCert);
+  if (requireClientCert) return ServerCredentials.createSsl(Buffer.from(tls.caPem), [{ cert_chain: Buffer.from(tls.certPem), private_key: Buffer.from(tls.keyPem) }], true);
+  // createSsl(…, false) would not even ask for a client certificate; this asks
+  // and verifies one when given (Go's VerifyClientCertIfGiven), so members are
+  // still identified on the port where joiners come without one.
+  const provider = staticCertificates(tls);
+  return experimental.createCertificateProviderServerCredentials(provider, provider, false);
+}
+
+/** A certificate provider that always hands out the same material. */
+function staticCertificates(tls: TlsMaterial): experimental.CertificateProvider {
+  const ca = { caCertificate: Buffer.from(tls.caPem) };
+  const identity = { certificate: Buffer.from(tls.certPem), privateKey: Buffer.from(tls.keyPem) };
+  // grpc-js registers its watcher after adding these listeners: answer on the next tick.
+  return {
+    addCaCertificateListener: (listener) => queueMicrotask(() => listener(ca)),
+    removeCaCertificateListener: () => undefined,
+    addIdentityCertificateListener: (listener) => queueMicrotask(() => listener(identity)),
+    removeIdentityCertificateListener: () => undefined,
+  };
 }
 
 /** What a client checks about the server beyond its chain to the cluster root. */

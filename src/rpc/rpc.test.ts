@@ -136,4 +136,43 @@ describe('gRPC plumbing with mutual TLS', () => {
     await streaming.close();
     expect(got).toEqual(['w0-s1', 'w1-s1', 'w2-s1']);
   });
+
+  it('ends a server stream with the handler\'s typed error', async () => {
+    const failing = new RpcServer({ tls: managerTls, logger });
+    failing.addService(LogsService, {
+      subscribeLogs: async () => {
+        throw new RpcError('not-found', 'no such service: web');
+      },
+      listenSubscriptions: unimplemented,
+      publishLogs: unimplemented,
+    });
+    const p = await failing.listen('127.0.0.1:0');
+    const client = createClient(LogsService, `127.0.0.1:${p}`, { tls: workerTls });
+    const error = await (async () => {
+      for await (const _ of client.subscribeLogs({ selector: { serviceIds: [], taskIds: [], nodeIds: [] } })) void _;
+    })().catch((e: unknown) => RpcError.from(e));
+    client.close();
+    await failing.close();
+    expect(error).toMatchObject({ kind: 'not-found', message: 'no such service: web' });
+  });
+});
+
+describe('a port that also serves joiners without a certificate', () => {
+  it('still identifies members by their certificate, and lets anonymous callers in', async () => {
+    const ca = await createRootCA();
+    const managerTls = await issueNodeTls(ca, { nodeId: 'mgr', role: MANAGER_ROLE, clusterId: 'c' });
+    const workerTls = await issueNodeTls(ca, { nodeId: 'wrk', role: WORKER_ROLE, clusterId: 'c' });
+    const seen: Peer[] = [];
+    const server = new RpcServer({ tls: managerTls, allowAnonymous: true, logger });
+    server.addService(DaemonService, daemonHandlers(seen));
+    const port = await server.listen('127.0.0.1:0');
+    const member = createClient(DaemonService, `127.0.0.1:${port}`, { tls: workerTls });
+    const joiner = createClient(DaemonService, `127.0.0.1:${port}`, { tls: { caPem: ca.certPem, certPem: '', keyPem: '' } });
+    await member.version({});
+    await joiner.version({});
+    member.close();
+    joiner.close();
+    await server.close();
+    expect(seen).toEqual([{ kind: 'node', nodeId: 'wrk', role: WORKER_ROLE, organization: 'c' }, { kind: 'anonymous' }]);
+  });
 });

@@ -9,6 +9,8 @@ import { serverOptions } from './limits.js';
 export interface CallContext {
   peer: Peer;
   method: string;
+  /** The caller's address as the transport saw it, e.g. "192.0.2.12" (no port). */
+  address: string;
   /** Aborted when the client cancels or the deadline passes. */
   signal: AbortSignal;
 }
@@ -82,16 +84,18 @@ export class RpcServer {
 
   private wrap(method: AnyMethod, handler: (...args: any[]) => Promise<unknown>, authorize: Authorizer): UntypedHandleCall {
     const log = this.options.logger;
-    const context = (call: { getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: { raw?: Buffer } } | null; on(event: 'cancelled', f: () => void): unknown }): CallContext | RpcError => {
+    const context = (call: { getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: { raw?: Buffer } } | null; getPeer(): string; on(event: 'cancelled', f: () => void): unknown }): CallContext | RpcError => {
       const auth = call.getAuthContext();
-      // Without TLS the caller came through the local socket (a server
-      // without TLS material serves only that); with TLS, its certificate says who it is.
-      const peer: Peer = auth?.transportSecurityType === 'ssl' ? peerFromCertificate(auth.sslPeerCertificate?.raw) : { kind: 'local' };
+      // A server without TLS material serves only the local socket: its callers
+      // are the host's administrator. On a TLS server, a caller is a node only
+      // if it presented a certificate that verified against the cluster root;
+      // anything else (no certificate, or one from another CA) is anonymous.
+      const peer: Peer = !this.options.tls ? { kind: 'local' } : auth?.transportSecurityType === 'ssl' && auth.sslPeerCertificate?.raw ? peerFromCertificate(auth.sslPeerCertificate.raw) : { kind: 'anonymous' };
       const refusal = authorize(peer, method.path);
       if (refusal) return refusal;
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
-      return { peer, method: method.path, signal: controller.signal };
+      return { peer, method: method.path, address: hostOfPeer(call.getPeer()), signal: controller.signal };
     };
     const fail = (error: unknown): RpcError => {
       if (error instanceof RpcError) return error;
@@ -108,10 +112,10 @@ export class RpcServer {
     if (!method.requestStream && method.responseStream) {
       return (call: ServerWritableStream<unknown, unknown>) => {
         const ctx = context(call);
-        if (ctx instanceof RpcError) return call.destroy(Object.assign(new Error(ctx.message), ctx.toServiceError()));
+        if (ctx instanceof RpcError) return void call.emit('error', ctx.toServiceError());
         handler(call.request, call, ctx).then(() => call.end(), (error: unknown) => {
-          const e = fail(error);
-          call.destroy(Object.assign(new Error(e.message), e.toServiceError()));
+          // grpc-js sends a status on a server stream only through its 'error' event.
+          call.emit('error', fail(error).toServiceError());
         });
       };
     }
@@ -124,11 +128,18 @@ export class RpcServer {
     }
     return (call: ServerDuplexStream<unknown, unknown>) => {
       const ctx = context(call);
-      if (ctx instanceof RpcError) return call.destroy(Object.assign(new Error(ctx.message), ctx.toServiceError()));
+      if (ctx instanceof RpcError) return void call.emit('error', ctx.toServiceError());
       handler(call, ctx).then(() => call.end(), (error: unknown) => {
         const e = fail(error);
         call.destroy(Object.assign(new Error(e.message), e.toServiceError()));
       });
     };
   }
+}
+
+/** "192.0.2.12:51234", "::ffff:192.0.2.12:5", "[::1]:5" → the host part; "unknown" → "". */
+function hostOfPeer(peer: string): string {
+  const at = peer.lastIndexOf(':');
+  if (peer === 'unknown' || at <= 0) return '';
+  return peer.slice(0, at).replace(/^\[|\]$/g, '').replace(/^::ffff:/, '');
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startContainerHosts, type ContainerHosts } from '../support/container-hosts.js';
 import { dockerClient } from '../support/docker-engine.js';
-import { createNamespaceHosts, runLabel, type NamespaceHosts } from '../support/namespace-hosts.js';
+import { createNamespaceHosts, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { BUSYBOX_IMAGE, TEST_LABEL } from '../support/test-images.js';
 import { listUnderlayResources } from '../support/underlay.js';
 import { isAlive } from '../support/wait.js';
@@ -21,10 +21,10 @@ describe('namespace hosts', () => {
   });
 
   afterAll(async () => {
-    await env.teardown();
+    await env?.teardown(); // undefined when beforeAll failed
   });
 
-  it('reach each other over the 192.0.2.0/24 underlay', async () => {
+  it('reach each other over the 198.51.100.0/24 underlay', async () => {
     for (const from of env.hosts) {
       for (const to of env.hosts.filter((h) => h !== from)) {
         const r = await from.exec(`busybox ping -c 1 -W 2 ${to.ip}`);
@@ -32,7 +32,7 @@ describe('namespace hosts', () => {
       }
     }
     const addr = await env.hosts[0]!.exec('ip -4 -o addr show dev eth0');
-    expect(addr.stdout).toContain('192.0.2.11/24');
+    expect(addr.stdout).toContain('198.51.100.11/24');
   });
 
   it('run one shoal daemon each, answering `shoal info` with its own name and data root', async () => {
@@ -60,11 +60,11 @@ describe('namespace hosts', () => {
         Image: BUSYBOX_IMAGE,
         Cmd: ['sleep', '300'],
         Hostname: h.name,
-        Labels: { [TEST_LABEL]: runLabel(), 'shoal.test.host': h.name },
+        Labels: { [TEST_LABEL]: env.runLabel, 'shoal.test.host': h.name },
       });
       await c.start();
     }
-    const running = await docker.listContainers({ filters: { label: [`${TEST_LABEL}=${runLabel()}`] } });
+    const running = await docker.listContainers({ filters: { label: [`${TEST_LABEL}=${env.runLabel}`] } });
     expect(running.map((c) => c.Labels['shoal.test.host']).sort()).toEqual(['h1', 'h2', 'h3']);
     expect(running.every((c) => c.State === 'running')).toBe(true);
   });
@@ -88,13 +88,13 @@ describe('namespace hosts', () => {
     const pids = env.hosts.map((h) => h.pid!);
     await env.teardown();
     const left = await listUnderlayResources();
-    const mine = (r: { owner: number }): boolean => r.owner === process.pid;
+    const mine = (r: { id: string }): boolean => r.id === env.id;
     expect(left.namespaces.filter(mine)).toEqual([]);
     expect(left.links.filter(mine)).toEqual([]);
     expect(left.iptablesRules.filter(mine)).toEqual([]);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(existsSync(env.dir)).toBe(false);
-    expect(await env.docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${runLabel()}`] } })).toEqual([]);
+    expect(await env.docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${env.runLabel}`] } })).toEqual([]);
   });
 });
 
@@ -111,7 +111,7 @@ describe('namespace hosts with a stand-in daemon', () => {
     } finally {
       await env.teardown();
     }
-    expect((await listUnderlayResources()).namespaces.filter((n) => n.owner === process.pid)).toEqual([]);
+    expect((await listUnderlayResources()).namespaces.filter((n) => n.id === env.id)).toEqual([]);
   });
 });
 
@@ -123,7 +123,7 @@ describe('container hosts', () => {
   });
 
   afterAll(async () => {
-    await env.teardown();
+    await env?.teardown(); // undefined when beforeAll failed
   });
 
   it('each have their own working dockerd with the busybox test image', async () => {
@@ -140,9 +140,10 @@ describe('container hosts', () => {
     expect(ids.size).toBe(env.hosts.length + 1);
   });
 
-  it('reach each other by IP, including a port a busybox container publishes', async () => {
+  it('reach each other by IP and name, including a port a busybox container publishes', async () => {
     const [c1, c2] = env.hosts as [ContainerHosts['hosts'][0], ContainerHosts['hosts'][0]];
     expect(c1.ip).not.toBe(c2.ip);
+    expect((await c2.exec('getent hosts c1')).stdout).toContain(c1.ip);
     const ping = await c2.exec(`ping -c 1 -W 2 ${c1.ip}`);
     expect(ping.code, ping.stdout + ping.stderr).toBe(0);
     const web = await c1.docker(['run', '-d', '--name', 'web', '-p', '8080:8080', BUSYBOX_IMAGE, 'sh', '-c', 'echo served-by-c1 > /var/www/index.html && exec httpd -f -p 8080 -h /var/www']);

@@ -4,12 +4,14 @@
 // --privileged (that fails: CAP_SYS_RESOURCE is not in the bounding set) given
 // every other capability, no seccomp/AppArmor confinement, the cgroup tree
 // read-write, and tmpfs for its data root and /run.
-import { GenericContainer, Network, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import { dockerClient } from './docker-engine.js';
+import { removeLabelledLeftovers } from './leftovers.js';
 import { ensureNodeImage } from './node-image.js';
 import { progress, timed } from './progress.js';
 import { runShell, type CommandResult } from './run-command.js';
 import { BUSYBOX_IMAGE, TEST_LABEL } from './test-images.js';
+import { TEST_PREFIX } from './underlay.js';
 import { waitForAsync } from './wait.js';
 
 /** Options for startContainerHosts. */
@@ -61,10 +63,13 @@ export async function startContainerHosts(options: ContainerHostsOptions): Promi
   const dockerHost = options.dockerHost ?? process.env.DOCKER_HOST;
   if (dockerHost === undefined) throw new Error('no DOCKER_HOST: run under the vitest global setup or `engine-cli.ts start`');
   process.env.DOCKER_HOST = dockerHost; // testcontainers reads it
-  const image = options.image ?? (await ensureNodeImage(dockerClient(dockerHost)));
-  const runLabel = `container-hosts-${process.pid}-${Date.now()}`;
+  const docker = dockerClient(dockerHost);
+  await removeLabelledLeftovers(docker);
+  const image = options.image ?? (await ensureNodeImage(docker));
+  // Owner pid first, so a later run can recognise this set's leftovers if this process dies.
+  const runLabel = `${TEST_PREFIX}${process.pid}-c${++setCount}`;
   const started: StartedTestContainer[] = [];
-  let network: StartedNetwork | undefined;
+  let networkId: string | undefined;
   let tornDown = false;
   const teardown = async (): Promise<void> => {
     if (tornDown) return;
@@ -75,37 +80,41 @@ export async function startContainerHosts(options: ContainerHostsOptions): Promi
       await c.exec(['sh', '-c', 'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids']).catch(() => undefined);
       await c.stop({ timeout: 10_000, remove: true, removeVolumes: true }).catch(() => undefined);
     }));
-    await network?.stop().catch(() => undefined);
+    if (networkId !== undefined) await docker.getNetwork(networkId).remove().catch(() => undefined);
   };
   try {
-    network = await new Network().start();
+    // A user-defined network: hosts get addresses and resolve each other by name, as on a LAN.
+    const network = await docker.createNetwork({ Name: runLabel, Driver: 'bridge', Labels: { [TEST_LABEL]: runLabel } });
+    networkId = network.id;
     const prefix = options.namePrefix ?? 'c';
     const hosts = await timed(`starting ${options.count} container hosts from ${image}`, () =>
       Promise.all(Array.from({ length: options.count }, async (_, i) => {
-        const container = await hostContainer(image, `${prefix}${i + 1}`, network!, runLabel).start();
+        const container = await hostContainer(image, `${prefix}${i + 1}`, runLabel).start();
         started.push(container);
         return container;
       })));
     const result: ContainerHost[] = [];
     for (const [i, container] of hosts.entries()) {
-      const host = wrapHost(`${prefix}${i + 1}`, container, network.getName(), dockerHost);
+      const host = wrapHost(`${prefix}${i + 1}`, container, runLabel, dockerHost);
       await waitForDockerd(host);
       for (const img of options.images ?? [BUSYBOX_IMAGE]) await copyImage(dockerHost, img, host);
       result.push(host);
     }
     progress(`container hosts up: ${result.map((h) => `${h.name}=${h.ip}`).join(' ')}`);
-    return { hosts: result, networkName: network.getName(), teardown };
+    return { hosts: result, networkName: runLabel, teardown };
   } catch (e) {
     await teardown();
     throw e;
   }
 }
 
-function hostContainer(image: string, name: string, network: StartedNetwork, runLabel: string): GenericContainer {
+let setCount = 0;
+
+function hostContainer(image: string, name: string, networkName: string): GenericContainer {
   return new GenericContainer(image)
-    .withName(`shoal-t-${process.pid}-${name}`)
+    .withName(`${networkName}-${name}`)
     .withHostname(name)
-    .withNetwork(network)
+    .withNetworkMode(networkName)
     .withNetworkAliases(name)
     .withAddedCapabilities('ALL')
     .withDroppedCapabilities('SYS_RESOURCE')
@@ -113,7 +122,7 @@ function hostContainer(image: string, name: string, network: StartedNetwork, run
     .withBindMounts([{ source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' }])
     // Docker's tmpfs default is noexec; the inner engine runs binaries from both.
     .withTmpFs({ '/var/lib/docker': 'rw,exec', '/run': 'rw,exec' })
-    .withLabels({ [TEST_LABEL]: runLabel });
+    .withLabels({ [TEST_LABEL]: networkName });
 }
 
 function wrapHost(name: string, container: StartedTestContainer, networkName: string, outerDockerHost: string): ContainerHost {

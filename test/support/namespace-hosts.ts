@@ -1,18 +1,19 @@
 // Many hosts on one machine: each host is a network namespace on the underlay
 // bridge running its own `shoal daemon` (own data root and socket), all
 // sharing the one test dockerd (CONTRACT.md "Install and run").
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { DaemonProcess } from './daemon-process.js';
+import { removeLabelledLeftovers } from './leftovers.js';
+import { ensureDebianPackages } from './debian-packages.js';
 import { dockerClient, PRIVATE_DOCKER_HOST } from './docker-engine.js';
-import { PROJECT_ROOT } from './node-image.js';
+import { SHOAL_BIN } from './project-root.js';
 import { progress, timed } from './progress.js';
 import { runCommand, type CommandResult } from './run-command.js';
 import { TEST_LABEL } from './test-images.js';
-import { createUnderlay, hostIp, listUnderlayResources, removeUnderlay, TEST_PREFIX, underlayNames } from './underlay.js';
-import { isAlive } from './wait.js';
+import { createUnderlay, freeUnderlayNames, hostIp, listUnderlayResources, ownerDead, removeUnderlay, TEST_PREFIX } from './underlay.js';
 
 /** Docker label shoal puts on every task container (CONTRACT.md "Names and labels"). */
 export const NODE_ID_LABEL = 'com.docker.swarm.node.id';
@@ -64,8 +65,12 @@ export interface NamespaceHost extends HostPaths {
 /** A set of namespace hosts and the teardown that removes all of it. */
 export interface NamespaceHosts {
   hosts: NamespaceHost[];
-  /** The underlay bridge (its address is 192.0.2.1). */
+  /** The underlay bridge (its address is 198.51.100.1). */
   bridge: string;
+  /** This set's id (owner pid + letter), in every name it created (netns `shoal-t-<id>-hN`, bridge `stb<id>`). */
+  id: string;
+  /** Value for the `shoal.test` label: containers a test labels `{ 'shoal.test': runLabel }` are removed by teardown. */
+  runLabel: string;
   /** The run's temp directory (data roots, sockets, logs). */
   dir: string;
   dockerHost: string;
@@ -74,18 +79,18 @@ export interface NamespaceHosts {
   teardown(): Promise<void>;
 }
 
-/** The CLI entry of this checkout; the daemon and `run()` use it (build first: `npm run build`). */
-export const SHOAL_BIN = join(PROJECT_ROOT, 'bin', 'shoal.js');
+export { SHOAL_BIN } from './project-root.js';
 
 /** Creates `count` namespace hosts on a fresh underlay and (by default) starts a daemon in each. */
 export async function createNamespaceHosts(options: NamespaceHostsOptions): Promise<NamespaceHosts> {
   const dockerHost = options.dockerHost ?? process.env.DOCKER_HOST;
   if (dockerHost === undefined) throw new Error('no DOCKER_HOST: run under the vitest global setup or `engine-cli.ts start`');
+  await ensureDebianPackages(['iproute2', 'iptables', 'util-linux']);
   const docker = dockerClient(dockerHost);
   await cleanLeftovers(docker, dockerHost);
-  const names = underlayNames(process.pid);
+  const names = await freeUnderlayNames(process.pid);
   // Sockets live here too; unix socket paths must stay under 108 bytes, so keep it short.
-  const dir = mkdtempSync(join(tmpdir(), `${TEST_PREFIX}${process.pid}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${TEST_PREFIX}${names.id}-`));
   const preexisting = new Set((await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).map((c) => c.Id));
   const env = { ...process.env, ...options.env, DOCKER_HOST: dockerHost };
   const hosts: NamespaceHost[] = [];
@@ -97,9 +102,9 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
       await Promise.all(hosts.map((h) => h.kill('SIGTERM').catch(() => h.kill('SIGKILL')).catch(() => undefined)));
       // Task containers the daemons started during this run (labelled with their node IDs), and the test's own.
       const created = (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter((c) => !preexisting.has(c.Id));
-      const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${runLabel(process.pid)}`] } });
+      const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_PREFIX}${names.id}`] } });
       await Promise.all([...created, ...labelled].map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-      await removeUnderlay(process.pid);
+      await removeUnderlay((r) => r.id === names.id);
       rmSync(dir, { recursive: true, force: true });
     });
   };
@@ -126,17 +131,12 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
     await teardown();
     throw e;
   }
-  return { hosts, bridge: names.bridge, dir, dockerHost, docker, teardown };
+  return { hosts, bridge: names.bridge, id: names.id, runLabel: `${TEST_PREFIX}${names.id}`, dir, dockerHost, docker, teardown };
 }
 
 /** The default daemon argv: this checkout's `shoal daemon` with the host's paths. */
 export function defaultDaemonCommand(h: HostPaths): string[] {
   return [process.execPath, SHOAL_BIN, 'daemon', '--data-root', h.dataRoot, '-H', `unix://${h.socketPath}`, '--node-name', h.name, '--docker-host', h.dockerHost];
-}
-
-/** The `shoal.test` label value containers of this process's namespace hosts should carry (removed at teardown). */
-export function runLabel(pid: number = process.pid): string {
-  return `${TEST_PREFIX}${pid}`;
 }
 
 function namespaceHost(paths: HostPaths, daemon: DaemonProcess, env: NodeJS.ProcessEnv): NamespaceHost {
@@ -162,23 +162,16 @@ function namespaceHost(paths: HostPaths, daemon: DaemonProcess, env: NodeJS.Proc
 /** Removes what crashed earlier runs left: their namespaces (and processes), links, rules, temp dirs, containers. */
 export async function cleanLeftovers(docker: Docker, dockerHost: string): Promise<void> {
   const before = await listUnderlayResources();
-  const dead = (owner: number): boolean => owner !== process.pid && !isAlive(owner);
-  const stale = [...before.namespaces, ...before.links].filter((r) => dead(r.owner)).length + before.iptablesRules.filter((r) => dead(r.owner)).length;
+  const stale = [...before.namespaces, ...before.links, ...before.iptablesRules].filter(ownerDead).length;
   if (stale > 0) progress(`removing ${stale} namespaces/links/rules left by earlier test runs`);
-  await removeUnderlay();
-  for (const entry of readdirSync(tmpdir())) {
-    const m = new RegExp(`^${TEST_PREFIX}(\\d+)-`).exec(entry);
-    if (m !== null && dead(Number(m[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
-  }
-  const labelled = await docker.listContainers({ all: true, filters: { label: [TEST_LABEL] } });
-  const leftovers = labelled.filter((c) => {
-    const m = new RegExp(`^${TEST_PREFIX}(\\d+)$`).exec(c.Labels[TEST_LABEL] ?? '');
-    return m !== null && dead(Number(m[1]));
-  });
-  // On the private engine nothing but tests runs, so task containers with no live test run are leftovers too.
+  await removeUnderlay(ownerDead);
+  const removed = await removeLabelledLeftovers(docker);
+  if (removed > 0) progress(`removed ${removed} temp dirs/containers/networks left by earlier test runs`);
+  // On the private engine nothing but tests runs, so task containers while no other run is live are leftovers too.
   const noLiveRun = (await listUnderlayResources()).namespaces.every((n) => n.owner === process.pid);
   if (dockerHost === PRIVATE_DOCKER_HOST && noLiveRun) {
-    leftovers.push(...(await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })));
+    const tasks = await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } });
+    if (tasks.length > 0) progress(`removing ${tasks.length} task containers left by earlier test runs`);
+    await Promise.all(tasks.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
   }
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
 }

@@ -7,10 +7,11 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { ensureDebianPackages } from './debian-packages.js';
 import { progress, timed } from './progress.js';
+import { PROJECT_ROOT } from './project-root.js';
 import { runCommand } from './run-command.js';
 import { imageExists } from './test-images.js';
 
@@ -28,9 +29,9 @@ const BASE_PACKAGES = ['docker.io', 'iproute2', 'nftables', 'iptables', 'ca-cert
 // Bump when the recipe below changes in a way the package list doesn't show.
 const BASE_RECIPE_VERSION = '1';
 const PROJECT_ENTRIES = ['package.json', 'dist', 'bin', 'proto'];
+/** Where debootstrap builds the rootfs: on disk, since /tmp may be a nodev tmpfs and debootstrap makes device nodes. */
+export const BUILD_DIR = process.env.SHOAL_TEST_BUILD_DIR ?? '/var/tmp';
 
-/** The root of this checkout (two levels above test/support). */
-export const PROJECT_ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 
 /** Returns the tag of an up-to-date node image, building the missing layers. */
 export async function ensureNodeImage(docker: Docker, projectRoot: string = PROJECT_ROOT): Promise<string> {
@@ -50,7 +51,7 @@ export async function ensureBaseImage(docker: Docker): Promise<string> {
   const tag = `${NODE_BASE_REPO}:${hash}`;
   if (await imageExists(docker, tag)) return tag;
   await ensureDebianPackages(['debootstrap']);
-  const rootfs = mkdtempSync(join(tmpdir(), 'shoal-t-rootfs-'));
+  const rootfs = mkdtempSync(join(BUILD_DIR, `shoal-t-${process.pid}-rootfs-`));
   try {
     await timed(`debootstrap ${SUITE} with ${BASE_PACKAGES.join(',')} from ${MIRROR}`, () =>
       runCommand('debootstrap', ['--variant=minbase', `--include=${BASE_PACKAGES.join(',')}`, SUITE, rootfs, MIRROR], { timeoutMs: 900_000 }));
@@ -70,7 +71,7 @@ export async function ensureBaseImage(docker: Docker): Promise<string> {
 
 async function buildProjectLayer(docker: Docker, base: string, tag: string, projectRoot: string): Promise<void> {
   if (!existsSync(join(projectRoot, 'dist'))) throw new Error(`${projectRoot}/dist is missing: run \`npm run build\` before building the node image`);
-  const staging = mkdtempSync(join(tmpdir(), 'shoal-t-layer-'));
+  const staging = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-layer-`));
   const container = await docker.createContainer({ Image: base, Cmd: ['true'] });
   try {
     writeStagedBinaries(staging);

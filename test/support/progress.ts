@@ -6,11 +6,19 @@ export function progress(message: string): void {
   process.stderr.write(`[test-env] ${message}\n`);
 }
 
-/** Measures an async step and reports how long it took. */
+const HEARTBEAT_MS = 20_000;
+
+/** Runs a step, reporting its start, a heartbeat every 20s while it runs, and how long it took. */
 export async function timed<T>(label: string, step: () => Promise<T>): Promise<T> {
   const startMs = Date.now();
+  const seconds = (): string => ((Date.now() - startMs) / 1000).toFixed(1);
   progress(`${label} ...`);
-  const result = await step();
-  progress(`${label}: done in ${((Date.now() - startMs) / 1000).toFixed(1)}s`);
-  return result;
+  const heartbeat = setInterval(() => progress(`${label}: still running after ${seconds()}s`), HEARTBEAT_MS);
+  try {
+    const result = await step();
+    progress(`${label}: done in ${seconds()}s`);
+    return result;
+  } finally {
+    clearInterval(heartbeat);
+  }
 }

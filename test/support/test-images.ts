@@ -38,7 +38,7 @@ async function buildBusyboxImage(docker: Docker): Promise<void> {
   await ensureDebianPackages(['busybox-static']);
   const startMs = Date.now();
   progress(`building ${BUSYBOX_IMAGE} from ${BUSYBOX_BINARY} (busybox-static)`);
-  const rootfs = mkdtempSync(join(tmpdir(), 'shoal-t-busybox-'));
+  const rootfs = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-busybox-`));
   try {
     await writeBusyboxRootfs(rootfs);
     const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });

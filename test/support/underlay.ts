@@ -1,35 +1,48 @@
 // The "physical" network of namespace hosts: one network namespace per host,
-// each with an eth0 veth into a Linux bridge on 192.0.2.0/24 (TEST-NET-1,
-// never routed). Every name carries the owning process id, so a later run can
-// tell leftovers of a crashed run (owner dead) from a concurrent run (alive).
+// each with an eth0 veth into a Linux bridge on 198.51.100.0/24 (TEST-NET-2; not TEST-NET-1, which this machine's own eth0 uses,
+// never routed). Every name carries the owning process id and a letter for the
+// set (one process may hold several), so a later run can tell leftovers of a
+// crashed run (owner dead) from a concurrent run (owner alive).
 import { runCommand } from './run-command.js';
 import { isAlive } from './wait.js';
 
 /** Prefix of every namespace, directory and label value the test environment creates. */
 export const TEST_PREFIX = 'shoal-t-';
 /** The underlay subnet's first three octets; the bridge is .1, host i (1-based) is .(10+i). */
-export const UNDERLAY_NET = '192.0.2';
+export const UNDERLAY_NET = '198.51.100';
 /** Prefix length of the underlay subnet. */
 export const UNDERLAY_PREFIX_LEN = 24;
 
-/** Names of one run's underlay objects (all derived from the owner pid). */
+/** Names of one set's underlay objects, all derived from `id` = owner pid + set letter. */
 export interface UnderlayNames {
   owner: number;
+  id: string;
   bridge: string;
   iptablesComment: string;
   netns(index: number): string;
   vethOutside(index: number): string;
 }
 
-/** Names for the underlay owned by process `owner` (interface names stay within Linux's 15 characters). */
-export function underlayNames(owner: number): UnderlayNames {
+/** Names for set `letter` (a-z) owned by process `owner`; interface names stay within Linux's 15 characters. */
+export function underlayNames(owner: number, letter: string): UnderlayNames {
+  const id = `${owner}${letter}`;
   return {
     owner,
-    bridge: `stb${owner}`,
-    iptablesComment: `${TEST_PREFIX}${owner}`,
-    netns: (i) => `${TEST_PREFIX}${owner}-h${i}`,
-    vethOutside: (i) => `st${owner}h${i}`,
+    id,
+    bridge: `stb${id}`,
+    iptablesComment: `${TEST_PREFIX}${id}`,
+    netns: (i) => `${TEST_PREFIX}${id}-h${i}`,
+    vethOutside: (i) => `st${id}h${i}`,
   };
+}
+
+/** Picks a set letter no live underlay of this process uses. */
+export async function freeUnderlayNames(owner: number): Promise<UnderlayNames> {
+  const used = new Set((await listUnderlayResources()).links.map((l) => l.id));
+  for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
+    if (!used.has(`${owner}${letter}`)) return underlayNames(owner, letter);
+  }
+  throw new Error(`process ${owner} already holds 26 namespace-host sets; tear some down first`);
 }
 
 /** The underlay address of host `index` (1-based). */
@@ -57,27 +70,39 @@ export async function createUnderlay(names: UnderlayNames, count: number): Promi
     await ip(['-n', ns, 'addr', 'add', `${hostIp(i)}/${UNDERLAY_PREFIX_LEN}`, 'dev', 'eth0']);
     await ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
     await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
+    // Like a real host's: address auto-detection (swarm init without --advertise-addr) follows the default
+    // route. Nothing leaves the machine: only bridge-to-bridge forwarding is accepted.
+    await ip(['-n', ns, 'route', 'add', 'default', 'via', `${UNDERLAY_NET}.1`]);
   }
 }
 
-/** Test-created network objects currently on this machine, with their owner pids. */
+/** One test-created object, with the set it belongs to and the pid that owns it. */
+export interface OwnedResource {
+  name: string;
+  id: string;
+  owner: number;
+}
+
+/** Test-created network objects currently on this machine. */
 export interface UnderlayResources {
-  namespaces: { name: string; owner: number }[];
-  links: { name: string; owner: number }[];
-  iptablesRules: { spec: string; owner: number }[];
+  namespaces: OwnedResource[];
+  links: OwnedResource[];
+  /** `name` is the rule spec as `iptables -S` prints it, minus `-A`. */
+  iptablesRules: OwnedResource[];
 }
 
 /** Lists the namespaces, links and iptables rules the test environment made (any owner). */
 export async function listUnderlayResources(): Promise<UnderlayResources> {
+  const owned = (name: string, id: string): OwnedResource => ({ name, id, owner: Number(/^\d+/.exec(id)?.[0]) });
   const nsOut = (await runCommand('ip', ['netns', 'list'], { allowFailure: true })).stdout;
-  const namespaces = [...nsOut.matchAll(new RegExp(`^(${TEST_PREFIX}(\\d+)-\\S+)`, 'gm'))].map((m) => ({ name: m[1]!, owner: Number(m[2]) }));
+  const namespaces = [...nsOut.matchAll(new RegExp(`^(${TEST_PREFIX}(\\d+[a-z])-h\\d+)`, 'gm'))].map((m) => owned(m[1]!, m[2]!));
   const linkOut = (await runCommand('ip', ['-o', 'link', 'show'], { allowFailure: true })).stdout;
-  const links = [...linkOut.matchAll(/^\d+: (st(?:b)?(\d+)(?:h\d+p?)?)[@:]/gm)]
-    .map((m) => ({ name: m[1]!, owner: Number(m[2]) }))
-    .filter((l) => /^stb\d+$|^st\d+h\d+p?$/.test(l.name));
+  const links = [...linkOut.matchAll(/^\d+: ((?:stb|st)(\d+[a-z])(?:h\d+p?)?)[@:]/gm)]
+    .filter((m) => /^stb\d+[a-z]$|^st\d+[a-z]h\d+p?$/.test(m[1]!))
+    .map((m) => owned(m[1]!, m[2]!));
   const ruleOut = (await runCommand('iptables', ['-S', 'FORWARD'], { allowFailure: true })).stdout;
-  const iptablesRules = [...ruleOut.matchAll(new RegExp(`^-A (FORWARD .*--comment "?${TEST_PREFIX}(\\d+)"?.*)$`, 'gm'))]
-    .map((m) => ({ spec: m[1]!, owner: Number(m[2]) }));
+  const iptablesRules = [...ruleOut.matchAll(new RegExp(`^-A (FORWARD .*--comment "?${TEST_PREFIX}(\\d+[a-z])"?.*)$`, 'gm'))]
+    .map((m) => owned(m[1]!, m[2]!));
   return { namespaces, links, iptablesRules };
 }
 
@@ -94,13 +119,17 @@ export async function deleteNamespace(name: string): Promise<void> {
   await runCommand('ip', ['netns', 'del', name], { allowFailure: true });
 }
 
-/** Removes everything underlay-related owned by `owner`, or by any dead owner when `owner` is undefined. */
-export async function removeUnderlay(owner?: number): Promise<void> {
-  const mine = (o: number): boolean => (owner === undefined ? !isAlive(o) : o === owner);
+/** Removes the underlay objects `select` picks (by set id and owner pid). */
+export async function removeUnderlay(select: (r: OwnedResource) => boolean): Promise<void> {
   const res = await listUnderlayResources();
-  for (const ns of res.namespaces.filter((n) => mine(n.owner))) await deleteNamespace(ns.name);
-  for (const link of res.links.filter((l) => mine(l.owner))) await runCommand('ip', ['link', 'del', link.name], { allowFailure: true });
-  for (const rule of res.iptablesRules.filter((r) => mine(r.owner))) {
-    await runCommand('sh', ['-c', `iptables -D ${rule.spec}`], { allowFailure: true });
+  for (const ns of res.namespaces.filter(select)) await deleteNamespace(ns.name);
+  for (const link of res.links.filter(select)) await runCommand('ip', ['link', 'del', link.name], { allowFailure: true });
+  for (const rule of res.iptablesRules.filter(select)) {
+    await runCommand('sh', ['-c', `iptables -D ${rule.name}`], { allowFailure: true });
   }
+}
+
+/** Whether a resource's owner process is gone (so the resource is a leftover). */
+export function ownerDead(r: { owner: number }): boolean {
+  return r.owner !== process.pid && !isAlive(r.owner);
 }

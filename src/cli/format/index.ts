@@ -1,0 +1,15 @@
+// Output exactly as Docker 28 prints it: list tables and JSON lines, inspect
+// JSON, pretty inspect, and the convergence progress display. All pure.
+export { renderTable, listFormat, type ListFormat } from './table.js';
+export { goJsonMarshal, jsonLine, inspectJson } from './go-json.js';
+export { humanDuration, humanAgo, truncateId, capitalize, ellipsis, bytesSize, displayImage, naturalCompare, goTimeString, goTimeJson } from './human.js';
+export { formatServicePorts, formatTaskPorts } from './ports.js';
+export { formatServiceList, serviceModeName, serviceReplicas } from './service-list.js';
+export { formatTaskList, taskName, taskCurrentState, type TaskListOptions } from './task-list.js';
+export { formatNodeList, managerStatus } from './node-list.js';
+export { formatNetworkList, formatSecretList, formatConfigList, formatStackList, summarizeStacks, joinLabels, type StackSummary } from './object-lists.js';
+export { serviceInspectJson, serviceSpecJson, portJson } from './inspect-service.js';
+export { nodeInspectJson, networkInspectJson, secretInspectJson, configInspectJson, VXLAN_OPTION } from './inspect-objects.js';
+export { formatServicePretty, type ServicePrettyOptions } from './pretty-service.js';
+export { formatNodePretty } from './pretty-node.js';
+export { initialProgressState, progressStep, progressBar, progressInterruptedLines, type ProgressState, type ProgressInput, type ProgressStep } from './progress.js';

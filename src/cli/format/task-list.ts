@@ -1,0 +1,86 @@
+import type { Task } from '../../gen/index.js';
+import { jsonLine } from './go-json.js';
+import { capitalize, displayImage, ellipsis, humanDuration, naturalCompare, truncateId } from './human.js';
+import { formatTaskPorts } from './ports.js';
+import { renderTable, type ListFormat } from './table.js';
+
+/** How `service ps`, `node ps` and `stack ps` print tasks. */
+export interface TaskListOptions {
+  format: ListFormat;
+  /** `--no-trunc`: full IDs, images with digests, whole errors. */
+  noTrunc?: boolean;
+  /** `--no-resolve`: service and node IDs instead of names. */
+  noResolve?: boolean;
+  /** Service names by ID (tasks also carry their service's name). */
+  serviceNames?: ReadonlyMap<string, string>;
+  /** Node hostnames by ID, for the NODE column. */
+  nodeNames?: ReadonlyMap<string, string>;
+  nowMs: number;
+}
+
+// Docker truncates task errors to this many characters unless --no-trunc.
+const MAX_ERROR_LENGTH = 30;
+
+/** A task's name as Docker shows it: `SERVICE.SLOT`, or `SERVICE.NODEID` for global services. */
+export function taskName(task: Task, opts: Pick<TaskListOptions, 'noResolve' | 'serviceNames'>): string {
+  const service = opts.noResolve === true ? task.serviceId : (opts.serviceNames?.get(task.serviceId) ?? task.serviceAnnotations?.name ?? task.serviceId);
+  return task.slot !== 0 ? `${service}.${task.slot}` : `${service}.${task.nodeId}`;
+}
+
+/** The CURRENT STATE column: "Running 5 minutes ago". */
+export function taskCurrentState(task: Task, nowMs: number): string {
+  const status = task.status;
+  return `${capitalize(status?.state ?? 'NEW')} ${humanDuration(nowMs - (status?.timestampMs ?? nowMs)).toLowerCase()} ago`;
+}
+
+interface TaskRow {
+  ID: string;
+  Name: string;
+  Image: string;
+  Node: string;
+  DesiredState: string;
+  CurrentState: string;
+  Error: string;
+  Ports: string;
+}
+
+/**
+ * Tasks as Docker's task printer shows them: sorted by name (naturally), the
+ * newest first within a slot, and in tables the older tasks of a slot
+ * indented with ` \_ `.
+ */
+export function formatTaskList(tasks: readonly Task[], opts: TaskListOptions): string[] {
+  const trunc = opts.noTrunc !== true;
+  const named = tasks.map((t) => ({ task: t, name: taskName(t, opts) }));
+  named.sort((a, b) => {
+    if (a.name !== b.name) return naturalCompare(a.name, b.name);
+    return (b.task.meta?.createdAtMs ?? 0) - (a.task.meta?.createdAtMs ?? 0);
+  });
+  const indent = opts.format === 'table' ? ' \\_ ' : '';
+  let previous: string | undefined;
+  const rows: TaskRow[] = named.map(({ task, name }) => {
+    const shownName = name === previous ? indent + name : name;
+    previous = name;
+    const image = task.spec?.container?.image ?? '';
+    const err = trunc ? ellipsis(task.status?.err ?? '', MAX_ERROR_LENGTH) : (task.status?.err ?? '');
+    const node = opts.noResolve === true ? task.nodeId : (opts.nodeNames?.get(task.nodeId) ?? task.nodeId);
+    return {
+      ID: trunc ? truncateId(task.id) : task.id,
+      Name: shownName,
+      Image: trunc ? displayImage(image) : image,
+      Node: node,
+      DesiredState: capitalize(task.desiredState),
+      CurrentState: taskCurrentState(task, opts.nowMs),
+      Error: err === '' ? '' : `"${err}"`,
+      Ports: formatTaskPorts(task.endpoint?.ports ?? []),
+    };
+  });
+  switch (opts.format) {
+    case 'quiet':
+      return rows.map((r) => r.ID);
+    case 'json':
+      return rows.map((r) => jsonLine({ ...r }));
+    case 'table':
+      return renderTable(['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'], rows.map((r) => [r.ID, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports]));
+  }
+}

@@ -1,0 +1,197 @@
+import type { Logger } from 'pino';
+import { DispatcherService, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
+import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
+
+/** The worker agent, as the session drives it. */
+export interface AgentPort {
+  /** The complete set of tasks this node should run. */
+  setAssignments(tasks: Task[]): void;
+  /** Status changes of local tasks, to report to the managers. */
+  onStatus(listener: (updates: TaskStatusUpdate[]) => void): () => void;
+  /** While false the agent keeps tasks running and restarts them locally. */
+  setManagersReachable(reachable: boolean): void;
+}
+
+/** Options of a node's session with the managers' dispatcher. */
+export interface AgentSessionOptions {
+  /** Manager addresses (host:port) to try, in order. */
+  managers: string[];
+  tls: TlsMaterial;
+  description: () => Promise<NodeDescription>;
+  dataPathAddr: string;
+  agent: AgentPort;
+  log: Logger;
+  /** Called when the managers tell us the current manager set, to remember it. */
+  onManagers?: (addrs: string[]) => void;
+  /** Called when a manager says this node no longer belongs to the swarm. */
+  onRemoved?: (reason: string) => void;
+}
+
+const RECONNECT_MIN_MS = 100;
+const RECONNECT_MAX_MS = 2_000;
+
+/**
+ * Keeps one session with the leader's dispatcher: opens it on whichever
+ * manager accepts, heartbeats at the period the managers set, applies
+ * assignments to the agent and reports its task statuses. On any failure it
+ * reconnects with jittered backoff, trying every known manager; after three
+ * missed heartbeat periods without a session the agent is told managers are
+ * unreachable and carries on alone.
+ */
+export class AgentSession {
+  private stopped = false;
+  private readonly tasks = new Map<string, Task>();
+  private pendingStatus = new Map<string, TaskStatusUpdate>();
+  private managers: string[];
+  private next = 0;
+  private lastContactMs = Date.now();
+  // Unknown until the first check, which always tells the agent.
+  private reachable: boolean | undefined = undefined;
+  private heartbeatPeriodMs = 1_000;
+  private current: { client: RpcClient<typeof DispatcherService>; sessionId: string; abort: AbortController } | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private reachabilityTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: AgentSessionOptions) {
+    this.managers = [...options.managers];
+  }
+
+  /** Starts the session loop in the background. */
+  start(): void {
+    this.unsubscribe = this.options.agent.onStatus((updates) => {
+      for (const u of updates) this.pendingStatus.set(u.taskId, u);
+      void this.flushStatus();
+    });
+    this.reachabilityTimer = setInterval(() => this.checkReachability(), 250);
+    this.reachabilityTimer.unref();
+    void this.loop();
+  }
+
+  /** Ends the session; the agent keeps its tasks. */
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearInterval(this.reachabilityTimer);
+    this.current?.abort.abort();
+    this.current?.client.close();
+  }
+
+  private checkReachability(): void {
+    const connected = this.current !== undefined && Date.now() - this.lastContactMs < this.heartbeatPeriodMs * 3;
+    if (connected !== this.reachable) {
+      this.reachable = connected;
+      this.options.log.info({ reachable: connected }, connected ? 'managers reachable again' : 'no manager reachable; tasks keep running locally');
+      this.options.agent.setManagersReachable(connected);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const addr = this.managers[this.next % this.managers.length];
+      this.next++;
+      if (!addr) return;
+      try {
+        await this.runSession(addr);
+        failures = 0;
+      } catch (error) {
+        const e = RpcError.from(error);
+        if (e.kind === 'permission-denied' && /removed|not a member/.test(e.message)) {
+          this.options.log.warn({ manager: addr, error: e.message }, 'this node was removed from the swarm');
+          this.options.onRemoved?.(e.message);
+          return;
+        }
+        failures++;
+        this.options.log.debug({ manager: addr, error: e.message }, 'session with manager ended');
+      } finally {
+        this.current?.client.close();
+        this.current = undefined;
+      }
+      if (this.stopped) return;
+      const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(failures, 6));
+      await new Promise((r) => setTimeout(r, ceiling / 2 + Math.random() * (ceiling / 2)));
+    }
+  }
+
+  private async runSession(addr: string): Promise<void> {
+    const client = createClient(DispatcherService, addr, { tls: this.options.tls, defaultDeadlineMs: 5_000 });
+    const abort = new AbortController();
+    const sessionStream = client.session({ description: await this.options.description(), sessionId: '', dataPathAddr: this.options.dataPathAddr }, { signal: abort.signal });
+    const first = await new Promise<{ sessionId: string; heartbeatPeriodMs: number; managers: WeightedPeer[] }>((resolve, reject) => {
+      sessionStream.once('data', resolve);
+      sessionStream.once('error', reject);
+      sessionStream.once('end', () => reject(new RpcError('unavailable', 'session closed before it opened')));
+    });
+    this.current = { client, sessionId: first.sessionId, abort };
+    this.lastContactMs = Date.now();
+    this.heartbeatPeriodMs = first.heartbeatPeriodMs || 1_000;
+    const managers = first.managers.map((m) => m.addr).filter(Boolean);
+    if (managers.length > 0) {
+      this.managers = [addr, ...managers.filter((m) => m !== addr)];
+      this.next = 0;
+      this.options.onManagers?.(managers);
+    }
+    this.options.log.info({ manager: addr, sessionId: first.sessionId }, 'session with dispatcher open');
+    this.checkReachability();
+    const ended = new Promise<void>((resolve, reject) => {
+      sessionStream.on('error', reject);
+      sessionStream.on('end', () => reject(new RpcError('unavailable', 'session ended by the manager')));
+    });
+    ended.catch(() => undefined);
+    const assignments = client.assignments({ sessionId: first.sessionId }, { signal: abort.signal });
+    const assignmentsDone = (async () => {
+      for await (const message of assignments as AsyncIterable<{ type: string; changes: { action: string; assignment?: { task?: Task } }[] }>) {
+        this.lastContactMs = Date.now();
+        if (message.type === 'COMPLETE') this.tasks.clear();
+        for (const change of message.changes) {
+          const task = change.assignment?.task;
+          if (!task) continue;
+          if (change.action === 'REMOVE') this.tasks.delete(task.id);
+          else this.tasks.set(task.id, task);
+        }
+        this.options.agent.setAssignments([...this.tasks.values()]);
+      }
+      throw new RpcError('unavailable', 'assignments stream ended');
+    })();
+    const heartbeats = (async () => {
+      while (!abort.signal.aborted) {
+        await new Promise((r) => setTimeout(r, this.heartbeatPeriodMs * 0.5));
+        if (abort.signal.aborted) return;
+        const res = await client.heartbeat({ sessionId: first.sessionId }, { deadlineMs: this.heartbeatPeriodMs * 2 });
+        this.lastContactMs = Date.now();
+        this.heartbeatPeriodMs = res.periodMs || this.heartbeatPeriodMs;
+      }
+    })();
+    await this.flushStatus();
+    try {
+      await Promise.race([ended, assignmentsDone, heartbeats]);
+    } finally {
+      abort.abort();
+      heartbeats.catch(() => undefined);
+      assignmentsDone.catch(() => undefined);
+    }
+  }
+
+  private flushing = false;
+
+  private async flushStatus(): Promise<void> {
+    const current = this.current;
+    if (!current || this.flushing || this.pendingStatus.size === 0) return;
+    this.flushing = true;
+    const updates = [...this.pendingStatus.values()];
+    this.pendingStatus = new Map();
+    let sent = false;
+    try {
+      await current.client.updateTaskStatus({ sessionId: current.sessionId, updates });
+      sent = true;
+    } catch (error) {
+      // Keep them (newer reports for the same task win) for the next session.
+      for (const u of updates) if (!this.pendingStatus.has(u.taskId)) this.pendingStatus.set(u.taskId, u);
+      this.options.log.debug({ err: error }, 'reporting task status failed; will retry');
+    } finally {
+      this.flushing = false;
+    }
+    // After a failure, the next session's opening flushes; no busy retry here.
+    if (sent && this.pendingStatus.size > 0 && this.current) void this.flushStatus();
+  }
+}

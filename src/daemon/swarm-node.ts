@@ -1,0 +1,291 @@
+import { randomInt, X509Certificate } from 'node:crypto';
+import { join } from 'node:path';
+import { arch, platform } from 'node:os';
+import type { Logger } from 'pino';
+import { CAService, ControlService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
+import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
+import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
+import { Manager, newObjectId } from '../manager/manager.js';
+import { Agent, describeEngine, type Engine } from '../worker/index.js';
+import { AgentSession } from './agent-session.js';
+import { chooseAdvertiseAddr, hostOf, withDefaultPort } from './addresses.js';
+import { forgetSwarm, loadNode, saveIdentity, saveNode, type NodeIdentity, type StoredNode } from './node-identity.js';
+import { NOT_A_MANAGER } from './no-swarm-control.js';
+import type { DaemonOptions } from './options.js';
+
+/** Docker's words for a worker asked to manage the cluster. */
+export const WORKER_NOT_MANAGER = 'This node is not a swarm manager. Worker nodes can\'t be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.';
+const ALREADY_IN_SWARM = 'This node is already part of a swarm. Use "shoal swarm leave" to leave this swarm and join another one.';
+const JOIN_TIMEOUT_MS = 10_000;
+
+/**
+ * This host's membership in a swarm and the components it runs for it:
+ * always the worker agent and its dispatcher session; on managers also the
+ * Manager and the TCP listener other nodes reach. Remembers everything in
+ * the data root, so a restarted daemon comes back as it was.
+ */
+export class SwarmNode {
+  private stored: StoredNode | undefined;
+  private server: RpcServer | undefined;
+  private manager: Manager | undefined;
+  private agent: Agent | undefined;
+  private session: AgentSession | undefined;
+  private busy: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly options: DaemonOptions,
+    private readonly engine: Engine,
+    private readonly log: Logger,
+  ) {}
+
+  /** Comes back into the swarm this node belonged to before a restart, if any. */
+  async resume(): Promise<void> {
+    this.stored = loadNode(this.options.dataRoot);
+    if (!this.stored) return;
+    const { identity } = this.stored;
+    this.log.info({ nodeId: identity.nodeId, role: identity.role }, 'resuming swarm membership');
+    if (identity.role === 'manager') await this.startManager(undefined);
+    await this.startAgent();
+  }
+
+  /** `swarm init`: a new cluster with this node as its first manager. */
+  init(req: SwarmInitRequest): Promise<SwarmInitResponse> {
+    return this.exclusive(async () => {
+      if (this.stored) throw new RpcError('failed-precondition', ALREADY_IN_SWARM);
+      if (req.forceNewCluster) throw new RpcError('unimplemented', '"swarm init --force-new-cluster" is not built yet (it lands with the rest of the cluster work, issue #5); nothing was changed');
+      const listenAddr = withDefaultPort(req.listenAddr || '0.0.0.0:2377');
+      let advertiseAddr: string;
+      try {
+        advertiseAddr = chooseAdvertiseAddr(req.advertiseAddr, listenAddr);
+      } catch (error) {
+        throw new RpcError('invalid-argument', (error as Error).message);
+      }
+      const nodeId = newObjectId();
+      const clusterId = newObjectId();
+      const raftId = randomInt(1, 2 ** 31);
+      const ca = await createRootCA();
+      const tls = await issueNodeTls(ca, { nodeId, role: MANAGER_ROLE, clusterId });
+      const digest = caDigest(ca.certPem);
+      const tokens = { worker: generateJoinToken(digest), manager: generateJoinToken(digest) };
+      const identity: NodeIdentity = { formatVersion: 1, nodeId, clusterId, role: 'manager', raftId, advertiseAddr, listenAddr, dataPathAddr: hostOf(advertiseAddr), dataPathPort: req.dataPathPort || 4789, managerAddrs: [advertiseAddr] };
+      const description = await this.describe();
+      const cluster = codec.Cluster.fromPartial({
+        id: clusterId,
+        spec: { annotations: { name: 'default' }, taskHistoryRetentionLimit: 5, heartbeatPeriodMs: 1000, raft: { snapshotInterval: 10_000, keepOldSnapshots: 0, logEntriesForSlowFollowers: 500, heartbeatTick: 1, electionTick: 10 }, defaultAddrPool: req.defaultAddrPool.length ? req.defaultAddrPool : ['10.0.0.0/8'], subnetSize: req.subnetSize || 24, dataPathPort: req.dataPathPort || 4789 },
+        rootCa: { caCertPem: ca.certPem, caKeyPem: Buffer.from(ca.keyPem), caCertDigest: digest, joinTokens: tokens },
+      });
+      const self = codec.Node.fromPartial({
+        id: nodeId,
+        role: 'MANAGER',
+        spec: { desiredRole: 'MANAGER', availability: 'ACTIVE' },
+        description,
+        status: { state: 'READY', addr: hostOf(advertiseAddr) },
+        managerStatus: { raftId, addr: advertiseAddr, leader: true, reachability: 'REACHABLE' },
+        dataPathAddr: identity.dataPathAddr,
+      });
+      this.stored = { identity, tls };
+      try {
+        saveNode(this.options.dataRoot, this.stored);
+        await this.startManager([{ kind: 'CREATE', object: { cluster } }, { kind: 'CREATE', object: { node: self } }]);
+        await this.waitForCluster();
+      } catch (error) {
+        await this.stopComponents();
+        this.stored = undefined;
+        forgetSwarm(this.options.dataRoot);
+        throw error instanceof RpcError ? error : new RpcError('internal', `swarm init failed: ${(error as Error).message}`);
+      }
+      await this.startAgent();
+      return { nodeId, workerJoinCommand: `shoal swarm join --token ${tokens.worker} ${advertiseAddr}`, unlockKey: '' };
+    });
+  }
+
+  /** `swarm join`: get a certificate from a manager with the token, then run as the token's role. */
+  join(req: SwarmJoinRequest): Promise<SwarmJoinResponse> {
+    return this.exclusive(async () => {
+      if (this.stored) throw new RpcError('failed-precondition', ALREADY_IN_SWARM);
+      const token = parseJoinToken(req.joinToken);
+      if (!token.ok) throw new RpcError('invalid-argument', token.error);
+      const remote = withDefaultPort(req.remoteAddrs[0] ?? '');
+      if (!req.remoteAddrs[0]) throw new RpcError('invalid-argument', 'the address of a manager is required: shoal swarm join --token TOKEN HOST:PORT');
+      // 1. Fetch the root without trusting it, then pin it by the token's digest.
+      const bootstrap = createClient(CAService, remote, { bootstrap: true, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+      let caPem: string;
+      try {
+        caPem = (await bootstrap.getRootCACertificate({})).certificatePem;
+      } catch (error) {
+        throw new RpcError('unavailable', `could not reach a manager at ${remote} within ${JOIN_TIMEOUT_MS / 1000}s: ${RpcError.from(error).message}`);
+      } finally {
+        bootstrap.close();
+      }
+      if (digestToBase36(caDigest(caPem)) !== token.value.caDigest) {
+        throw new RpcError('invalid-argument', `invalid join token: the swarm at ${remote} has a different root CA than the token names (wrong token, or not the manager you meant)`);
+      }
+      // 2. Ask for a certificate with the token, over TLS verified against the pinned root.
+      const { keyPem, csrPem } = await createKeyAndCsr();
+      const listenAddr = withDefaultPort(req.listenAddr || '0.0.0.0:2377');
+      let advertiseAddr: string;
+      try {
+        advertiseAddr = chooseAdvertiseAddr(req.advertiseAddr, listenAddr);
+      } catch (error) {
+        throw new RpcError('invalid-argument', (error as Error).message);
+      }
+      const ca = createClient(CAService, remote, { tls: { caPem, certPem: '', keyPem: '' }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+      let issued;
+      try {
+        issued = await ca.issueNodeCertificate({ csrPem, token: req.joinToken, availability: 'ACTIVE', advertiseAddr, nodeName: this.options.nodeName });
+      } catch (error) {
+        const e = RpcError.from(error);
+        throw new RpcError(e.kind === 'unavailable' ? 'unavailable' : e.kind, e.kind === 'unavailable' ? `could not reach a manager at ${remote}: ${e.message}` : e.message);
+      } finally {
+        ca.close();
+      }
+      const role = issued.role === 'MANAGER' ? 'manager' : 'worker';
+      if (role === 'manager') {
+        throw new RpcError('unimplemented', 'joining as a manager is not built yet (it lands with the rest of the cluster work, issue #5): join with the worker token and promote later');
+      }
+      const identity: NodeIdentity = { formatVersion: 1, nodeId: issued.nodeId, clusterId: clusterIdOf(issued.certificatePem), role, raftId: 0, advertiseAddr, listenAddr, dataPathAddr: hostOf(advertiseAddr), dataPathPort: 4789, managerAddrs: [remote] };
+      this.stored = { identity, tls: { caPem, certPem: issued.certificatePem, keyPem } };
+      saveNode(this.options.dataRoot, this.stored);
+      await this.startAgent();
+      return { nodeId: issued.nodeId, manager: false };
+    });
+  }
+
+  /** `swarm leave`: stop taking part, forget the swarm. Managers need --force (and it is not built for them yet). */
+  leave(force: boolean): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.stored) throw new RpcError('failed-precondition', 'This node is not part of a swarm');
+      if (this.stored.identity.role === 'manager' && !force) {
+        const managers = this.manager?.store.list('node').filter((n) => n.spec?.desiredRole === 'MANAGER').length ?? 1;
+        throw new RpcError('failed-precondition', `You are attempting to leave the swarm on a node that is participating as a manager. ${managers <= 1 ? 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.' : `Removing this node leaves ${managers - 1} managers out of a total of ${managers}. The remaining managers may lose quorum. The recommended way is to demote the node first: "shoal node demote". Use \`--force\` to suppress this message.`}`);
+      }
+      await this.agent?.setAssignments([]);
+      await this.agent?.idle();
+      await this.stopComponents();
+      this.stored = undefined;
+      forgetSwarm(this.options.dataRoot);
+      this.log.info('left the swarm');
+    });
+  }
+
+  /** What `shoal info` shows about the swarm. */
+  info(): SwarmInfo {
+    const identity = this.stored?.identity;
+    if (!identity) return codec.SwarmInfo.fromPartial({ localNodeState: 'inactive' });
+    const store = this.manager?.store;
+    const nodes = store?.list('node') ?? [];
+    return codec.SwarmInfo.fromPartial({
+      localNodeState: 'active',
+      nodeId: identity.nodeId,
+      nodeAddr: identity.dataPathAddr,
+      controlAvailable: identity.role === 'manager',
+      clusterId: identity.clusterId,
+      managers: nodes.filter((n) => n.spec?.desiredRole === 'MANAGER').length,
+      nodes: nodes.length,
+      remoteManagers: identity.managerAddrs,
+    });
+  }
+
+  /** The Control API as the local socket serves it. */
+  localControl(): Handlers<typeof ControlService> {
+    const out: Record<string, unknown> = {};
+    for (const name of Object.keys(ControlService)) {
+      out[name] = (req: unknown, ctx: unknown) => {
+        if (!this.stored) throw new RpcError('failed-precondition', NOT_A_MANAGER);
+        const handlers = this.manager?.control;
+        if (!handlers) throw new RpcError('failed-precondition', WORKER_NOT_MANAGER);
+        return (handlers[name as keyof typeof handlers] as (r: unknown, c: unknown) => Promise<unknown>)(req, ctx);
+      };
+    }
+    return out as unknown as Handlers<typeof ControlService>;
+  }
+
+  /** Stops every component; containers keep running (live-restore). */
+  async close(): Promise<void> {
+    await this.busy.catch(() => undefined);
+    await this.stopComponents();
+  }
+
+  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined): Promise<void> {
+    const stored = this.stored;
+    if (!stored) throw new Error('no identity');
+    const { identity, tls } = stored;
+    const raftId = identity.raftId;
+    this.server = new RpcServer({ tls, allowAnonymous: true, logger: this.log.child({ component: 'node-api' }) });
+    this.manager = await Manager.start(
+      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined },
+      this.server,
+    );
+    try {
+      await this.server.listen(identity.listenAddr);
+    } catch (error) {
+      throw new RpcError('failed-precondition', `${(error as Error).message}: is another swarm manager listening there? use --listen-addr`);
+    }
+    this.log.info({ listen: identity.listenAddr, advertise: identity.advertiseAddr }, 'manager listening');
+  }
+
+  private async startAgent(): Promise<void> {
+    const stored = this.stored;
+    if (!stored) return;
+    const { identity, tls } = stored;
+    this.agent = new Agent({ nodeId: identity.nodeId, engine: this.engine, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false });
+    await this.agent.start();
+    this.session = new AgentSession({
+      managers: identity.managerAddrs,
+      tls,
+      description: () => this.describe(),
+      dataPathAddr: identity.dataPathAddr,
+      agent: this.agent,
+      log: this.log.child({ component: 'session' }),
+      onManagers: (addrs) => {
+        if (!this.stored || addrs.join() === this.stored.identity.managerAddrs.join()) return;
+        this.stored.identity.managerAddrs = addrs;
+        saveIdentity(this.options.dataRoot, this.stored.identity);
+      },
+      onRemoved: (reason) => this.log.warn({ reason }, 'this node was removed from the swarm; run "shoal swarm leave" to reset it'),
+    });
+    this.session.start();
+  }
+
+  private async stopComponents(): Promise<void> {
+    this.session?.stop();
+    this.session = undefined;
+    await this.agent?.close();
+    this.agent = undefined;
+    await this.manager?.stop();
+    this.manager = undefined;
+    await this.server?.close(500);
+    this.server = undefined;
+  }
+
+  private async describe(): Promise<NodeDescription> {
+    const engine = await describeEngine(this.engine);
+    return codec.NodeDescription.fromPartial({
+      hostname: this.options.nodeName,
+      platform: { os: platform(), architecture: arch() === 'x64' ? 'x86_64' : arch() },
+      resources: engine.ok ? { nanoCpus: engine.ncpu * 1e9, memoryBytes: engine.memTotalBytes } : {},
+      engineVersion: engine.ok ? engine.version : '',
+      engineLabels: engine.ok ? engine.labels : {},
+    });
+  }
+
+  private async waitForCluster(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (this.manager?.store.list('cluster').length) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new RpcError('unavailable', 'the new swarm did not elect its first leader within 15 s');
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.busy.then(fn, fn);
+    this.busy = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The cluster ID a node certificate names (its O field). */
+function clusterIdOf(certPem: string): string {
+  return /(?:^|\n)O=([^\n]*)/.exec(new X509Certificate(certPem).subject)?.[1] ?? '';
+}

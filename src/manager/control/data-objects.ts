@@ -1,0 +1,98 @@
+import type { Config, ControlService, Secret } from '../../gen/index.js';
+import { RpcError, type Handlers } from '../../rpc/index.js';
+import type { ControlDeps } from './deps.js';
+import { mustApply, resolveFailure } from './errors.js';
+import { filterFrom } from './filters.js';
+import { nameProblem } from './validate.js';
+
+type DataHandlers = Pick<
+  Handlers<typeof ControlService>,
+  'createSecret' | 'getSecret' | 'listSecrets' | 'removeSecret' | 'createConfig' | 'getConfig' | 'listConfigs' | 'removeConfig'
+>;
+
+/** Docker's limit on secret and config size. */
+export const MAX_DATA_BYTES = 500 * 1024;
+
+/** A secret as the API shows it: never its data. */
+function redacted(secret: Secret): Secret {
+  return { ...secret, spec: secret.spec ? { ...secret.spec, data: new Uint8Array() } : undefined };
+}
+
+/** Control methods on secrets and configs. */
+export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
+  const checkData = (kind: 'secret' | 'config', name: string, data: Uint8Array): void => {
+    const bad = nameProblem(kind, name);
+    if (bad || name === '') throw new RpcError('invalid-argument', bad ?? `a ${kind} needs a name`);
+    if (data.length === 0) throw new RpcError('invalid-argument', `${kind} ${name} has no data: give a file or "-" with content`);
+    if (data.length > MAX_DATA_BYTES) throw new RpcError('invalid-argument', `${kind} ${name} is ${data.length} bytes; the limit is ${MAX_DATA_BYTES} bytes (500 KB)`);
+  };
+  const inUse = (kind: 'secret' | 'config', id: string): string[] =>
+    deps.store
+      .list('service')
+      .filter((s) => (kind === 'secret' ? (s.spec?.task?.container?.secrets ?? []).some((r) => r.secretId === id) : (s.spec?.task?.container?.configs ?? []).some((r) => r.configId === id)))
+      .map((s) => s.spec?.annotations?.name ?? s.id);
+  const resolveSecret = (ref: string): Secret => {
+    const found = deps.store.resolve('secret', ref);
+    if (!found.ok) throw resolveFailure(found.error);
+    return found.value;
+  };
+  const resolveConfig = (ref: string): Config => {
+    const found = deps.store.resolve('config', ref);
+    if (!found.ok) throw resolveFailure(found.error);
+    return found.value;
+  };
+  return {
+    createSecret: async (req) => {
+      const name = req.spec?.annotations?.name ?? '';
+      checkData('secret', name, req.spec?.data ?? new Uint8Array());
+      await deps.readBarrier();
+      const secret: Secret = { id: deps.newId(), spec: req.spec };
+      const result = await deps.propose([{ kind: 'CREATE', object: { secret } }]);
+      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `secret ${name} already exists`);
+      mustApply(result);
+      return { secret: redacted(deps.store.get('secret', secret.id) ?? secret) };
+    },
+    getSecret: async (req) => {
+      await deps.readBarrier();
+      return { secret: redacted(resolveSecret(req.secretId)) };
+    },
+    listSecrets: async (req) => {
+      await deps.readBarrier();
+      return { secrets: deps.store.list('secret', filterFrom(req.filter)).map(redacted) };
+    },
+    removeSecret: async (req) => {
+      await deps.readBarrier();
+      const secret = resolveSecret(req.secretId);
+      const users = inUse('secret', secret.id);
+      if (users.length) throw new RpcError('invalid-argument', `secret '${secret.spec?.annotations?.name ?? secret.id}' is in use by the following service${users.length > 1 ? 's' : ''}: ${users.join(', ')}`);
+      mustApply(await deps.propose([{ kind: 'REMOVE', object: { secret } }]));
+      return {};
+    },
+    createConfig: async (req) => {
+      const name = req.spec?.annotations?.name ?? '';
+      checkData('config', name, req.spec?.data ?? new Uint8Array());
+      await deps.readBarrier();
+      const config: Config = { id: deps.newId(), spec: req.spec };
+      const result = await deps.propose([{ kind: 'CREATE', object: { config } }]);
+      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `config ${name} already exists`);
+      mustApply(result);
+      return { config: deps.store.get('config', config.id) ?? config };
+    },
+    getConfig: async (req) => {
+      await deps.readBarrier();
+      return { config: resolveConfig(req.configId) };
+    },
+    listConfigs: async (req) => {
+      await deps.readBarrier();
+      return { configs: deps.store.list('config', filterFrom(req.filter)) };
+    },
+    removeConfig: async (req) => {
+      await deps.readBarrier();
+      const config = resolveConfig(req.configId);
+      const users = inUse('config', config.id);
+      if (users.length) throw new RpcError('invalid-argument', `config '${config.spec?.annotations?.name ?? config.id}' is in use by the following service${users.length > 1 ? 's' : ''}: ${users.join(', ')}`);
+      mustApply(await deps.propose([{ kind: 'REMOVE', object: { config } }]));
+      return {};
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { Timers } from './ports.js';
+
+/**
+ * Collects items and hands them to `flush` at our own pace: at most every
+ * `intervalMs`, at most `maxItems` at once, one flush in flight at a time.
+ * Thousands of agents reporting at once become a few Raft proposals.
+ */
+export class Batcher<T> {
+  private queue: T[] = [];
+  private timer: { cancel(): void } | undefined;
+  private flushing = false;
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly timers: Timers,
+    private readonly log: Logger,
+    private readonly intervalMs = 25,
+    private readonly maxItems = 2000,
+  ) {}
+
+  /** Queues items; they are flushed within about intervalMs. */
+  add(...items: T[]): void {
+    this.queue.push(...items);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.flushing || this.queue.length === 0) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, this.intervalMs);
+  }
+
+  private async run(): Promise<void> {
+    this.flushing = true;
+    const items = this.queue.splice(0, this.maxItems);
+    try {
+      await this.flush(items);
+    } catch (error) {
+      // Reports are idempotent (statuses only move forward): keep them for the next flush.
+      this.log.warn({ err: error, items: items.length }, 'flushing batched updates failed; will retry');
+      this.queue.unshift(...items);
+    } finally {
+      this.flushing = false;
+      this.schedule();
+    }
+  }
+
+  /** Drops whatever is queued (the dispatcher stopped leading). */
+  clear(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.queue = [];
+  }
+}

@@ -1,0 +1,4 @@
+// The leader's dispatcher: node sessions, heartbeats, assignments, status reports.
+export { Dispatcher, MISSED_HEARTBEATS_BEFORE_DOWN } from './dispatcher.js';
+export { Batcher } from './batcher.js';
+export { realTimers, type DispatcherStoreView, type DispatcherWriter, type NodeStatusUpdate, type TaskStatusReport, type Timers } from './ports.js';

@@ -1,0 +1,49 @@
+import type { Node, NodeDescription, NodeStatus, Task, TaskStatus, WeightedPeer } from '../../gen/index.js';
+
+/** What the dispatcher reads from the leader's store. */
+export interface DispatcherStoreView {
+  node(nodeId: string): Node | undefined;
+  /** Every task assigned to the node that it must know about (not yet removed from the store). */
+  tasksForNode(nodeId: string): Task[];
+  /** Calls `listener` after any store change that may concern the node's assignments. */
+  watchNode(nodeId: string, listener: () => void): () => void;
+  /** Managers' addresses, handed to agents so they can fail over. */
+  managers(): WeightedPeer[];
+  heartbeatPeriodMs(): number;
+}
+
+/** A node status change the dispatcher records. */
+export interface NodeStatusUpdate {
+  nodeId: string;
+  status: NodeStatus;
+  description?: NodeDescription | undefined;
+  dataPathAddr?: string | undefined;
+}
+
+/** A task status reported by the node running it. */
+export interface TaskStatusReport {
+  taskId: string;
+  status: TaskStatus;
+}
+
+/** How the dispatcher writes, through Raft (SET_STATUS actions). */
+export interface DispatcherWriter {
+  setNodeStatuses(updates: NodeStatusUpdate[]): Promise<void>;
+  setTaskStatuses(updates: TaskStatusReport[]): Promise<void>;
+}
+
+/** Timers, injected so tests can drive time. */
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+/** Real timers. */
+export const realTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+};

@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import type { StoreAction, Task } from '../../gen/index.js';
+import type { TaskId } from '../../common/ids.js';
+import { SchedulerState, schedulePending } from '../../scheduler/index.js';
+import type { MemoryStore, StoreChangeSet } from '../store/index.js';
+import type { LoopClock, Propose } from './ports.js';
+
+/** Batch scheduling decisions at our own pace: at most one pass per this interval. */
+const PASS_INTERVAL_MS = 10;
+
+/**
+ * The leader's scheduler shell: keeps the scheduler's indexed state in step
+ * with the store (every change, in commit order), runs a pass when tasks
+ * are waiting, and commits the plan: assignments as ASSIGNED tasks on their
+ * nodes, explanations into the status of tasks that stay pending.
+ */
+export class SchedulerLoop {
+  private readonly state: SchedulerState;
+  private unsubscribe: (() => void) | undefined;
+  private scheduled = false;
+  private running = false;
+  private stopped = false;
+  private readonly lastReason = new Map<string, string>();
+
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly propose: Propose,
+    private readonly clock: LoopClock,
+    private readonly log: Logger,
+  ) {
+    this.state = SchedulerState.fromSnapshot({ nodes: store.list('node'), tasks: store.listTasks(), services: store.list('service') });
+  }
+
+  /** Follows the store and schedules whatever is pending. */
+  start(): void {
+    this.unsubscribe = this.store.watch((changes) => this.follow(changes));
+    this.kick();
+  }
+
+  /** Stops on leadership loss. */
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+  }
+
+  private follow(changes: StoreChangeSet): void {
+    let wake = false;
+    for (const event of changes.events) {
+      switch (event.kind) {
+        case 'node':
+          if (event.action === 'remove') this.state.nodeRemoved(event.object.id as never);
+          else this.state.nodeUpserted(event.object);
+          wake = true;
+          break;
+        case 'service':
+          if (event.action === 'remove') this.state.serviceRemoved(event.object.id as never);
+          else this.state.serviceUpserted(event.object);
+          break;
+        case 'task':
+          if (event.action === 'remove') this.state.taskRemoved(event.object.id as TaskId);
+          else if (event.action === 'create') this.state.taskAdded(event.object);
+          else this.state.taskUpdated(event.object);
+          wake = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (wake) this.kick();
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    this.clock.after(PASS_INTERVAL_MS, () => {
+      this.scheduled = false;
+      void this.pass();
+    });
+  }
+
+  private async pass(): Promise<void> {
+    if (this.running || this.stopped) {
+      if (!this.stopped) this.kick();
+      return;
+    }
+    if (this.state.pending.size === 0) return;
+    this.running = true;
+    try {
+      const nowMs = this.clock.nowMs();
+      const plan = schedulePending(this.state, { now: nowMs, seed: this.store.appliedIndex });
+      const actions: StoreAction[] = [];
+      const assigned: TaskId[] = [];
+      for (const a of plan.assignments) {
+        const task = this.store.get('task', a.taskId);
+        if (!task) continue;
+        assigned.push(a.taskId);
+        this.lastReason.delete(a.taskId);
+        actions.push({ kind: 'UPDATE', object: { task: withStatus({ ...task, nodeId: a.nodeId }, 'ASSIGNED', 'scheduler assigned task to node', '', nowMs) } });
+      }
+      for (const u of plan.unplaceable) {
+        const task = this.store.get('task', u.taskId);
+        if (!task || this.lastReason.get(u.taskId) === u.reason) continue;
+        this.lastReason.set(u.taskId, u.reason);
+        actions.push({ kind: 'UPDATE', object: { task: withStatus(task, 'PENDING', 'pending task scheduling', u.reason, nowMs) } });
+      }
+      if (actions.length === 0) return;
+      const result = await this.propose(actions).catch((error: unknown) => {
+        this.log.warn({ err: error }, 'scheduler proposal failed');
+        return undefined;
+      });
+      if (!result?.ok) {
+        // Lost a race (a task changed meanwhile) or lost leadership: the tasks wait for the next pass.
+        this.state.abandon(assigned);
+        for (const u of plan.unplaceable) this.lastReason.delete(u.taskId);
+        if (!this.stopped) this.clock.after(20, () => this.kick());
+      }
+    } catch (error) {
+      this.log.error({ err: error }, 'scheduler pass failed');
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+function withStatus(task: Task, state: 'ASSIGNED' | 'PENDING', message: string, err: string, nowMs: number): Task {
+  return { ...task, status: { ...(task.status ?? { exitCode: 0, pid: 0, containerId: '', health: '' }), state, message, err, timestampMs: nowMs } as Task['status'] };
+}

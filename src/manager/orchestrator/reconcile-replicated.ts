@@ -1,0 +1,31 @@
+// Replicated services: slots 1..replicas each hold one running task (the
+// glossary: scaling 5 → 3 removes slots 4 and 5, so slots stay 1..N).
+import type { Service } from '../../gen/index.js';
+import type { Action } from './actions.js';
+import { pruneSlot } from './reconcile-history.js';
+import { type DesiredService, type ObservedService, type ReconcileDeps, groupBy } from './reconcile-inputs.js';
+import { historyToKeep, restartPolicyOf } from './reconcile-restart.js';
+import { type SlotContext, reconcileSlot, retireSlot } from './reconcile-slot.js';
+import { type UpdatableSlot, reconcileUpdate } from './reconcile-update.js';
+
+/** One pass over a replicated service. */
+export function reconcileReplicated(service: Service, desired: DesiredService, observed: ObservedService, nowMs: number, deps: ReconcileDeps): Action[] {
+  const replicas = service.spec?.mode?.replicas ?? 0;
+  const policy = restartPolicyOf(service);
+  const ctx: SlotContext = { service, policy, nodes: observed.nodes, nowMs, newId: deps.newId };
+  const bySlot = groupBy(observed.tasks, (t) => t.slot);
+  const actions: Action[] = [];
+  const slots: UpdatableSlot[] = [];
+  for (let slot = 1; slot <= replicas; slot++) {
+    const place = { slot, nodeId: '', mayStart: true };
+    const outcome = reconcileSlot(place, bySlot.get(slot) ?? [], ctx);
+    actions.push(...outcome.actions);
+    slots.push({ place, status: outcome.status });
+  }
+  const extra = [...bySlot.keys()].filter((slot) => slot < 1 || slot > replicas).sort((a, b) => a - b);
+  for (const slot of extra) actions.push(...retireSlot(bySlot.get(slot) ?? []));
+  actions.push(...reconcileUpdate(slots, ctx));
+  const keep = historyToKeep(policy, desired.taskHistoryLimit);
+  for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) actions.push(...pruneSlot(bySlot.get(slot) ?? [], keep, observed.nodes));
+  return actions;
+}

@@ -1,0 +1,87 @@
+// Small facts about tasks and nodes that every reconciler shares: which
+// states are final, which nodes can still run a task, how a task is made.
+import { type Node, type Service, type Task, type TaskStatus_State, TaskStatus_StateValues, codec } from '../../gen/index.js';
+import type { Action } from './actions.js';
+import { sameMessage } from './reconcile-equal.js';
+
+/** The rank of a task state: states only move forward (DESIGN.md step 8). */
+export function rank(state: TaskStatus_State): number {
+  return TaskStatus_StateValues[state];
+}
+
+/** True once the task's container has stopped for good (COMPLETE or later). */
+export function isTerminal(task: Task): boolean {
+  return rank(task.status?.state ?? 'NEW') >= rank('COMPLETE');
+}
+
+/** True while the orchestrator still wants the task to run (replicated and global). */
+export function wantsRunning(task: Task): boolean {
+  return rank(task.desiredState) <= rank('RUNNING');
+}
+
+/** True when the task's status says RUNNING. */
+export function isRunning(task: Task): boolean {
+  return task.status?.state === 'RUNNING';
+}
+
+/** A node that can keep its tasks: present, not Down, not drained. Unassigned tasks count as placeable. */
+export function nodeCanHoldTasks(nodes: ReadonlyMap<string, Node>, nodeId: string): boolean {
+  if (nodeId === '') return true;
+  const node = nodes.get(nodeId);
+  if (node === undefined) return false;
+  return node.status?.state !== 'DOWN' && node.spec?.availability !== 'DRAIN';
+}
+
+/** A node whose tasks will never report again (Down or removed): its tasks count as dead. */
+export function nodeIsGone(nodes: ReadonlyMap<string, Node>, nodeId: string): boolean {
+  if (nodeId === '') return false;
+  const node = nodes.get(nodeId);
+  return node === undefined || node.status?.state === 'DOWN';
+}
+
+/** True when the task was made from a different task spec than the service's current one. */
+export function isDirty(task: Task, service: Service): boolean {
+  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC);
+}
+
+/** Oldest first, by creation time then ID, so every manager sorts alike. */
+export function byAge(a: Task, b: Task): number {
+  const at = a.meta?.createdAtMs ?? 0;
+  const bt = b.meta?.createdAtMs ?? 0;
+  return at !== bt ? at - bt : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** When a task last changed, on the leader's clock (the store stamps it). */
+export function changedAtMs(task: Task): number {
+  return task.meta?.updatedAtMs ?? task.status?.timestampMs ?? 0;
+}
+
+/** The action that moves a task's desired state forward (never backward). */
+export function setDesired(task: Task, desiredState: TaskStatus_State): Action {
+  return { kind: 'update-task', task: { ...task, desiredState } };
+}
+
+/** Where a new task goes and what it is for. */
+export interface NewTaskPlace {
+  slot: number;
+  nodeId: string;
+  desiredState: TaskStatus_State;
+}
+
+/** A new task of the service's current spec; the store stamps meta on commit. */
+export function newTask(service: Service, place: NewTaskPlace, nowMs: number, newId: () => string): Task {
+  return codec.Task.fromPartial({
+    id: newId(),
+    serviceId: service.id,
+    slot: place.slot,
+    nodeId: place.nodeId,
+    spec: service.spec?.task ?? EMPTY_SPEC,
+    specVersion: { index: service.meta?.version?.index ?? 0 },
+    serviceAnnotations: service.spec?.annotations,
+    status: { state: 'NEW', timestampMs: nowMs, message: 'created' },
+    desiredState: place.desiredState,
+    endpoint: service.endpoint,
+  });
+}
+
+const EMPTY_SPEC = codec.TaskSpec.fromPartial({});

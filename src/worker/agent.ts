@@ -1,0 +1,245 @@
+// The worker agent: one per node. It takes the complete set of tasks the
+// managers assign to this node, runs one TaskRunner per task on the engine,
+// reports status changes in batches, and keeps its own task database so a
+// daemon restart re-adopts containers. It only ever touches containers
+// labelled with its own node ID: several daemons may share one engine.
+import { componentLogger, type Logger } from '../common/log.js';
+import { codec, type Task, type TaskStatus, type TaskStatusUpdate } from '../gen/index.js';
+import { systemClock, type CancelTimer, type Clock } from './clock.js';
+import { DockerExecutor } from './docker-executor.js';
+import type { Engine } from './engine.js';
+import type { Executor, LogLine, LogOptions, Subscription } from './executor.js';
+import type { NetworkAttacher } from './network-attacher.js';
+import { StatusBatcher, type StatusListener } from './status-batcher.js';
+import { TaskDb } from './task-db.js';
+import { TaskRunner } from './task-runner.js';
+
+/** Safety net besides engine events: every task is re-inspected this often. */
+const DEFAULT_RESYNC_PERIOD_MS = 10_000;
+const EVENTS_RECONNECT_MS = 1_000;
+
+/** What an Agent is built from. */
+export interface AgentOptions {
+  nodeId: string;
+  engine: Engine;
+  /** Where the agent keeps its task database (e.g. DATA_ROOT/worker). */
+  dataDir: string;
+  logger: Logger;
+  clock?: Clock;
+  /** Defaults to a DockerExecutor on `engine`. */
+  executor?: Executor;
+  /** Overlay attachments; defaults to none (the default bridge). */
+  attacher?: NetworkAttacher;
+  /** Whether a dispatcher session is up at start; the daemon passes false until it is. Default true. */
+  managersReachable?: boolean;
+  resyncPeriodMs?: number;
+  statusBatchDelayMs?: number;
+}
+
+/** Runs this node's tasks on its Docker Engine. */
+export class Agent {
+  readonly nodeId: string;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly executor: Executor;
+  private readonly dataDir: string;
+  private readonly batcher: StatusBatcher;
+  private readonly resyncPeriodMs: number;
+  private readonly runners = new Map<string, TaskRunner>();
+  /** Our containers found on the engine at start with no task in the database, by task ID. */
+  private strays = new Map<string, string>();
+  private reachable: boolean;
+  private db: TaskDb | undefined;
+  private started: Promise<void> | undefined;
+  /** Serializes start, assignment changes and close. */
+  private ops: Promise<void> = Promise.resolve();
+  private watch: Subscription | undefined;
+  private cancelResync: CancelTimer | undefined;
+  private cancelReconnect: CancelTimer | undefined;
+  private closed = false;
+
+  constructor(options: AgentOptions) {
+    this.nodeId = options.nodeId;
+    this.log = componentLogger(options.logger, 'agent').child({ nodeId: options.nodeId });
+    this.clock = options.clock ?? systemClock;
+    this.dataDir = options.dataDir;
+    this.executor = options.executor ?? new DockerExecutor({ engine: options.engine, logger: options.logger, ...(options.attacher ? { attacher: options.attacher } : {}) });
+    this.batcher = new StatusBatcher(this.clock, options.statusBatchDelayMs);
+    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
+    this.reachable = options.managersReachable ?? true;
+    this.batcher.setHeld(!this.reachable);
+  }
+
+  /** Opens the task database and re-adopts this node's containers; idempotent. */
+  start(): Promise<void> {
+    this.started ??= this.enqueue(() => this.open());
+    return this.started;
+  }
+
+  /** Replaces the set of tasks this node should run; tasks not in it are stopped and their containers removed. */
+  async setAssignments(tasks: readonly Task[]): Promise<void> {
+    await this.start();
+    await this.enqueue(() => this.apply(tasks));
+  }
+
+  /** Subscribes to batches of task status changes; returns the unsubscribe. */
+  onStatus(listener: StatusListener): () => void {
+    return this.batcher.subscribe(listener);
+  }
+
+  /**
+   * Managers down, workers go on: while unreachable, tasks keep running and
+   * exited containers are restarted locally per their restart policy; on
+   * return, every task's current status is reported again.
+   */
+  setManagersReachable(reachable: boolean): void {
+    if (reachable === this.reachable) return;
+    this.reachable = reachable;
+    this.log.info({ reachable }, reachable ? 'managers reachable again; reporting current statuses' : 'managers unreachable; tasks keep running');
+    if (reachable) for (const runner of this.runners.values()) this.batcher.push(runner.task.id, runner.status);
+    this.batcher.setHeld(!reachable);
+    for (const runner of this.runners.values()) runner.kick();
+  }
+
+  /** The current status of every task this node knows. */
+  statuses(): TaskStatusUpdate[] {
+    return [...this.runners.values()].map((r) => ({ taskId: r.task.id, status: r.status }));
+  }
+
+  /** One task's current status, if the node knows the task. */
+  status(taskId: string): TaskStatus | undefined {
+    return this.runners.get(taskId)?.status;
+  }
+
+  /** A task's container output (`service logs`); fails if the task has no container here. */
+  async *logs(taskId: string, options: LogOptions): AsyncGenerator<LogLine> {
+    const containerId = this.runners.get(taskId)?.status.containerId ?? '';
+    if (containerId === '') throw new Error(`task ${taskId} has no container on node ${this.nodeId}`);
+    yield* this.executor.logs(containerId, options);
+  }
+
+  /** Resolves once every task's controller has nothing left to do right now (tests, shutdown). */
+  async idle(): Promise<void> {
+    await this.ops;
+    await Promise.all([...this.runners.values()].map((r) => r.idle()));
+  }
+
+  /** Stops watching and closes the database; containers keep running (live-restore). */
+  close(): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.watch?.close();
+      this.cancelResync?.();
+      this.cancelReconnect?.();
+      await Promise.all([...this.runners.values()].map((r) => r.close()));
+      this.batcher.flush();
+      this.batcher.close();
+      await this.db?.close();
+      this.log.info('agent closed; containers left running');
+    });
+  }
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    const next = this.ops.then(op);
+    // A failed operation must not wedge every later one; its caller sees the error.
+    this.ops = next.catch(() => undefined);
+    return next;
+  }
+
+  private async open(): Promise<void> {
+    this.db = await TaskDb.open(this.dataDir);
+    for (const task of await this.db.all()) {
+      if (task.nodeId !== this.nodeId) continue;
+      this.runners.set(task.id, this.newRunner(task, task.status));
+    }
+    const owned = await this.executor.listOwned(this.nodeId);
+    if (owned.ok) {
+      for (const container of owned.value) {
+        const runner = this.runners.get(container.taskId);
+        if (runner !== undefined) runner.adoptContainer(container.containerId);
+        else this.strays.set(container.taskId, container.containerId);
+      }
+    } else {
+      this.log.warn({ error: owned.error.message }, 'could not list containers at start; relying on the task database');
+    }
+    this.log.info({ tasks: this.runners.size, strays: this.strays.size }, 'agent started');
+    this.subscribe();
+    this.armResync();
+    for (const runner of this.runners.values()) runner.kick();
+  }
+
+  private async apply(tasks: readonly Task[]): Promise<void> {
+    if (this.closed) return;
+    const assigned = new Set<string>();
+    for (const task of tasks) {
+      if (task.nodeId !== this.nodeId) {
+        this.log.warn({ taskId: task.id, taskNodeId: task.nodeId }, 'ignoring a task assigned to another node');
+        continue;
+      }
+      assigned.add(task.id);
+      const runner = this.runners.get(task.id);
+      if (runner !== undefined) {
+        runner.update(task);
+        continue;
+      }
+      const fresh = this.newRunner(task, undefined);
+      const stray = this.strays.get(task.id);
+      if (stray !== undefined) fresh.adoptContainer(stray);
+      this.runners.set(task.id, fresh);
+      await this.db?.put({ ...task, status: fresh.status });
+      fresh.kick();
+    }
+    for (const [taskId, runner] of this.runners) if (!assigned.has(taskId)) runner.drop();
+    // Containers of ours that no task claims are leftovers of tasks the managers forgot.
+    for (const [taskId, containerId] of this.strays) {
+      if (assigned.has(taskId)) continue;
+      this.log.info({ taskId, containerId }, 'removing a container of a task no longer assigned');
+      const removed = await this.executor.remove(containerId);
+      if (!removed.ok) this.log.warn({ containerId, error: removed.error.message }, 'could not remove an unassigned container');
+    }
+    this.strays = new Map();
+  }
+
+  private newRunner(task: Task, status: TaskStatus | undefined): TaskRunner {
+    return new TaskRunner(codec.Task.fromPartial(task), status, {
+      executor: this.executor,
+      clock: this.clock,
+      logger: this.log,
+      managersReachable: () => this.reachable,
+      saveStatus: async (t, s) => {
+        await this.db?.put({ ...t, status: s });
+        this.batcher.push(t.id, s);
+      },
+      forget: async (taskId) => {
+        this.runners.delete(taskId);
+        await this.db?.delete(taskId);
+      },
+    });
+  }
+
+  private subscribe(): void {
+    if (this.closed) return;
+    this.watch = this.executor.watch(
+      this.nodeId,
+      (event) => this.runners.get(event.taskId)?.kick(),
+      (error) => {
+        if (this.closed) return;
+        this.log.warn({ error }, 'engine event stream ended; reconnecting');
+        this.cancelReconnect = this.clock.setTimer(EVENTS_RECONNECT_MS, () => {
+          this.subscribe();
+          // Events may have been missed while the stream was down.
+          for (const runner of this.runners.values()) runner.kick();
+        });
+      },
+    );
+  }
+
+  private armResync(): void {
+    this.cancelResync = this.clock.setTimer(this.resyncPeriodMs, () => {
+      if (this.closed) return;
+      for (const runner of this.runners.values()) runner.kick();
+      this.armResync();
+    });
+  }
+}

@@ -1,0 +1,102 @@
+// ContainerSpec → Docker's container create request, as Docker's swarm
+// executor translates it (daemon/cluster/executor/container/container.go).
+// Pure, so the translation is unit-tested without an engine.
+import type Docker from 'dockerode';
+import type { ContainerSpec, HealthConfig, Mount, Task } from '../gen/index.js';
+import { containerLabels, containerName } from './names.js';
+
+const NS_PER_MS = 1_000_000;
+
+/** The network a task container starts on until overlay attachments exist (src/overlay). */
+export const DEFAULT_NETWORK_MODE = 'bridge';
+
+/** Whole seconds for Docker's second-granular stop timeouts, rounding up so a grace period is never cut short. */
+export function gracePeriodSeconds(gracePeriodMs: number): number {
+  return Math.ceil(gracePeriodMs / 1000);
+}
+
+/** The create request for a task's container. */
+export function containerCreateOptions(task: Task): Docker.ContainerCreateOptions {
+  const spec = task.spec?.container;
+  if (spec === undefined) throw new Error(`task ${task.id} has no container spec`);
+  const limits = task.spec?.resources?.limits;
+  const reservations = task.spec?.resources?.reservations;
+  const logDriver = task.spec?.logDriver;
+  const options: Docker.ContainerCreateOptions = {
+    name: containerName(task),
+    Image: spec.image,
+    Labels: containerLabels(task),
+    Env: spec.env,
+    Tty: spec.tty,
+    ...entrypointAndCmd(spec),
+    ...(spec.hostname !== '' ? { Hostname: spec.hostname } : {}),
+    ...(spec.dir !== '' ? { WorkingDir: spec.dir } : {}),
+    ...(spec.user !== '' ? { User: spec.user } : {}),
+    ...(spec.stopSignal !== '' ? { StopSignal: spec.stopSignal } : {}),
+    ...(spec.stopGracePeriodMs > 0 ? { StopTimeout: gracePeriodSeconds(spec.stopGracePeriodMs) } : {}),
+    ...(spec.healthcheck !== undefined && spec.healthcheck.test.length > 0 ? { Healthcheck: healthcheck(spec.healthcheck) } : {}),
+    HostConfig: {
+      NetworkMode: DEFAULT_NETWORK_MODE,
+      // The agent, not the engine, decides about restarts (restart-policy.ts).
+      RestartPolicy: { Name: 'no' },
+      Init: spec.init,
+      ReadonlyRootfs: spec.readOnly,
+      ...(spec.capAdd.length > 0 ? { CapAdd: spec.capAdd } : {}),
+      ...(spec.capDrop.length > 0 ? { CapDrop: spec.capDrop } : {}),
+      ...(Object.keys(spec.sysctls).length > 0 ? { Sysctls: spec.sysctls } : {}),
+      ...(spec.ulimits.length > 0 ? { Ulimits: spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) } : {}),
+      ...(spec.dnsNameservers.length > 0 ? { Dns: spec.dnsNameservers } : {}),
+      ...(spec.hosts.length > 0 ? { ExtraHosts: spec.hosts.map(extraHost) } : {}),
+      ...(spec.mounts.length > 0 ? { Mounts: spec.mounts.map(mount) } : {}),
+      ...(limits !== undefined && limits.nanoCpus > 0 ? { NanoCpus: limits.nanoCpus } : {}),
+      ...(limits !== undefined && limits.memoryBytes > 0 ? { Memory: limits.memoryBytes } : {}),
+      ...(reservations !== undefined && reservations.memoryBytes > 0 ? { MemoryReservation: reservations.memoryBytes } : {}),
+      ...(logDriver !== undefined && logDriver.name !== '' ? { LogConfig: { Type: logDriver.name, Config: logDriver.options } } : {}),
+    },
+  };
+  return options;
+}
+
+// command replaces the image's entrypoint (and args become its Cmd); args
+// alone are arguments to the image's entrypoint. An explicitly empty
+// entrypoint (Compose `entrypoint: []`) resets the image's.
+function entrypointAndCmd(spec: ContainerSpec): { Entrypoint?: string[]; Cmd?: string[] } {
+  if (spec.command.length > 0) return { Entrypoint: spec.command, Cmd: spec.args };
+  const cmd = spec.args.length > 0 ? { Cmd: spec.args } : {};
+  return spec.hasEntrypoint ? { Entrypoint: [''], ...cmd } : cmd;
+}
+
+function healthcheck(h: HealthConfig): NonNullable<Docker.ContainerCreateOptions['Healthcheck']> {
+  return {
+    Test: h.test,
+    ...(h.intervalMs > 0 ? { Interval: h.intervalMs * NS_PER_MS } : {}),
+    ...(h.timeoutMs > 0 ? { Timeout: h.timeoutMs * NS_PER_MS } : {}),
+    ...(h.startPeriodMs > 0 ? { StartPeriod: h.startPeriodMs * NS_PER_MS } : {}),
+    ...(h.retries > 0 ? { Retries: h.retries } : {}),
+  };
+}
+
+// Swarm specs hold hosts in /etc/hosts order ("IP name [aliases]"); the engine
+// wants "name:IP". Entries already in "name:IP" form pass through.
+function extraHost(entry: string): string {
+  const fields = entry.trim().split(/\s+/);
+  if (fields.length < 2) return entry;
+  return `${fields[1] ?? ''}:${fields[0] ?? ''}`;
+}
+
+function mount(m: Mount): Docker.MountSettings {
+  switch (m.type) {
+    case 'BIND':
+      return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+    case 'VOLUME':
+      return { Type: 'volume', Source: m.source, Target: m.target, ReadOnly: m.readOnly };
+    case 'TMPFS':
+      return {
+        Type: 'tmpfs',
+        Source: '',
+        Target: m.target,
+        ReadOnly: m.readOnly,
+        TmpfsOptions: { ...(m.tmpfsSizeBytes > 0 ? { SizeBytes: m.tmpfsSizeBytes } : {}), ...(m.tmpfsMode > 0 ? { Mode: m.tmpfsMode } : {}) },
+      } as Docker.MountSettings;
+  }
+}

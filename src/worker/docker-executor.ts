@@ -1,0 +1,264 @@
+// The Executor on a real Docker Engine through dockerode, shaped after
+// Docker's own swarm executor (daemon/cluster/executor/container).
+import type { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import { componentLogger, type Logger } from '../common/log.js';
+import { err, ok, type Result } from '../common/result.js';
+import type { Task } from '../gen/index.js';
+import { containerCreateOptions, gracePeriodSeconds } from './container-config.js';
+import type { ContainerHealth, ContainerObservation } from './controller/observation.js';
+import { engineMessage, engineStatusCode, executorError } from './docker-errors.js';
+import { parseLogStream, sinceParam } from './docker-logs.js';
+import type { Engine } from './engine.js';
+import type { ContainerEvent, Executor, ExecutorError, LogLine, LogOptions, OwnedContainer, Subscription } from './executor.js';
+import { LABELS } from './names.js';
+import type { NetworkAttacher } from './network-attacher.js';
+import { bridgeOnlyAttacher } from './network-attacher.js';
+
+/** How long a pull may take before the task is tried with what the engine has. */
+const DEFAULT_PULL_TIMEOUT_MS = 5 * 60_000;
+/** Engine events that can change what the controller decides. */
+const WATCHED_ACTIONS = ['create', 'start', 'die', 'stop', 'kill', 'oom', 'destroy', 'health_status'];
+
+/** What a DockerExecutor needs. */
+export interface DockerExecutorOptions {
+  engine: Engine;
+  logger: Logger;
+  attacher?: NetworkAttacher;
+  pullTimeoutMs?: number;
+}
+
+/** Runs task containers on a Docker Engine. */
+export class DockerExecutor implements Executor {
+  private readonly engine: Engine;
+  private readonly log: Logger;
+  private readonly attacher: NetworkAttacher;
+  private readonly pullTimeoutMs: number;
+
+  constructor(options: DockerExecutorOptions) {
+    this.engine = options.engine;
+    this.log = componentLogger(options.logger, 'executor');
+    this.attacher = options.attacher ?? bridgeOnlyAttacher;
+    this.pullTimeoutMs = options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS;
+  }
+
+  async prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>> {
+    let create: Docker.ContainerCreateOptions;
+    try {
+      create = containerCreateOptions(task);
+    } catch (e) {
+      return err({ message: engineMessage(e), transient: false });
+    }
+    const image = create.Image ?? '';
+    const present = await this.imagePresent(image);
+    if (!present.ok) return present;
+    // As Docker's executor: a failed pull is logged, and create then reports
+    // the error users know ("No such image: foo:latest").
+    if (!present.value) await this.pull(image);
+    let containerId: string;
+    try {
+      containerId = (await this.engine.createContainer(create)).id;
+    } catch (e) {
+      if (engineStatusCode(e) !== 409) return err(executorError(e));
+      const existing = await this.adoptByName(task, create.name ?? '');
+      if (!existing.ok) return existing;
+      containerId = existing.value;
+    }
+    const attached = await this.attacher.attach(task, containerId);
+    if (!attached.ok) {
+      // The task is rejected without a container ID, so nothing else would ever remove this one.
+      await this.remove(containerId);
+      return err({ message: attached.error, transient: false });
+    }
+    return ok({ containerId });
+  }
+
+  async start(containerId: string): Promise<Result<void, ExecutorError>> {
+    try {
+      await this.engine.getContainer(containerId).start();
+      return ok(undefined);
+    } catch (e) {
+      return engineStatusCode(e) === 304 ? ok(undefined) : err(executorError(e));
+    }
+  }
+
+  async inspect(containerId: string): Promise<Result<ContainerObservation, ExecutorError>> {
+    try {
+      const info = await this.engine.getContainer(containerId).inspect();
+      return ok(observe(containerId, info));
+    } catch (e) {
+      return engineStatusCode(e) === 404 ? ok({ kind: 'missing', containerId }) : err(executorError(e));
+    }
+  }
+
+  async stop(containerId: string, gracePeriodMs: number): Promise<Result<void, ExecutorError>> {
+    try {
+      await this.engine.getContainer(containerId).stop(gracePeriodMs > 0 ? { t: gracePeriodSeconds(gracePeriodMs) } : {});
+      return ok(undefined);
+    } catch (e) {
+      const code = engineStatusCode(e);
+      return code === 304 || code === 404 ? ok(undefined) : err(executorError(e));
+    }
+  }
+
+  async remove(containerId: string): Promise<Result<void, ExecutorError>> {
+    const detached = await this.attacher.detach(containerId);
+    if (!detached.ok) this.log.warn({ containerId, error: detached.error }, 'detaching networks failed; removing anyway');
+    try {
+      await this.engine.getContainer(containerId).remove({ force: true, v: true });
+      return ok(undefined);
+    } catch (e) {
+      const code = engineStatusCode(e);
+      // 409: a removal is already in progress, which is what we want.
+      return code === 404 || code === 409 ? ok(undefined) : err(executorError(e));
+    }
+  }
+
+  async listOwned(nodeId: string): Promise<Result<OwnedContainer[], ExecutorError>> {
+    try {
+      const list = await this.engine.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } });
+      return ok(list
+        .filter((c) => c.Labels[LABELS.nodeId] === nodeId)
+        .map((c) => ({ containerId: c.Id, taskId: c.Labels[LABELS.taskId] ?? '', name: (c.Names[0] ?? '').replace(/^\//, ''), running: c.State === 'running' })));
+    } catch (e) {
+      return err(executorError(e));
+    }
+  }
+
+  watch(nodeId: string, onEvent: (event: ContainerEvent) => void, onEnd: (error: string) => void): Subscription {
+    let stream: Readable | undefined;
+    let closed = false;
+    const end = (error: string): void => {
+      if (closed) return;
+      closed = true;
+      onEnd(error);
+    };
+    const filters = { type: ['container' as const], label: [`${LABELS.nodeId}=${nodeId}`], event: WATCHED_ACTIONS };
+    this.engine.getEvents({ filters }).then(
+      (s) => {
+        stream = s as Readable;
+        if (closed) {
+          stream.destroy();
+          return;
+        }
+        let buffered = '';
+        stream.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('utf8');
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines) {
+            const event = parseEvent(line);
+            if (event !== undefined) onEvent(event);
+          }
+        });
+        stream.on('error', (e: Error) => end(e.message));
+        stream.on('close', () => end('event stream closed'));
+      },
+      (e: unknown) => end(engineMessage(e)),
+    );
+    return {
+      close: () => {
+        closed = true;
+        stream?.destroy();
+      },
+    };
+  }
+
+  async *logs(containerId: string, options: LogOptions): AsyncGenerator<LogLine> {
+    const container = this.engine.getContainer(containerId);
+    const info = await container.inspect();
+    const query = {
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      timestamps: true,
+      ...(options.tail !== undefined ? { tail: options.tail } : {}),
+      ...(options.sinceMs !== undefined ? { since: sinceParam(options.sinceMs) } : {}),
+    };
+    if (options.follow) {
+      const stream = (await container.logs({ ...query, follow: true })) as Readable;
+      try {
+        yield* parseLogStream(stream, info.Config.Tty);
+      } finally {
+        stream.destroy();
+      }
+    } else {
+      const buffer = await container.logs({ ...query, follow: false });
+      yield* parseLogStream(once(buffer), info.Config.Tty);
+    }
+  }
+
+  private async imagePresent(image: string): Promise<Result<boolean, ExecutorError>> {
+    try {
+      await this.engine.getImage(image).inspect();
+      return ok(true);
+    } catch (e) {
+      return engineStatusCode(e) === 404 ? ok(false) : err(executorError(e));
+    }
+  }
+
+  private async pull(image: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const stream = await this.engine.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        timer = setTimeout(() => {
+          (stream as Readable).destroy();
+          reject(new Error(`pull took longer than ${this.pullTimeoutMs} ms`));
+        }, this.pullTimeoutMs);
+        this.engine.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()));
+      });
+    } catch (e) {
+      this.log.warn({ image, error: engineMessage(e) }, 'pulling the image failed; creating the container with what the engine has');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // A container by this name exists: either we created it before a restart
+  // (adopt it), or it belongs to someone else (refuse to touch it).
+  private async adoptByName(task: Task, name: string): Promise<Result<string, ExecutorError>> {
+    try {
+      const info = await this.engine.getContainer(name).inspect();
+      const labels = info.Config.Labels;
+      if (labels[LABELS.taskId] !== task.id || labels[LABELS.nodeId] !== task.nodeId) {
+        return err({ message: `a container named ${name} exists and does not belong to task ${task.id} on node ${task.nodeId}`, transient: false });
+      }
+      return ok(info.Id);
+    } catch (e) {
+      return err(executorError(e));
+    }
+  }
+}
+
+async function* once(buffer: Buffer): AsyncGenerator<Buffer> {
+  yield buffer;
+}
+
+function observe(containerId: string, info: Docker.ContainerInspectInfo): ContainerObservation {
+  const state = info.State;
+  switch (state.Status) {
+    case 'created':
+      return { kind: 'created', containerId };
+    case 'running':
+    case 'paused':
+    case 'restarting':
+      return { kind: 'running', containerId, pid: state.Pid, health: health(state.Health?.Status) };
+    default:
+      return { kind: 'exited', containerId, exitCode: state.ExitCode, error: state.Error, oomKilled: state.OOMKilled };
+  }
+}
+
+function health(status: string | undefined): ContainerHealth {
+  return status === 'starting' || status === 'healthy' || status === 'unhealthy' ? status : '';
+}
+
+function parseEvent(line: string): ContainerEvent | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    const e = JSON.parse(line) as { id?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
+    const containerId = e.Actor?.ID ?? e.id ?? '';
+    return { containerId, taskId: e.Actor?.Attributes?.[LABELS.taskId] ?? '', action: e.Action ?? '' };
+  } catch {
+    return undefined;
+  }
+}
