@@ -4,7 +4,7 @@
 // advance. Nothing is sent or acknowledged before it is on disk.
 import type { ConfChange, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
-import type { InitialState, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
+import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
 import { DEFAULT_OPTIONS, RaftCore, bootstrapState, forceNewClusterState } from './core/index.js';
 import { contextKey } from './core/read-only.js';
 import type { LevelStorage } from './storage-level.js';
@@ -53,6 +53,26 @@ export class RaftNodeError extends Error {
   /** Worth retrying (possibly at another node) after a short, jittered pause. */
   get transient(): boolean {
     return this.kind === 'not-leader' || this.kind === 'no-leader' || this.kind === 'dropped';
+  }
+}
+
+/** The core's refusal as the error callers switch on. */
+function proposeError(e: ProposeError): RaftNodeError {
+  switch (e.kind) {
+    case 'not-leader':
+      return e.leaderId
+        ? new RaftNodeError('not-leader', `not the leader (leader is ${e.leaderId})`, e.leaderId)
+        : new RaftNodeError('no-leader', 'no leader known right now');
+    case 'transferring-leadership':
+      return new RaftNodeError('no-leader', 'leadership is being transferred; retry shortly');
+    case 'removed':
+      return new RaftNodeError('removed', 'this member was removed from the cluster');
+    case 'conf-change-pending':
+      return new RaftNodeError('refused', 'another membership change is still in progress; retry once it is applied');
+    case 'entry-too-large':
+      return new RaftNodeError('refused', `entry of ${e.bytes} bytes is over the limit`);
+    case 'invalid-conf-change':
+      return new RaftNodeError('refused', `membership change refused: ${e.error.kind} (node ${e.error.nodeId})`);
   }
 }
 
@@ -206,7 +226,7 @@ export class RaftNode {
         const r = this.core.propose(data);
         if (!r.ok) {
           const e = r.error;
-          reject(e.kind === 'not-leader' ? new RaftNodeError('not-leader', `not the leader (leader is ${e.leaderId || 'unknown'})`, e.leaderId) : new RaftNodeError('refused', `proposal refused: ${e.kind}`));
+          reject(proposeError(e));
           return;
         }
         this.track(r.value.index, r.value.term, resolve, reject, timeoutMs);
@@ -221,7 +241,7 @@ export class RaftNode {
         const r = this.core.proposeConfChange(cc);
         if (!r.ok) {
           const e = r.error;
-          reject(e.kind === 'not-leader' ? new RaftNodeError('not-leader', 'not the leader', e.leaderId) : new RaftNodeError('refused', `conf change refused: ${JSON.stringify(e)}`));
+          reject(proposeError(e));
           return;
         }
         this.track(r.value.index, r.value.term, () => resolve(), reject, timeoutMs);
