@@ -82,7 +82,9 @@ export class RpcServer {
     });
   }
 
-  private wrap(method: AnyMethod, handler: (...args: any[]) => Promise<unknown>, authorize: Authorizer): UntypedHandleCall {
+  private wrap(method: AnyMethod, rawHandler: (...args: any[]) => Promise<unknown>, authorize: Authorizer): UntypedHandleCall {
+    // A handler that throws before returning its promise is treated like one that rejects.
+    const handler = (...args: any[]): Promise<unknown> => new Promise((resolve) => resolve(rawHandler(...args)));
     const log = this.options.logger;
     const context = (call: { getAuthContext(): { transportSecurityType?: string; sslPeerCertificate?: { raw?: Buffer } } | null; getPeer(): string; on(event: 'cancelled', f: () => void): unknown }): CallContext | RpcError => {
       const auth = call.getAuthContext();

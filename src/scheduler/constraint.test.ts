@@ -9,7 +9,7 @@ describe('parseConstraint', () => {
     ['node.role==manager', 'role', '', '==', 'manager'],
     ['NODE.ROLE==Worker', 'role', '', '==', 'worker'],
     ['node.platform.os==linux', 'os', '', '==', 'linux'],
-    ['node.platform.arch==x86_64', 'arch', '', '==', 'x86_64'],
+    ['node.platform.arch==x86_64', 'arch', '', '==', 'amd64'],
     ['node.labels.zone==eu', 'nodeLabel', 'zone', '==', 'eu'],
     ['node.labels.com.example.tier!=db', 'nodeLabel', 'com.example.tier', '!=', 'db'],
     ['engine.labels.storage==ssd', 'engineLabel', 'storage', '==', 'ssd'],

@@ -3,6 +3,7 @@
 // created so a typo is an error then, never a task that silently stays pending.
 import type { Placement } from '../gen/index.js';
 import { err, ok, type Result } from '../common/result.js';
+import { normalizeArch } from './node-entry.js';
 
 /** What a constraint compares: a fixed node attribute or one label. */
 export type ConstraintField = 'id' | 'hostname' | 'role' | 'os' | 'arch' | 'nodeLabel' | 'engineLabel';
@@ -13,7 +14,7 @@ export interface Constraint {
   /** The label key for nodeLabel/engineLabel, '' otherwise. */
   readonly label: string;
   readonly op: '==' | '!=';
-  /** Compared case-insensitively, as Swarm does; stored lowercased. */
+  /** Compared case-insensitively, as Swarm does; stored lowercased (architectures normalized: x86_64 is amd64). */
   readonly value: string;
   readonly text: string;
 }
@@ -82,7 +83,8 @@ export function parseConstraint(expression: string): Result<Constraint, Placemen
     label = labelled.label;
     canonicalKey = `${labelled.prefix}${label}`;
   }
-  return ok({ field, label, op, value: value.toLowerCase(), text: `${canonicalKey}${op}${value}` });
+  const compared = field === 'arch' ? normalizeArch(value) : value.toLowerCase();
+  return ok({ field, label, op, value: compared, text: `${canonicalKey}${op}${value}` });
 }
 
 /** Parses a spread descriptor, with or without the CLI's `spread=` prefix. */

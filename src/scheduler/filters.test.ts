@@ -193,6 +193,14 @@ describe('ranking', () => {
     expect(counts).toEqual({ 'us-1a': 4, 'eu-2a': 2, 'eu-1a': 1, 'eu-1b': 1 });
   });
 
+  it('counts tasks on full nodes toward their zone, so the zone is not handed more', () => {
+    const nodes = [makeNode('eu1', { labels: { zone: 'eu' }, memoryBytes: GiB }), makeNode('eu2', { labels: { zone: 'eu' } }), makeNode('us1', { labels: { zone: 'us' } })];
+    const placement = { preferences: [{ spreadDescriptor: 'node.labels.zone' }] };
+    const running = [0, 1].map((i) => makeTask(`r${i}`, 's', { nodeId: 'eu1', memoryBytes: GiB / 2, placement }));
+    const tasks = [...running, makeTask('t1', 's', { memoryBytes: GiB / 2, placement }), makeTask('t2', 's', { memoryBytes: GiB / 2, placement })];
+    expect(run(nodes, tasks).assignments.map((a) => a.nodeId)).toEqual(['us1', 'us1']);
+  });
+
   it('spreads over engine labels too', () => {
     const nodes = [makeNode('a1', { engineLabels: { dc: 'a' } }), makeNode('a2', { engineLabels: { dc: 'a' } }), makeNode('b1', { engineLabels: { dc: 'b' } })];
     const tasks = Array.from({ length: 4 }, (_, i) => makeTask(`t${i}`, 's', { placement: { preferences: [{ spreadDescriptor: 'spread=engine.labels.dc' }] } }));

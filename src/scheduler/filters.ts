@@ -1,6 +1,9 @@
-// The filter stages, in Swarm's order. Each is built once per task group with
-// its reasons prepared, checks one node, and names why it rejects it; the
-// explanation counts nodes per reason (each node under its first failure).
+// The filter stages, in Swarm's order. Each stage is a small function that
+// checks one node for one task group and names why it rejects it; the order
+// is wired in one place (NodeFilter.check). Reasons are prepared once per
+// group so the explanation can count nodes per reason (each node under its
+// first failure). Direct calls, not an array of closures: the scan runs
+// 5,000 times per group and V8 inlines monomorphic calls.
 import type { Platform } from '../gen/index.js';
 import type { Constraint } from './constraint.js';
 import type { Demand } from './demand.js';
@@ -15,15 +18,6 @@ export interface Reason {
   describe(count: number): string;
 }
 
-/** One stage of the pipeline. */
-export interface Filter {
-  readonly name: string;
-  /** True when the verdict can change as tasks are placed (resources, ports, max replicas). */
-  readonly dynamic: boolean;
-  /** The reason the node is rejected, or undefined when it passes. */
-  check(entry: NodeEntry): Reason | undefined;
-}
-
 /** What one group of identical tasks asks of a node. */
 export interface GroupNeeds {
   readonly constraints: readonly Constraint[];
@@ -31,92 +25,131 @@ export interface GroupNeeds {
   readonly maxReplicas: number;
   readonly demand: Demand;
   /** This service's occupying tasks per node ordinal (live: reflects placements as they are made). */
-  readonly serviceCounts: Map<number, number>;
+  readonly serviceCounts: ReadonlyMap<number, number>;
 }
 
-function reason(stage: number, singular: string, plural: string): Reason {
-  return { stage, describe: (count) => `${countNodes(count)} ${verb(count, singular, plural)}` };
+/** The stages in pipeline order; a Reason's `stage` is its index here. */
+export const STAGES = ['ready', 'availability', 'resources', 'constraints', 'platform', 'host-ports', 'max-replicas'] as const;
+
+function reason(stage: (typeof STAGES)[number], singular: string, plural: string): Reason {
+  return { stage: STAGES.indexOf(stage), describe: (count) => `${countNodes(count)} ${verb(count, singular, plural)}` };
 }
 
-/** Builds the pipeline for one task group, in Swarm's order. */
-export function buildFilters(needs: GroupNeeds): Filter[] {
-  const filters: Filter[] = [readyFilter(), availabilityFilter()];
-  const resources = resourceFilter(needs.demand);
-  if (resources !== undefined) filters.push(resources);
-  if (needs.constraints.length > 0) filters.push(constraintFilter(needs.constraints));
-  if (needs.platforms.length > 0) filters.push(platformFilter(needs.platforms));
-  if (needs.demand.hostPorts.length > 0) filters.push(hostPortFilter(needs.demand.hostPorts));
-  if (needs.maxReplicas > 0) filters.push(maxReplicasFilter(needs.maxReplicas, needs.serviceCounts));
-  return filters;
+interface GenericNeed {
+  readonly kind: string;
+  readonly value: number;
+  readonly reason: Reason;
 }
 
-/** Runs filters in order; the first rejection is the node's reason. */
-export function firstRejection(filters: readonly Filter[], entry: NodeEntry, dynamicOnly = false): Reason | undefined {
-  for (const filter of filters) {
-    if (dynamicOnly && !filter.dynamic) continue;
-    const rejected = filter.check(entry);
-    if (rejected !== undefined) return rejected;
+/** The filter pipeline for one task group. */
+export class NodeFilter {
+  readonly notReady = reason('ready', 'not ready', 'not ready');
+  // Pause and drain both keep new tasks away; the wording is Swarm's.
+  readonly unavailable = reason('availability', 'not available for new tasks', 'not available for new tasks');
+  readonly nanoCpus: number;
+  readonly memoryBytes: number;
+  readonly lacksCpu: Reason;
+  readonly lacksMemory: Reason;
+  readonly generic: readonly GenericNeed[];
+  readonly constraints: readonly { readonly constraint: Constraint; readonly reason: Reason }[];
+  readonly platforms: readonly Platform[];
+  readonly unsupported: Reason;
+  readonly hostPorts: readonly { readonly port: string; readonly reason: Reason }[];
+  readonly maxReplicas: number;
+  readonly full: Reason;
+  readonly serviceCounts: ReadonlyMap<number, number>;
+
+  /** Prepares every stage's reasons for `needs`. */
+  constructor(needs: GroupNeeds) {
+    const { nanoCpus, memoryBytes, generic, hostPorts } = needs.demand;
+    this.nanoCpus = nanoCpus;
+    this.memoryBytes = memoryBytes;
+    this.lacksCpu = reason('resources', `lacks ${formatCpus(nanoCpus)}`, `lack ${formatCpus(nanoCpus)}`);
+    this.lacksMemory = reason('resources', `lacks ${formatBytes(memoryBytes)} memory`, `lack ${formatBytes(memoryBytes)} memory`);
+    this.generic = generic.map((g) => ({ kind: g.kind, value: g.value, reason: reason('resources', `lacks ${g.kind}=${g.value}`, `lack ${g.kind}=${g.value}`) }));
+    this.constraints = needs.constraints.map((c) => ({ constraint: c, reason: reason('constraints', `does not satisfy constraint ${c.text}`, `do not satisfy constraint ${c.text}`) }));
+    this.platforms = needs.platforms;
+    const names = needs.platforms.map((p) => [p.os, p.architecture].filter((s) => s !== '').join('/')).join(' or ');
+    this.unsupported = reason('platform', `does not support platform ${names}`, `do not support platform ${names}`);
+    this.hostPorts = hostPorts.map((port) => ({ port, reason: reason('host-ports', `already uses host port ${port}`, `already use host port ${port}`) }));
+    this.maxReplicas = needs.maxReplicas;
+    const tasks = needs.maxReplicas === 1 ? '1 task' : `${needs.maxReplicas} tasks`;
+    this.full = reason('max-replicas', `already runs ${tasks} of this service (max replicas per node)`, `already run ${tasks} of this service (max replicas per node)`);
+    this.serviceCounts = needs.serviceCounts;
+  }
+
+  /** The whole pipeline in Swarm's order: the first stage that rejects the node names why. */
+  check(entry: NodeEntry): Reason | undefined {
+    return (
+      readyStage(this, entry) ??
+      availabilityStage(this, entry) ??
+      resourceStage(this, entry) ??
+      constraintStage(this, entry) ??
+      platformStage(this, entry) ??
+      hostPortStage(this, entry) ??
+      maxReplicasStage(this, entry)
+    );
+  }
+
+  /** Only the stages whose verdict can change as tasks are placed. */
+  checkDynamic(entry: NodeEntry): Reason | undefined {
+    return resourceStage(this, entry) ?? hostPortStage(this, entry) ?? maxReplicasStage(this, entry);
+  }
+
+  /** Only the stages that depend on the node alone, not on what runs there. */
+  checkStatic(entry: NodeEntry): Reason | undefined {
+    return readyStage(this, entry) ?? availabilityStage(this, entry) ?? constraintStage(this, entry) ?? platformStage(this, entry);
+  }
+}
+
+function readyStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  return entry.ready ? undefined : f.notReady;
+}
+
+function availabilityStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  return entry.availability === 'ACTIVE' ? undefined : f.unavailable;
+}
+
+function resourceStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  if (f.nanoCpus > 0 && entry.nanoCpusReserved + f.nanoCpus > entry.nanoCpusCapacity) return f.lacksCpu;
+  if (f.memoryBytes > 0 && entry.memoryBytesReserved + f.memoryBytes > entry.memoryBytesCapacity) return f.lacksMemory;
+  for (const g of f.generic) {
+    if ((entry.genericCapacity.get(g.kind) ?? 0) - (entry.genericReserved.get(g.kind) ?? 0) < g.value) return g.reason;
   }
   return undefined;
 }
 
-function readyFilter(): Filter {
-  const notReady = reason(0, 'not ready', 'not ready');
-  return { name: 'ready', dynamic: false, check: (entry) => (entry.ready ? undefined : notReady) };
+function constraintStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  for (const c of f.constraints) if (!satisfies(entry, c.constraint)) return c.reason;
+  return undefined;
 }
 
-function availabilityFilter(): Filter {
-  // Pause and drain both keep new tasks away; the wording is Swarm's.
-  const unavailable = reason(1, 'not available for new tasks', 'not available for new tasks');
-  return { name: 'availability', dynamic: false, check: (entry) => (entry.availability === 'ACTIVE' ? undefined : unavailable) };
+function platformStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  return supportsPlatform(entry, f.platforms) ? undefined : f.unsupported;
 }
 
-function resourceFilter(demand: Demand): Filter | undefined {
-  const { nanoCpus, memoryBytes, generic } = demand;
-  if (nanoCpus <= 0 && memoryBytes <= 0 && generic.length === 0) return undefined;
-  const cpu = reason(2, `lacks ${formatCpus(nanoCpus)}`, `lack ${formatCpus(nanoCpus)}`);
-  const memory = reason(2, `lacks ${formatBytes(memoryBytes)} memory`, `lack ${formatBytes(memoryBytes)} memory`);
-  const generics = generic.map((g) => ({ kind: g.kind, value: g.value, reason: reason(2, `lacks ${g.kind}=${g.value}`, `lack ${g.kind}=${g.value}`) }));
-  return {
-    name: 'resources',
-    dynamic: true,
-    check: (entry) => {
-      if (nanoCpus > 0 && entry.nanoCpusReserved + nanoCpus > entry.nanoCpusCapacity) return cpu;
-      if (memoryBytes > 0 && entry.memoryBytesReserved + memoryBytes > entry.memoryBytesCapacity) return memory;
-      for (const g of generics) {
-        if ((entry.genericCapacity.get(g.kind) ?? 0) - (entry.genericReserved.get(g.kind) ?? 0) < g.value) return g.reason;
-      }
-      return undefined;
-    },
-  };
+function hostPortStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  for (const p of f.hostPorts) if (entry.hostPortsInUse.has(p.port)) return p.reason;
+  return undefined;
+}
+
+function maxReplicasStage(f: NodeFilter, entry: NodeEntry): Reason | undefined {
+  return f.maxReplicas > 0 && (f.serviceCounts.get(entry.ordinal) ?? 0) >= f.maxReplicas ? f.full : undefined;
 }
 
 /** True when the node satisfies the constraint (missing labels satisfy only `!=`, as in Swarm). */
 export function satisfies(entry: NodeEntry, constraint: Constraint): boolean {
   let actual: string | undefined;
-  let expected = constraint.value;
   switch (constraint.field) {
     case 'id': actual = entry.idLower; break;
     case 'hostname': actual = entry.hostnameLower; break;
     case 'role': actual = entry.roleLower; break;
     case 'os': actual = entry.osLower; break;
-    case 'arch': actual = entry.archNormalized; expected = normalizeArch(expected); break;
+    case 'arch': actual = entry.archNormalized; break;
     case 'nodeLabel': actual = entry.nodeLabelsLower.get(constraint.label); break;
     case 'engineLabel': actual = entry.engineLabelsLower.get(constraint.label); break;
   }
-  return constraint.op === '==' ? actual === expected : actual !== expected;
-}
-
-function constraintFilter(constraints: readonly Constraint[]): Filter {
-  const checks = constraints.map((c) => ({ c, reason: reason(3, `does not satisfy constraint ${c.text}`, `do not satisfy constraint ${c.text}`) }));
-  return {
-    name: 'constraints',
-    dynamic: false,
-    check: (entry) => {
-      for (const { c, reason: r } of checks) if (!satisfies(entry, c)) return r;
-      return undefined;
-    },
-  };
+  return constraint.op === '==' ? actual === constraint.value : actual !== constraint.value;
 }
 
 /** True when the node runs one of the image's platforms (or no platform is required). */
@@ -129,34 +162,6 @@ export function supportsPlatform(entry: NodeEntry, platforms: readonly Platform[
     if ((os === '' || os === entry.osLower) && (arch === '' || arch === entry.archNormalized)) return true;
   }
   return false;
-}
-
-function platformFilter(platforms: readonly Platform[]): Filter {
-  const names = platforms.map((p) => [p.os, p.architecture].filter((s) => s !== '').join('/')).join(' or ');
-  const unsupported = reason(4, `does not support platform ${names}`, `do not support platform ${names}`);
-  return { name: 'platform', dynamic: false, check: (entry) => (supportsPlatform(entry, platforms) ? undefined : unsupported) };
-}
-
-function hostPortFilter(ports: readonly string[]): Filter {
-  const checks = ports.map((port) => ({ port, reason: reason(5, `already uses host port ${port}`, `already use host port ${port}`) }));
-  return {
-    name: 'host-ports',
-    dynamic: true,
-    check: (entry) => {
-      for (const { port, reason: r } of checks) if (entry.hostPortsInUse.has(port)) return r;
-      return undefined;
-    },
-  };
-}
-
-function maxReplicasFilter(maxReplicas: number, serviceCounts: Map<number, number>): Filter {
-  const tasks = maxReplicas === 1 ? '1 task' : `${maxReplicas} tasks`;
-  const full = reason(6, `already runs ${tasks} of this service (max replicas per node)`, `already run ${tasks} of this service (max replicas per node)`);
-  return {
-    name: 'max-replicas',
-    dynamic: true,
-    check: (entry) => ((serviceCounts.get(entry.ordinal) ?? 0) >= maxReplicas ? full : undefined),
-  };
 }
 
 /** Collects rejected nodes per reason and renders Swarm's "no suitable node (...)" line. */

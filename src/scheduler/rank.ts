@@ -58,6 +58,8 @@ interface Branch {
   count: number;
   alive: boolean;
   readonly children: Branch[];
+  /** Children by label value id, to count tasks on nodes outside the eligible set. */
+  readonly childByValue: Map<number, Branch>;
   leaf: Leaf | undefined;
 }
 
@@ -66,8 +68,10 @@ export class PlacementTree {
   private readonly root: Branch;
   private readonly leafOf: (Branch | undefined)[];
   private readonly arrays: RankArrays;
+  /** Each preference level's label values across nodes. */
+  private readonly columns: LabelColumn[];
 
-  /** Builds branches from `eligible` ordinals by the preferences' label values. */
+  /** Builds branches from `eligible` ordinals by the preferences' label values; takes ownership of the array. */
   constructor(eligible: number[], preferences: readonly SpreadPreference[], private readonly inputs: RankInputs) {
     const size = inputs.nodes.length;
     this.arrays = { nodes: inputs.nodes, counts: new Int32Array(size), failing: new Uint8Array(size), spreadKeys: new Float64Array(size) };
@@ -76,9 +80,21 @@ export class PlacementTree {
     // Count the service's tasks from its own index: O(its nodes), not O(cluster); leaves heapify on these.
     for (const [o, count] of inputs.serviceCounts) if (o < size) this.arrays.counts[o] = count;
     if (inputs.strategy === 'SPREAD') for (const o of eligible) this.arrays.spreadKeys[o] = spreadKey(this.arrays, o);
-    this.root = this.build(undefined, eligible, preferences, 0);
+    this.columns = preferences.map((p) => inputs.labelColumn(p.source, p.label));
+    this.root = this.build(undefined, eligible, 0);
     for (const [o, count] of inputs.serviceCounts) {
-      for (let b = this.leafOf[o]; b !== undefined; b = b.parent) b.count += count;
+      if (this.leafOf[o] !== undefined) {
+        for (let b: Branch | undefined = this.leafOf[o]; b !== undefined; b = b.parent) b.count += count;
+        continue;
+      }
+      // Tasks on nodes that cannot take more (full, paused) still count for their zone's and rack's
+      // share, so a zone is not handed extra tasks because its busy nodes dropped out of the tree.
+      let branch: Branch | undefined = this.root;
+      for (const column of this.columns) {
+        branch = o < column.ids.length ? branch.childByValue.get(column.ids[o] ?? -1) : undefined;
+        if (branch === undefined) break;
+        branch.count += count;
+      }
     }
   }
 
@@ -97,20 +113,22 @@ export class PlacementTree {
     for (let b: Branch | undefined = leaf; b !== undefined; b = b.parent) b.count++;
   }
 
-  private build(parent: Branch | undefined, ordinals: number[], preferences: readonly SpreadPreference[], level: number): Branch {
-    const branch: Branch = { parent, count: 0, alive: ordinals.length > 0, children: [], leaf: undefined };
-    const preference = preferences[level];
-    if (preference === undefined) {
+  private build(parent: Branch | undefined, ordinals: number[], level: number): Branch {
+    const branch: Branch = { parent, count: 0, alive: ordinals.length > 0, children: [], childByValue: new Map(), leaf: undefined };
+    const column = this.columns[level];
+    if (column === undefined) {
       branch.leaf = makeLeaf(ordinals, this.inputs, this.arrays);
       for (const o of ordinals) this.leafOf[o] = branch;
       return branch;
     }
-    const column = this.inputs.labelColumn(preference.source, preference.label);
     const buckets: number[][] = column.values.map(() => []);
     for (const o of ordinals) buckets[column.ids[o] ?? 0]?.push(o);
     for (const id of column.order) {
       const bucket = buckets[id];
-      if (bucket !== undefined && bucket.length > 0) branch.children.push(this.build(branch, bucket, preferences, level + 1));
+      if (bucket === undefined || bucket.length === 0) continue;
+      const child = this.build(branch, bucket, level + 1);
+      branch.children.push(child);
+      branch.childByValue.set(id, child);
     }
     return branch;
   }

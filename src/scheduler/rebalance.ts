@@ -7,7 +7,7 @@ import type { NodeId, ServiceId, TaskId } from '../common/ids.js';
 import { assert } from '../common/assert.js';
 import { validatePlacement, type SpreadPreference } from './constraint.js';
 import { demandOfSpec, type Demand } from './demand.js';
-import { buildFilters, firstRejection } from './filters.js';
+import { NodeFilter } from './filters.js';
 import { applyDemand } from './node-entry.js';
 import type { SchedulerState, TaskRecord } from './state.js';
 
@@ -50,14 +50,12 @@ export function planRebalance(state: SchedulerState, serviceId: ServiceId, optio
   }
   // The highest slots move first, so low slots stay put across repeated plans.
   for (const list of tasksOn.values()) list.sort((a, b) => a.task.slot - b.task.slot || (a.id < b.id ? -1 : 1));
-  const filters = buildFilters({ constraints: parsed.value.constraints, platforms: spec?.placement?.platforms ?? [], maxReplicas: spec?.placement?.maxReplicas ?? 0, demand, serviceCounts: counts });
-  const staticFilters = filters.filter((f) => !f.dynamic);
-  const dynamicFilters = filters.filter((f) => f.dynamic);
+  const filter = new NodeFilter({ constraints: parsed.value.constraints, platforms: spec?.placement?.platforms ?? [], maxReplicas: spec?.placement?.maxReplicas ?? 0, demand, serviceCounts: counts });
 
   const candidates: number[] = [];
   const destination = new Set<number>();
   for (const entry of state.nodes) {
-    if (entry === undefined || !entry.known || firstRejection(staticFilters, entry) !== undefined) continue;
+    if (entry === undefined || !entry.known || filter.checkStatic(entry) !== undefined) continue;
     candidates.push(entry.ordinal);
     if (!state.failingOn(index, entry.id, options.now)) destination.add(entry.ordinal);
   }
@@ -72,7 +70,7 @@ export function planRebalance(state: SchedulerState, serviceId: ServiceId, optio
   const applied: { from: number; to: number; record: TaskRecord }[] = [];
   const fits = (ordinal: number): boolean => {
     const entry = state.nodes[ordinal];
-    return entry !== undefined && destination.has(ordinal) && firstRejection(dynamicFilters, entry) === undefined;
+    return entry !== undefined && destination.has(ordinal) && filter.checkDynamic(entry) === undefined;
   };
   const move = (from: number, to: number): void => {
     const record = tasksOn.get(from)?.pop();

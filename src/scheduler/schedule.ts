@@ -5,7 +5,7 @@
 import type { Node, Placement_Strategy, Service, Task } from '../gen/index.js';
 import type { NodeId } from '../common/ids.js';
 import { validatePlacement } from './constraint.js';
-import { buildFilters, Explanation, firstRejection, type Filter } from './filters.js';
+import { Explanation, NodeFilter } from './filters.js';
 import type { Plan } from './plan.js';
 import { seededPrng, type Prng } from './prng.js';
 import { PlacementTree } from './rank.js';
@@ -68,7 +68,7 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
     return;
   }
   const index = state.serviceIndex(first.serviceId);
-  const filters = buildFilters({
+  const filter = new NodeFilter({
     constraints: parsed.value.constraints,
     platforms: placement?.platforms ?? [],
     maxReplicas: placement?.maxReplicas ?? 0,
@@ -79,7 +79,7 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
   const preassigned = first.task.nodeId !== '';
   if (preassigned) {
     // Global tasks arrive with their node chosen by the orchestrator: only check that node.
-    for (const r of group) placePreassigned(state, r, filters, plan);
+    for (const r of group) placePreassigned(state, r, filter, plan);
     return;
   }
   const eligible: number[] = [];
@@ -87,7 +87,7 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
   const checkFailures = index.failuresByNode.size > 0;
   for (const entry of state.nodes) {
     if (entry === undefined || !entry.known) continue;
-    const rejected = firstRejection(filters, entry);
+    const rejected = filter.check(entry);
     if (rejected !== undefined) {
       explanation.add(rejected);
       continue;
@@ -102,7 +102,7 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
   const stillFits = (ordinal: number): boolean => {
     const entry = state.nodes[ordinal];
     if (entry === undefined) return false;
-    const rejected = firstRejection(filters, entry, true);
+    const rejected = filter.checkDynamic(entry);
     if (rejected === undefined) return true;
     explanation.add(rejected);
     return false;
@@ -123,10 +123,10 @@ function placeGroup(state: SchedulerState, group: readonly TaskRecord[], nowMs: 
   }
 }
 
-function placePreassigned(state: SchedulerState, record: TaskRecord, filters: readonly Filter[], plan: Plan): void {
+function placePreassigned(state: SchedulerState, record: TaskRecord, filter: NodeFilter, plan: Plan): void {
   const entry = state.entry(record.task.nodeId as NodeId);
   const explanation = new Explanation();
-  const rejected = entry === undefined ? undefined : firstRejection(filters, entry);
+  const rejected = entry === undefined ? undefined : filter.check(entry);
   if (entry === undefined || rejected !== undefined) {
     if (rejected !== undefined) explanation.add(rejected);
     const reason = entry === undefined ? `no suitable node (node ${record.task.nodeId} is not in the cluster)` : explanation.render();

@@ -16,7 +16,8 @@ import { TaskRunner } from './task-runner.js';
 
 /** Safety net besides engine events: every task is re-inspected this often. */
 const DEFAULT_RESYNC_PERIOD_MS = 10_000;
-const EVENTS_RECONNECT_MS = 1_000;
+const EVENTS_RECONNECT_BASE_MS = 1_000;
+const EVENTS_RECONNECT_MAX_MS = 30_000;
 
 /** What an Agent is built from. */
 export interface AgentOptions {
@@ -56,6 +57,7 @@ export class Agent {
   private watch: Subscription | undefined;
   private cancelResync: CancelTimer | undefined;
   private cancelReconnect: CancelTimer | undefined;
+  private reconnectAttempt = 0;
   private closed = false;
 
   constructor(options: AgentOptions) {
@@ -222,11 +224,17 @@ export class Agent {
     if (this.closed) return;
     this.watch = this.executor.watch(
       this.nodeId,
-      (event) => this.runners.get(event.taskId)?.kick(),
+      (event) => {
+        this.reconnectAttempt = 0;
+        this.runners.get(event.taskId)?.kick();
+      },
       (error) => {
         if (this.closed) return;
-        this.log.warn({ error }, 'engine event stream ended; reconnecting');
-        this.cancelReconnect = this.clock.setTimer(EVENTS_RECONNECT_MS, () => {
+        // The engine may be down for a while: back off, bounded, instead of spinning.
+        const delayMs = Math.min(EVENTS_RECONNECT_MAX_MS, EVENTS_RECONNECT_BASE_MS * 2 ** Math.min(this.reconnectAttempt, 10));
+        this.reconnectAttempt++;
+        this.log.warn({ error, retryInMs: delayMs }, 'engine event stream ended; reconnecting');
+        this.cancelReconnect = this.clock.setTimer(delayMs, () => {
           this.subscribe();
           // Events may have been missed while the stream was down.
           for (const runner of this.runners.values()) runner.kick();

@@ -17,6 +17,9 @@ import { bridgeOnlyAttacher } from './network-attacher.js';
 
 /** How long a pull may take before the task is tried with what the engine has. */
 const DEFAULT_PULL_TIMEOUT_MS = 5 * 60_000;
+/** How long remove() waits for a removal someone else started. */
+const REMOVAL_WAIT_MS = 10_000;
+const REMOVAL_POLL_MS = 200;
 /** Engine events that can change what the controller decides. */
 const WATCHED_ACTIONS = ['create', 'start', 'die', 'stop', 'kill', 'oom', 'destroy', 'health_status'];
 
@@ -109,8 +112,10 @@ export class DockerExecutor implements Executor {
       return ok(undefined);
     } catch (e) {
       const code = engineStatusCode(e);
-      // 409: a removal is already in progress, which is what we want.
-      return code === 404 || code === 409 ? ok(undefined) : err(executorError(e));
+      if (code === 404) return ok(undefined);
+      // 409: someone else's removal is in progress; done means gone, so wait for it.
+      if (code === 409) return this.waitGone(containerId);
+      return err(executorError(e));
     }
   }
 
@@ -166,7 +171,10 @@ export class DockerExecutor implements Executor {
 
   async *logs(containerId: string, options: LogOptions): AsyncGenerator<LogLine> {
     const container = this.engine.getContainer(containerId);
-    const info = await container.inspect();
+    // Callers show this to users: Docker's words, not dockerode's wrapping.
+    const info = await container.inspect().catch((e: unknown) => {
+      throw new Error(engineMessage(e));
+    });
     const query = {
       stdout: options.stdout ?? true,
       stderr: options.stderr ?? true,
@@ -185,6 +193,16 @@ export class DockerExecutor implements Executor {
       const buffer = await container.logs({ ...query, follow: false });
       yield* parseLogStream(once(buffer), info.Config.Tty);
     }
+  }
+
+  private async waitGone(containerId: string): Promise<Result<void, ExecutorError>> {
+    for (let waitedMs = 0; waitedMs < REMOVAL_WAIT_MS; waitedMs += REMOVAL_POLL_MS) {
+      const seen = await this.inspect(containerId);
+      if (!seen.ok) return seen;
+      if (seen.value.kind === 'missing') return ok(undefined);
+      await new Promise((resolve) => setTimeout(resolve, REMOVAL_POLL_MS));
+    }
+    return err({ message: `container ${containerId} is still being removed after ${REMOVAL_WAIT_MS} ms`, transient: true });
   }
 
   private async imagePresent(image: string): Promise<Result<boolean, ExecutorError>> {

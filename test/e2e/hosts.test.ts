@@ -8,6 +8,7 @@ import { startContainerHosts, type ContainerHosts } from '../support/container-h
 import { dockerClient } from '../support/docker-engine.js';
 import { createNamespaceHosts, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { BUSYBOX_IMAGE, TEST_LABEL } from '../support/test-images.js';
+import { runCommand } from '../support/run-command.js';
 import { listUnderlayResources } from '../support/underlay.js';
 import { isAlive } from '../support/wait.js';
 
@@ -24,7 +25,7 @@ describe('namespace hosts', () => {
     await env?.teardown(); // undefined when beforeAll failed
   });
 
-  it('reach each other over the 198.51.100.0/24 underlay', async () => {
+  it('reach each other over the underlay bridge', async () => {
     for (const from of env.hosts) {
       for (const to of env.hosts.filter((h) => h !== from)) {
         const r = await from.exec(`busybox ping -c 1 -W 2 ${to.ip}`);
@@ -32,7 +33,8 @@ describe('namespace hosts', () => {
       }
     }
     const addr = await env.hosts[0]!.exec('ip -4 -o addr show dev eth0');
-    expect(addr.stdout).toContain('198.51.100.11/24');
+    expect(addr.stdout).toContain(`${env.hosts[0]!.ip}/24`);
+    expect(env.hosts[0]!.ip).toBe(`${env.subnet}.11`);
   });
 
   it('run one shoal daemon each, answering `shoal info` with its own name and data root', async () => {
@@ -99,19 +101,25 @@ describe('namespace hosts', () => {
 });
 
 describe('namespace hosts with a stand-in daemon', () => {
-  it('run any daemonCommand inside the namespace, with its socket and data root', async () => {
-    // A stand-in that reports its addresses over the socket: the daemon helper is not tied to shoal.
+  it('run any daemonCommand inside the namespace; concurrent sets get separate subnets', async () => {
+    // A stand-in that reports its addresses over the socket: the helper is not tied to shoal.
     const standIn = "const net=require('net'),os=require('os');net.createServer(s=>{s.on('error',()=>{});s.end(JSON.stringify(os.networkInterfaces()))}).listen(process.argv[1])";
-    const env = await createNamespaceHosts({ count: 2, daemonCommand: (h) => [process.execPath, '-e', standIn, h.socketPath] });
+    const daemonCommand = (h: { socketPath: string }): string[] => [process.execPath, '-e', standIn, h.socketPath];
+    const sets = await Promise.all([createNamespaceHosts({ count: 2, daemonCommand }), createNamespaceHosts({ count: 2, daemonCommand })]);
     try {
-      for (const h of env.hosts) {
+      expect(new Set(sets.map((s) => s.subnet)).size).toBe(2);
+      for (const h of sets.flatMap((s) => s.hosts)) {
         const r = await h.exec(`${process.execPath} -e "require('net').connect('${h.socketPath}').pipe(process.stdout)"`);
         expect(r.stdout).toContain(h.ip);
+        // This machine reaches every host over its set's bridge, as a test or the demo would.
+        const ping = await runCommand('busybox', ['ping', '-c', '1', '-W', '2', h.ip], { allowFailure: true });
+        expect(ping.code, ping.stdout).toBe(0);
       }
     } finally {
-      await env.teardown();
+      await Promise.all(sets.map((s) => s.teardown()));
     }
-    expect((await listUnderlayResources()).namespaces.filter((n) => n.id === env.id)).toEqual([]);
+    const ids = sets.map((s) => s.id);
+    expect((await listUnderlayResources()).namespaces.filter((n) => ids.includes(n.id))).toEqual([]);
   });
 });
 
@@ -153,13 +161,15 @@ describe('container hosts', () => {
     expect(get.stdout).toContain('served-by-c1');
   });
 
-  it('run shoal daemon inside, answering `shoal info` with the host name and its own engine', async () => {
+  it('run shoal daemon inside, answering `shoal info` with the host name and its own engine until stopped', async () => {
     const h = env.hosts[0]!;
     await h.startDaemon();
     const r = await h.shoal(['info']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Name:\s+c1\b/);
     expect(r.stdout).toContain('unix:///var/run/docker.sock');
+    await h.stopDaemon('SIGTERM');
+    expect((await h.shoal(['info'])).code).not.toBe(0);
   });
 
   it('are removed, with their network, by teardown', async () => {

@@ -7,7 +7,7 @@ import { Agent, connectEngine, type Engine } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, containersOfNode, logger, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
-const RUN_LABEL = `worker-agent-${process.pid}`;
+const RUN_LABEL = `shoal-t-${process.pid}-worker-agent`;
 const LONG_RUNNING = { command: ['sh', '-c', 'sleep 1000 & wait'] };
 
 describe('worker agent on a real engine', () => {
@@ -153,6 +153,24 @@ describe('worker agent on a real engine', () => {
     await agent.idle();
     expect(await startedAt(steadyStatus.containerId)).toBe(steadyStartedAt);
     expect(agent.status(steady.id)?.state).toBe('RUNNING');
+    await agent.setAssignments([]);
+    await agent.idle();
+  });
+
+  it('restarts an unhealthy container locally while the managers are unreachable', async () => {
+    const nodeId = newId();
+    const { agent } = await agentOn(nodeId, undefined, false);
+    const sick = busyboxTask(RUN_LABEL, nodeId, {
+      command: ['sh', '-c', 'echo run; sleep 1000 & wait'],
+      healthcheck: { test: ['CMD', 'false'], intervalMs: 300, timeoutMs: 1_000, retries: 1 },
+      stopGracePeriodMs: 500,
+    }, { spec: { restart: { condition: 'ON_FAILURE', delayMs: 0, maxAttempts: 1, windowMs: 0 } } });
+    await agent.setAssignments([sick]);
+    const failed = await waitForStatus(agent, sick.id, (s) => s.state === 'FAILED', 60_000, 'FAILED after one local restart');
+    expect(failed).toMatchObject({ exitCode: 137, err: 'task: non-zero exit (137)' });
+    const runs: string[] = [];
+    for await (const line of agent.logs(sick.id, { follow: false })) runs.push(line.line);
+    expect(runs).toEqual(['run', 'run']);
     await agent.setAssignments([]);
     await agent.idle();
   });

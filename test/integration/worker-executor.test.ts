@@ -5,7 +5,7 @@ import type { Agent, Engine } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
-const RUN_LABEL = `worker-executor-${process.pid}`;
+const RUN_LABEL = `shoal-t-${process.pid}-worker-executor`;
 
 describe('worker executor on a real engine', () => {
   let engine: Engine;
@@ -51,6 +51,7 @@ describe('worker executor on a real engine', () => {
     });
     await agent.setAssignments([task]);
     const running = await waitForStatus(agent, task.id, (s) => s.state === 'RUNNING', 30_000, 'RUNNING');
+    await waitUntil(() => Promise.resolve(statuses), (seen) => seen.includes('RUNNING'), 5_000, 'RUNNING reported');
     unsubscribe();
     expect(running).toMatchObject({ message: 'started', err: '', health: '' });
     expect(running.containerId).toMatch(/^[0-9a-f]{64}$/);
@@ -74,7 +75,7 @@ describe('worker executor on a real engine', () => {
     expect(info.Config.Hostname).toBe('web-host');
     expect((info.Config as { StopTimeout?: number }).StopTimeout).toBe(3);
     expect(info.HostConfig).toMatchObject({ NanoCpus: 500_000_000, Memory: 64 * 1024 * 1024, MemoryReservation: 32 * 1024 * 1024, Init: true, NetworkMode: 'bridge' });
-    expect(info.State.Running).toBe(true);
+    expect(info.State).toMatchObject({ Running: true });
 
     const lines = [];
     for await (const line of agent.logs(task.id, { follow: false })) lines.push(line);
@@ -150,6 +151,7 @@ describe('worker executor on a real engine', () => {
     });
     await agent.setAssignments([task]);
     const running = await waitForStatus(agent, task.id, (s) => s.state === 'RUNNING', 30_000, 'RUNNING and healthy');
+    await waitUntil(() => Promise.resolve(seen), (reported) => reported.includes('RUNNING/healthy'), 5_000, 'RUNNING/healthy reported');
     unsubscribe();
     expect(running.health).toBe('healthy');
     expect(seen).toContain('STARTING/starting');

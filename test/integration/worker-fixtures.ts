@@ -1,6 +1,7 @@
 // Shared pieces of the worker integration tests: tasks on the busybox test
 // image, an agent over a temporary data dir, bounded waits on task status,
-// and cleanup of every container a test file created (labelled per run).
+// and cleanup of every container a test file created. Labels and temp dirs
+// are named `shoal-t-<pid>-...` so test/support sweeps what a killed run left.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export function busyboxTask(runLabel: string, nodeId: string, container: Paramet
     serviceId: newId(),
     nodeId,
     slot: 1,
-    serviceAnnotations: { name: `wt${runLabel.slice(-6)}` },
+    serviceAnnotations: { name: 'worker-test' },
     desiredState: 'RUNNING',
     status: { state: 'ASSIGNED' },
     ...extra,
@@ -49,7 +50,7 @@ export function busyboxTask(runLabel: string, nodeId: string, container: Paramet
 
 /** A temporary data dir, removed by the returned cleanup. */
 export function tempDataDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-worker-'));
+  const dir = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-worker-`));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -39,6 +39,8 @@ export interface ContainerHost {
   docker(args: string[]): Promise<CommandResult>;
   /** Starts `shoal daemon` in the background (log: /var/log/shoal.log; socket SHOAL_SOCKET_IN_HOST). */
   startDaemon(extraArgs?: string[]): Promise<void>;
+  /** Signals the daemon started by startDaemon; SIGTERM/SIGKILL wait (bounded) until it has exited. */
+  stopDaemon(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Runs the shoal CLI in the host against its local daemon. */
   shoal(args: string[]): Promise<CommandResult>;
 }
@@ -53,6 +55,7 @@ export interface ContainerHosts {
 
 /** Control socket of the daemon inside a container host. */
 export const SHOAL_SOCKET_IN_HOST = '/run/shoal/shoal.sock';
+const DAEMON_PIDFILE = '/run/shoal/daemon.pid';
 const DOCKERD_TIMEOUT_MS = 60_000;
 const DAEMON_TIMEOUT_MS = 30_000;
 
@@ -140,11 +143,18 @@ function wrapHost(name: string, container: StartedTestContainer, networkName: st
     shoal: (args) => exec(`shoal -H unix://${SHOAL_SOCKET_IN_HOST} ${quote(args)}`),
     async startDaemon(extraArgs = []) {
       // Detached exec through the outer engine: the daemon outlives this call.
-      const cmd = `mkdir -p /run/shoal && exec shoal daemon --data-root /var/lib/shoal -H unix://${SHOAL_SOCKET_IN_HOST} --node-name ${name} --docker-host unix:///var/run/docker.sock ${quote(extraArgs)} >>/var/log/shoal.log 2>&1`;
+      const cmd = `mkdir -p /run/shoal && echo $$ > ${DAEMON_PIDFILE} && exec shoal daemon --data-root /var/lib/shoal -H unix://${SHOAL_SOCKET_IN_HOST} --node-name ${name} --docker-host unix:///var/run/docker.sock ${quote(extraArgs)} >>/var/log/shoal.log 2>&1`;
       const ex = await dockerClient(outerDockerHost).getContainer(container.getId()).exec({ Cmd: ['sh', '-c', cmd], AttachStdout: false, AttachStderr: false });
       await ex.start({ Detach: true });
       const up = await waitForAsync(async () => (await exec(`test -S ${SHOAL_SOCKET_IN_HOST}`)).code === 0, DAEMON_TIMEOUT_MS);
       if (!up) throw new Error(`shoal daemon in ${name} made no socket within ${DAEMON_TIMEOUT_MS}ms; log:\n${(await exec('tail -n 30 /var/log/shoal.log')).stdout}`);
+    },
+    async stopDaemon(signal = 'SIGTERM') {
+      const seconds = Math.ceil(DAEMON_TIMEOUT_MS / 1000);
+      // The pidfile holds the daemon's pid (the shell exec'd into it); wait until /proc no longer has it.
+      const r = await exec(`pid=$(cat ${DAEMON_PIDFILE} 2>/dev/null) || exit 0; kill -${signal.slice(3)} $pid 2>/dev/null || exit 0; `
+        + `for i in $(seq 1 ${seconds * 10}); do [ -d /proc/$pid ] || exit 0; sleep 0.1; done; exit 1`);
+      if (r.code !== 0) throw new Error(`shoal daemon in ${name} still runs ${seconds}s after ${signal}`);
     },
   };
   return host;

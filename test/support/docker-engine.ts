@@ -93,11 +93,6 @@ export async function stopPrivateEngine(): Promise<void> {
   rmSync(join(ENGINE_RUN_DIR, 'docker.sock'), { force: true });
 }
 
-/** Stops the engine only if this process started it. */
-export async function releaseTestEngine(engine: TestEngine): Promise<void> {
-  if (engine.owned) await stopPrivateEngine();
-}
-
 async function startPrivateDockerd(): Promise<number> {
   mkdirSync(ENGINE_RUN_DIR, { recursive: true });
   mkdirSync(ENGINE_DATA_ROOT, { recursive: true });

@@ -5,6 +5,7 @@
 //   npx tsx test/support/engine-cli.ts stop                 # stops the private dockerd, if running
 // Progress goes to stderr; stdout carries only the DOCKER_HOST=... line.
 import { dockerClient, engineAnswers, PRIVATE_DOCKER_HOST, startTestEngine, stopPrivateEngine } from './docker-engine.js';
+import { adoptPrivateEngine } from './engine-lease.js';
 import { ensureNodeImage } from './node-image.js';
 import { ensureTestImages } from './test-images.js';
 
@@ -12,6 +13,7 @@ async function main(command: string | undefined): Promise<number> {
   switch (command) {
     case 'start': {
       const engine = await startTestEngine();
+      adoptPrivateEngine(); // the script now stops it (`stop`), not a test run's teardown
       process.stdout.write(`DOCKER_HOST=${engine.dockerHost}\n`);
       return 0;
     }

@@ -1,19 +1,19 @@
 // Many hosts on one machine: each host is a network namespace on the underlay
 // bridge running its own `shoal daemon` (own data root and socket), all
 // sharing the one test dockerd (CONTRACT.md "Install and run").
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { DaemonProcess } from './daemon-process.js';
 import { removeLabelledLeftovers } from './leftovers.js';
 import { ensureDebianPackages } from './debian-packages.js';
-import { dockerClient, PRIVATE_DOCKER_HOST } from './docker-engine.js';
+import { dockerClient } from './docker-engine.js';
 import { SHOAL_BIN } from './project-root.js';
 import { progress, timed } from './progress.js';
 import { runCommand, type CommandResult } from './run-command.js';
 import { TEST_LABEL } from './test-images.js';
-import { createUnderlay, freeUnderlayNames, hostIp, listUnderlayResources, ownerDead, removeUnderlay, TEST_PREFIX } from './underlay.js';
+import { createFreeUnderlay, hostIp, listUnderlayResources, ownerDead, removeUnderlay, TEST_PREFIX } from './underlay.js';
 
 /** Docker label shoal puts on every task container (CONTRACT.md "Names and labels"). */
 export const NODE_ID_LABEL = 'com.docker.swarm.node.id';
@@ -65,8 +65,10 @@ export interface NamespaceHost extends HostPaths {
 /** A set of namespace hosts and the teardown that removes all of it. */
 export interface NamespaceHosts {
   hosts: NamespaceHost[];
-  /** The underlay bridge (its address is 198.51.100.1). */
+  /** The underlay bridge; its address is `${subnet}.1` (192.0.2.1 unless another set is live). */
   bridge: string;
+  /** The underlay subnet's first three octets; host i is `${subnet}.${10 + i}`. */
+  subnet: string;
   /** This set's id (owner pid + letter), in every name it created (netns `shoal-t-<id>-hN`, bridge `stb<id>`). */
   id: string;
   /** Value for the `shoal.test` label: containers a test labels `{ 'shoal.test': runLabel }` are removed by teardown. */
@@ -87,11 +89,11 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
   if (dockerHost === undefined) throw new Error('no DOCKER_HOST: run under the vitest global setup or `engine-cli.ts start`');
   await ensureDebianPackages(['iproute2', 'iptables', 'util-linux']);
   const docker = dockerClient(dockerHost);
-  await cleanLeftovers(docker, dockerHost);
-  const names = await freeUnderlayNames(process.pid);
+  await cleanLeftovers(docker);
+  const preexisting = new Set((await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).map((c) => c.Id));
+  const names = await timed(`creating ${options.count} namespace hosts`, () => createFreeUnderlay(process.pid, options.count));
   // Sockets live here too; unix socket paths must stay under 108 bytes, so keep it short.
   const dir = mkdtempSync(join(tmpdir(), `${TEST_PREFIX}${names.id}-`));
-  const preexisting = new Set((await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).map((c) => c.Id));
   const env = { ...process.env, ...options.env, DOCKER_HOST: dockerHost };
   const hosts: NamespaceHost[] = [];
   let tornDown = false;
@@ -101,7 +103,11 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
     await timed(`tearing down ${hosts.length} namespace hosts`, async () => {
       await Promise.all(hosts.map((h) => h.kill('SIGTERM').catch(() => h.kill('SIGKILL')).catch(() => undefined)));
       // Task containers the daemons started during this run (labelled with their node IDs), and the test's own.
-      const created = (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter((c) => !preexisting.has(c.Id));
+      // Only our daemons' nodes: another run on the shared engine may be creating task containers right now.
+      const ours = new Set(hosts.flatMap((h) => nodeIdsOf(h.dataRoot)));
+      const created = (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter(
+        (c) => !preexisting.has(c.Id) && ours.has(c.Labels[NODE_ID_LABEL] ?? ''),
+      );
       const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_PREFIX}${names.id}`] } });
       await Promise.all([...created, ...labelled].map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
       await removeUnderlay((r) => r.id === names.id);
@@ -109,12 +115,12 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
     });
   };
   try {
-    await timed(`creating underlay ${names.bridge} with ${options.count} namespaces`, () => createUnderlay(names, options.count));
+    progress(`namespace hosts ${names.netns(1)}.. on bridge ${names.bridge} (${names.net}.1/24), files in ${dir}`);
     for (let i = 1; i <= options.count; i++) {
       const paths: HostPaths = {
         name: `h${i}`,
         index: i,
-        ip: hostIp(i),
+        ip: hostIp(names, i),
         netnsName: names.netns(i),
         socketPath: join(dir, `h${i}.sock`),
         dataRoot: join(dir, `h${i}`),
@@ -131,7 +137,17 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
     await teardown();
     throw e;
   }
-  return { hosts, bridge: names.bridge, id: names.id, runLabel: `${TEST_PREFIX}${names.id}`, dir, dockerHost, docker, teardown };
+  return { hosts, bridge: names.bridge, subnet: names.net, id: names.id, runLabel: `${TEST_PREFIX}${names.id}`, dir, dockerHost, docker, teardown };
+}
+
+/** Node IDs a host's daemon has had (its data root remembers the current one; a left node has none). */
+function nodeIdsOf(dataRoot: string): string[] {
+  try {
+    const state = JSON.parse(readFileSync(join(dataRoot, 'swarm', 'state.json'), 'utf8')) as { nodeId?: string };
+    return state.nodeId ? [state.nodeId] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The default daemon argv: this checkout's `shoal daemon` with the host's paths. */
@@ -160,18 +176,13 @@ function namespaceHost(paths: HostPaths, daemon: DaemonProcess, env: NodeJS.Proc
 }
 
 /** Removes what crashed earlier runs left: their namespaces (and processes), links, rules, temp dirs, containers. */
-export async function cleanLeftovers(docker: Docker, dockerHost: string): Promise<void> {
+export async function cleanLeftovers(docker: Docker): Promise<void> {
   const before = await listUnderlayResources();
   const stale = [...before.namespaces, ...before.links, ...before.iptablesRules].filter(ownerDead).length;
   if (stale > 0) progress(`removing ${stale} namespaces/links/rules left by earlier test runs`);
   await removeUnderlay(ownerDead);
+  // Task containers of crashed runs stay: nothing says which run made them, the engine may be shared with
+  // other runs, and a daemon only ever touches containers labelled with its own node ID.
   const removed = await removeLabelledLeftovers(docker);
   if (removed > 0) progress(`removed ${removed} temp dirs/containers/networks left by earlier test runs`);
-  // On the private engine nothing but tests runs, so task containers while no other run is live are leftovers too.
-  const noLiveRun = (await listUnderlayResources()).namespaces.every((n) => n.owner === process.pid);
-  if (dockerHost === PRIVATE_DOCKER_HOST && noLiveRun) {
-    const tasks = await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } });
-    if (tasks.length > 0) progress(`removing ${tasks.length} task containers left by earlier test runs`);
-    await Promise.all(tasks.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
-  }
 }

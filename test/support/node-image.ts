@@ -42,6 +42,7 @@ export async function ensureNodeImage(docker: Docker, projectRoot: string = PROJ
     return tag;
   }
   await timed(`building node image ${tag} (project layer on ${base})`, () => buildProjectLayer(docker, base, tag, projectRoot));
+  await removeOtherTags(docker, NODE_IMAGE_REPO, tag);
   return tag;
 }
 
@@ -93,6 +94,14 @@ async function buildProjectLayer(docker: Docker, base: string, tag: string, proj
     await container.remove({ force: true });
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+// Each project change makes a ~300 MB layer; keep only the newest so a developer's disk doesn't fill up.
+async function removeOtherTags(docker: Docker, repo: string, keep: string): Promise<void> {
+  const images = await docker.listImages({ filters: { reference: [repo] } });
+  const stale = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`) && t !== keep);
+  // Without force: an image a running container host still uses stays.
+  for (const t of stale) await docker.getImage(t).remove().catch(() => undefined);
 }
 
 function writeStagedBinaries(staging: string): void {

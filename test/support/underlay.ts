@@ -1,34 +1,39 @@
 // The "physical" network of namespace hosts: one network namespace per host,
-// each with an eth0 veth into a Linux bridge on 198.51.100.0/24 (TEST-NET-2; not TEST-NET-1, which this machine's own eth0 uses,
-// never routed). Every name carries the owning process id and a letter for the
-// set (one process may hold several), so a later run can tell leftovers of a
-// crashed run (owner dead) from a concurrent run (owner alive).
+// each with an eth0 veth into a Linux bridge on a /24 from the ranges that
+// are never routed on the Internet (192.0.2.0/24 first, then the other
+// documentation and benchmarking ranges), skipping any /24 this machine
+// already routes: some machines (this one) sit on 192.0.2.0/24 themselves,
+// and giving a bridge their gateway's address would cut them off. Every name
+// carries the owning process id and the set's letter, so a later run can tell
+// leftovers of a crashed run (owner dead) from a concurrent run (owner alive).
+import { mkdirSync, rmSync } from 'node:fs';
 import { runCommand } from './run-command.js';
-import { isAlive } from './wait.js';
+import { isAlive, sleep } from './wait.js';
 
 /** Prefix of every namespace, directory and label value the test environment creates. */
 export const TEST_PREFIX = 'shoal-t-';
-/** The underlay subnet's first three octets; the bridge is .1, host i (1-based) is .(10+i). */
-export const UNDERLAY_NET = '198.51.100';
-/** Prefix length of the underlay subnet. */
+/** Prefix length of an underlay subnet. */
 export const UNDERLAY_PREFIX_LEN = 24;
 
 /** Names of one set's underlay objects, all derived from `id` = owner pid + set letter. */
 export interface UnderlayNames {
   owner: number;
   id: string;
+  /** The subnet's first three octets: the bridge is .1, host i (1-based) is .(10+i). */
+  net: string;
   bridge: string;
   iptablesComment: string;
   netns(index: number): string;
   vethOutside(index: number): string;
 }
 
-/** Names for set `letter` (a-z) owned by process `owner`; interface names stay within Linux's 15 characters. */
-export function underlayNames(owner: number, letter: string): UnderlayNames {
+/** Names for set `letter` (a-z) owned by process `owner` on subnet `net`; interface names fit Linux's 15 characters. */
+export function underlayNames(owner: number, letter: string, net: string): UnderlayNames {
   const id = `${owner}${letter}`;
   return {
     owner,
     id,
+    net,
     bridge: `stb${id}`,
     iptablesComment: `${TEST_PREFIX}${id}`,
     netns: (i) => `${TEST_PREFIX}${id}-h${i}`,
@@ -36,26 +41,74 @@ export function underlayNames(owner: number, letter: string): UnderlayNames {
   };
 }
 
-/** Picks a set letter no live underlay of this process uses. */
-export async function freeUnderlayNames(owner: number): Promise<UnderlayNames> {
-  const used = new Set((await listUnderlayResources()).links.map((l) => l.id));
-  for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
-    if (!used.has(`${owner}${letter}`)) return underlayNames(owner, letter);
-  }
-  throw new Error(`process ${owner} already holds 26 namespace-host sets; tear some down first`);
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+// TEST-NET-1, -2, -3 (RFC 5737), then 198.18.0.0/15 (RFC 2544): none is routed on the Internet.
+const CANDIDATE_NETS = ['192.0.2', '198.51.100', '203.0.113', ...Array.from({ length: 512 }, (_, k) => `198.${18 + (k >> 8)}.${k & 255}`)];
+
+/** The first candidate /24 that overlaps no route or address of this machine's root network namespace. */
+export async function freeSubnet(): Promise<string> {
+  const out = (await runCommand('ip', ['-4', '-o', 'route', 'show', 'table', 'all'])).stdout
+    + (await runCommand('ip', ['-4', '-o', 'addr', 'show'])).stdout;
+  const taken = [...out.matchAll(/(?:^|\s)(\d+\.\d+\.\d+\.\d+)(?:\/(\d+))?/gm)].map((m) => cidr(m[1]!, Number(m[2] ?? 32)));
+  const net = CANDIDATE_NETS.find((n) => taken.every((t) => !overlaps(cidr(`${n}.0`, 24), t)));
+  if (net === undefined) throw new Error('no free /24 left in 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15');
+  return net;
 }
 
-/** The underlay address of host `index` (1-based). */
-export function hostIp(index: number): string {
-  return `${UNDERLAY_NET}.${10 + index}`;
+function cidr(addr: string, len: number): { base: number; len: number } {
+  const n = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = len === 0 ? 0 : 2 ** 32 - 2 ** (32 - len);
+  return { base: (n & mask) >>> 0, len };
+}
+
+function overlaps(a: { base: number; len: number }, b: { base: number; len: number }): boolean {
+  const len = Math.min(a.len, b.len);
+  const mask = len === 0 ? 0 : 2 ** 32 - 2 ** (32 - len);
+  return ((a.base & mask) >>> 0) === ((b.base & mask) >>> 0);
+}
+
+/** Picks a letter no live set on this machine uses and creates that set's underlay, under a machine-wide lock. */
+export async function createFreeUnderlay(owner: number, count: number): Promise<UnderlayNames> {
+  const lock = '/run/shoal-test-underlay.lock';
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} held for 30s; remove it if no test run is active`);
+      await sleep(100);
+    }
+  }
+  try {
+    const used = new Set((await listUnderlayResources()).links.map((l) => l.id.slice(-1)));
+    const letter = [...LETTERS].find((l) => !used.has(l));
+    if (letter === undefined) throw new Error('26 namespace-host sets are live on this machine; tear some down first');
+    const names = underlayNames(owner, letter, await freeSubnet());
+    try {
+      await createUnderlay(names, count);
+    } catch (e) {
+      await removeUnderlay((r) => r.id === names.id); // nothing half-made stays behind
+      throw e;
+    }
+    return names;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** The underlay address of host `index` (1-based) in a set. */
+export function hostIp(names: UnderlayNames, index: number): string {
+  return `${names.net}.${10 + index}`;
 }
 
 const ip = (args: string[]): Promise<unknown> => runCommand('ip', args);
 
-/** Creates the bridge (with the FORWARD ACCEPT rule dockerd's DROP policy needs) and `count` namespaces on it. */
-export async function createUnderlay(names: UnderlayNames, count: number): Promise<void> {
+// Creates the bridge (with the FORWARD ACCEPT rule dockerd's DROP policy needs) and `count` namespaces on it.
+async function createUnderlay(names: UnderlayNames, count: number): Promise<void> {
   await ip(['link', 'add', names.bridge, 'type', 'bridge']);
-  await ip(['addr', 'add', `${UNDERLAY_NET}.1/${UNDERLAY_PREFIX_LEN}`, 'dev', names.bridge]);
+  await ip(['addr', 'add', `${names.net}.1/${UNDERLAY_PREFIX_LEN}`, 'dev', names.bridge]);
   await ip(['link', 'set', names.bridge, 'up']);
   // Bridged frames traverse iptables (br_netfilter) and dockerd sets FORWARD's policy to DROP.
   await runCommand('iptables', ['-I', 'FORWARD', '-i', names.bridge, '-o', names.bridge, '-m', 'comment', '--comment', names.iptablesComment, '-j', 'ACCEPT']);
@@ -67,12 +120,12 @@ export async function createUnderlay(names: UnderlayNames, count: number): Promi
     await ip(['link', 'set', names.vethOutside(i), 'master', names.bridge, 'up']);
     await ip(['link', 'set', inside, 'netns', ns]);
     await ip(['-n', ns, 'link', 'set', inside, 'name', 'eth0']);
-    await ip(['-n', ns, 'addr', 'add', `${hostIp(i)}/${UNDERLAY_PREFIX_LEN}`, 'dev', 'eth0']);
+    await ip(['-n', ns, 'addr', 'add', `${hostIp(names, i)}/${UNDERLAY_PREFIX_LEN}`, 'dev', 'eth0']);
     await ip(['-n', ns, 'link', 'set', 'eth0', 'up']);
     await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
     // Like a real host's: address auto-detection (swarm init without --advertise-addr) follows the default
     // route. Nothing leaves the machine: only bridge-to-bridge forwarding is accepted.
-    await ip(['-n', ns, 'route', 'add', 'default', 'via', `${UNDERLAY_NET}.1`]);
+    await ip(['-n', ns, 'route', 'add', 'default', 'via', `${names.net}.1`]);
   }
 }
 

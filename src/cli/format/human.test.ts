@@ -55,6 +55,8 @@ describe('small helpers', () => {
   it('sorts naturally', () => {
     expect(['web.10', 'web.2', 'web.1', 'api', 'web'].sort(naturalCompare)).toEqual(['api', 'web', 'web.1', 'web.2', 'web.10']);
     expect(naturalCompare('a01', 'a1')).toBeGreaterThan(0);
+    expect(['x-1', 'x1', 'x10', 'x9', 'x', 'X'].sort(naturalCompare)).toEqual(['X', 'x', 'x1', 'x9', 'x10', 'x-1']);
+    expect(naturalCompare('web', 'web')).toBe(0);
   });
   it('prints times as Go does', () => {
     const t = Date.UTC(2026, 0, 2, 3, 4, 5, 120);

@@ -80,25 +80,37 @@ export function displayImage(image: string): string {
   return name.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
 }
 
-/** Go's sortorder.NaturalLess: digit runs compare as numbers ("web2" < "web10"). */
+/** Go's sortorder.NaturalLess as a comparator: digit runs compare as numbers ("web2" < "web10"), digits before other characters. */
 export function naturalCompare(a: string, b: string): number {
-  const chunks = (s: string): string[] => s.match(/\d+|\D+/g) ?? [];
-  const x = chunks(a);
-  const y = chunks(b);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const p = x[i] as string;
-    const q = y[i] as string;
-    if (p === q) continue;
-    const pn = /^\d/.test(p);
-    const qn = /^\d/.test(q);
-    if (pn && qn) {
-      const diff = Number(p) - Number(q);
-      if (diff !== 0) return diff;
-      return p.length - q.length;
+  const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const c1 = a[i];
+    const c2 = b[j];
+    const d1 = isDigit(c1);
+    const d2 = isDigit(c2);
+    if (d1 !== d2) return d1 ? -1 : 1;
+    if (!d1) {
+      if (c1 !== c2) return (c1 ?? '') < (c2 ?? '') ? -1 : 1;
+      i++;
+      j++;
+      continue;
     }
-    return p < q ? -1 : 1;
+    while (a[i] === '0') i++;
+    while (b[j] === '0') j++;
+    const nz1 = i;
+    const nz2 = j;
+    while (isDigit(a[i])) i++;
+    while (isDigit(b[j])) j++;
+    if (i - nz1 !== j - nz2) return i - nz1 - (j - nz2);
+    const n1 = a.slice(nz1, i);
+    const n2 = b.slice(nz2, j);
+    if (n1 !== n2) return n1 < n2 ? -1 : 1;
+    // Equal numbers: fewer leading zeros first.
+    if (nz1 !== nz2) return nz1 - nz2;
   }
-  return x.length - y.length;
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Go's time.Time.String() for UTC times: "2024-01-02 15:04:05.123 +0000 UTC". */

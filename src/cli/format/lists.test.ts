@@ -4,7 +4,7 @@ import { formatConfigList, formatNetworkList, formatSecretList, formatStackList,
 import { formatNodeList } from './node-list.js';
 import { formatServiceList } from './service-list.js';
 import { listFormat, renderTable } from './table.js';
-import { formatTaskList } from './task-list.js';
+import { formatTaskList, nodeNamesById } from './task-list.js';
 import { managerNode, NOW_MS, serviceOf, task, webService, workerNode } from './test-fixtures.js';
 
 describe('tables', () => {
@@ -19,7 +19,8 @@ describe('tables', () => {
     expect(listFormat({ format: 'table' })).toBe('table');
     expect(listFormat({ quiet: true })).toBe('quiet');
     expect(listFormat({ quiet: true, format: 'json' })).toBe('json');
-    expect(listFormat({ format: '{{.ID}}' })).toBeUndefined();
+    expect(listFormat({ format: '{{.ID}}', quiet: true })).toEqual({ template: '{{.ID}}', table: false });
+    expect(listFormat({ format: 'table {{.ID}}\\t{{.Name}} ' })).toEqual({ template: '{{.ID}}\t{{.Name}}', table: true });
   });
 });
 
@@ -89,6 +90,10 @@ describe('service ps', () => {
     const [row] = formatTaskList([tasks[2] ?? tasks[0] ?? task('x', 1, 'n', 'NEW', 'RUNNING', 0)], { format: 'json', nowMs: NOW_MS, noTrunc: true, noResolve: true, nodeNames });
     expect(JSON.parse(row ?? '{}')).toMatchObject({ ID: 't3aaaaaaaaaaaaaaaaaaaaaaa', Image: 'nginx:1.27@sha256:0123abcd', Name: 'kq9m3s5c1y2ddx0ufhmh2bjj5.1', Node: 'n2', Error: '"task: non-zero exit (1): something went badly wrong"' });
     expect(formatTaskList(tasks, { format: 'quiet', nowMs: NOW_MS })).toEqual(['t1aaaaaaaaaa', 't3aaaaaaaaaa', 't2aaaaaaaaaa', 't4aaaaaaaaaa']);
+  });
+  it('resolves node names as Docker does: spec name, else hostname', () => {
+    const named = codec.Node.fromPartial({ id: 'n1', spec: { annotations: { name: 'edge' } }, description: { hostname: 'host1' } });
+    expect(nodeNamesById([named, workerNode('n2', 'host2')])).toEqual(new Map([['n1', 'edge'], ['n2', 'host2']]));
   });
   it('names global tasks SERVICE.NODEID and shows host-mode ports', () => {
     const global = codec.Task.fromPartial({

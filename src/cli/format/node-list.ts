@@ -1,7 +1,11 @@
 import type { Node } from '../../gen/index.js';
 import { jsonLine } from './go-json.js';
 import { capitalize, naturalCompare } from './human.js';
+import { renderTemplateRows } from './list-template.js';
 import { renderTable, type ListFormat } from './table.js';
+
+/** Column names for custom `table` templates, as Docker names them. */
+const NODE_HEADERS = { ID: 'ID', Self: '', Hostname: 'HOSTNAME', Status: 'STATUS', Availability: 'AVAILABILITY', ManagerStatus: 'MANAGER STATUS', EngineVersion: 'ENGINE VERSION', TLSStatus: 'TLS STATUS' };
 
 /** The MANAGER STATUS column: "Leader", "Reachable", "Unreachable", "Unknown", or empty for workers. */
 export function managerStatus(node: Node): string {
@@ -34,5 +38,7 @@ export function formatNodeList(nodes: readonly Node[], selfNodeId: string, forma
       return rows.map((r) => jsonLine(r));
     case 'table':
       return renderTable(['ID  ', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION'], rows.map((r) => [`${r.ID} ${r.Self ? '*' : ' '}`, r.Hostname, r.Status, r.Availability, r.ManagerStatus, r.EngineVersion]));
+    default:
+      return renderTemplateRows(rows, NODE_HEADERS, format);
   }
 }

@@ -1,7 +1,20 @@
 import type { Config, Network, Secret } from '../../gen/index.js';
 import { jsonLine } from './go-json.js';
 import { goTimeString, humanAgo, naturalCompare, truncateId } from './human.js';
+import { renderTemplateRows } from './list-template.js';
 import { renderTable, type ListFormat } from './table.js';
+
+/** Column names for custom `table` templates, as Docker names them. */
+const NETWORK_HEADERS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
+
+/** Column names for custom `table` templates, as Docker names them. */
+const SECRET_HEADERS = { ID: 'ID', Name: 'NAME', Driver: 'DRIVER', CreatedAt: 'CREATED', UpdatedAt: 'UPDATED', Labels: 'LABELS' };
+
+/** Column names for custom `table` templates, as Docker names them. */
+const CONFIG_HEADERS = { ID: 'ID', Name: 'NAME', CreatedAt: 'CREATED', UpdatedAt: 'UPDATED', Labels: 'LABELS' };
+
+/** Column names for custom `table` templates, as Docker names them. */
+const STACK_HEADERS = { Name: 'NAME', Services: 'SERVICES' };
 
 /** Labels as Docker's list formatters join them: "k=v,k2=v2" (sorted here; Go's map order is random). */
 export function joinLabels(labels: Readonly<Record<string, string>> | undefined): string {
@@ -35,6 +48,8 @@ export function formatNetworkList(networks: readonly Network[], format: ListForm
       return rows.map((r) => jsonLine(r));
     case 'table':
       return renderTable(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], rows.map((r) => [r.ID, r.Name, r.Driver, r.Scope]));
+    default:
+      return renderTemplateRows(rows, NETWORK_HEADERS, format);
   }
 }
 
@@ -55,6 +70,8 @@ export function formatSecretList(secrets: readonly Secret[], format: ListFormat,
       return rows.map((r) => jsonLine(r));
     case 'table':
       return renderTable(['ID', 'NAME', 'DRIVER', 'CREATED', 'UPDATED'], rows.map((r) => [r.ID, r.Name, r.Driver, r.CreatedAt, r.UpdatedAt]));
+    default:
+      return renderTemplateRows(rows, SECRET_HEADERS, format);
   }
 }
 
@@ -74,6 +91,8 @@ export function formatConfigList(configs: readonly Config[], format: ListFormat,
       return rows.map((r) => jsonLine(r));
     case 'table':
       return renderTable(['ID', 'NAME', 'CREATED', 'UPDATED'], rows.map((r) => [r.ID, r.Name, r.CreatedAt, r.UpdatedAt]));
+    default:
+      return renderTemplateRows(rows, CONFIG_HEADERS, format);
   }
 }
 
@@ -93,6 +112,8 @@ export function formatStackList(stacks: readonly StackSummary[], format: ListFor
       return rows.map((r) => jsonLine(r));
     case 'table':
       return renderTable(['NAME', 'SERVICES'], rows.map((r) => [r.Name, r.Services]));
+    default:
+      return renderTemplateRows(rows, STACK_HEADERS, format);
   }
 }
 

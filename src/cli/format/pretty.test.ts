@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codec } from '../../gen/index.js';
 import { formatNodePretty } from './pretty-node.js';
+import { formatConfigPretty, formatSecretPretty } from './pretty-objects.js';
 import { formatServicePretty } from './pretty-service.js';
 import { managerNode, NOW_MS, webService, workerNode } from './test-fixtures.js';
 
@@ -194,6 +195,29 @@ describe('node inspect --pretty', () => {
       'Engine Version:\t\t28.0.1',
       'Engine Labels:',
       ' - ssd=true',
+    ]);
+  });
+});
+
+describe('secret and config inspect --pretty', () => {
+  const meta = { createdAtMs: Date.UTC(2026, 0, 1), updatedAtMs: Date.UTC(2026, 0, 1, 0, 0, 1) };
+  it('follow Docker\'s templates', () => {
+    expect(formatSecretPretty(codec.Secret.fromPartial({ id: 'secretID', meta, spec: { annotations: { name: 'secretName', labels: { lbl1: 'value1' } }, driver: { name: 'driver' } } }))).toEqual([
+      'ID:              secretID',
+      'Name:              secretName',
+      'Labels:',
+      ' - lbl1=value1',
+      'Driver:            driver',
+      'Created at:        2026-01-01 00:00:00 +0000 utc',
+      'Updated at:        2026-01-01 00:00:01 +0000 utc',
+    ]);
+    expect(formatConfigPretty(codec.Config.fromPartial({ id: 'configID', meta, spec: { annotations: { name: 'configName' }, data: new TextEncoder().encode('payload here') } }))).toEqual([
+      'ID:\t\t\tconfigID',
+      'Name:\t\t\tconfigName',
+      'Created at:            \t2026-01-01 00:00:00 +0000 utc',
+      'Updated at:            \t2026-01-01 00:00:01 +0000 utc',
+      'Data:',
+      'payload here',
     ]);
   });
 });

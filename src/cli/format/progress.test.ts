@@ -54,7 +54,9 @@ describe('replicated convergence', () => {
     ]);
     expect(steps[2]?.screen).toEqual(['overall progress: 3 out of 3 tasks ', `1/3: running   ${FULL}`, `2/3: running   ${FULL}`, `3/3: running   ${FULL}`, 'verify: Waiting 6 seconds to verify that tasks are stable... ']);
     expect(steps[3]?.screen.at(-1)).toBe('verify: Waiting 4 seconds to verify that tasks are stable... ');
-    expect(steps[3]?.writes).toEqual(['verify: Waiting 4 seconds to verify that tasks are stable... ']);
+    expect(steps[3]?.plainLines).toEqual(['verify: Waiting 4 seconds to verify that tasks are stable...']);
+    expect(steps[0]?.plainLines).toEqual(['overall progress: 0 out of 3 tasks', '1/3:  ', '2/3:  ', '3/3:  ', 'overall progress: 0 out of 3 tasks']);
+    expect(steps[1]?.plainLines).toEqual(['overall progress: 1 out of 3 tasks']);
     expect(steps[4]?.screen.at(-1)).toBe('verify: Service web converged ');
     expect(steps[4]?.outcome).toBe('done');
   });
@@ -92,7 +94,7 @@ describe('replicated convergence', () => {
       { svc: done, tasks: [t(1, 'RUNNING')], nowMs: 0 },
       { svc: done, tasks: [t(1, 'RUNNING')], nowMs: 6000 },
     ]);
-    expect(steps[1]?.writes).toEqual(['verify: Service web converged ', 'rollback: rollback completed ']);
+    expect(steps[1]?.plainLines).toEqual(['verify: Service web converged', 'rollback: rollback completed']);
   });
 
   it('finishes at once when the update already completed', () => {
@@ -128,7 +130,8 @@ describe('job convergence', () => {
       `2/2: complete  ${FULL}`,
     ]);
     expect(steps[1]?.outcome).toBe('done');
-    expect(steps[1]?.writes.at(-1)).toBe('job complete');
+    expect(steps[1]?.plainLines.at(-1)).toBe('job complete');
+    expect(steps[1]?.screen.at(-1)).toBe('job complete');
   });
   it('counts completions of a global job', () => {
     const svc = service({ kind: 'GLOBAL_JOB' });

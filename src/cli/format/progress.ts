@@ -51,10 +51,10 @@ export interface ProgressInput {
 /** What one poll produced: the lines to show, those written this time, and whether to stop. */
 export interface ProgressStep {
   state: ProgressState;
-  /** The whole progress display, one line per ID, as a terminal shows it after this poll. */
+  /** The whole progress display, one line per ID, as a terminal shows it after this poll (redraw it in place). */
   screen: string[];
-  /** The lines written during this poll, in order (what a non-terminal gets). */
-  writes: string[];
+  /** The lines to append when stdout is not a terminal, as Docker prints them there (no bars). */
+  plainLines: string[];
   /** 'wait': poll again (Docker waits 200ms); 'done': converged; 'failed': stop with `error`. */
   outcome: 'wait' | 'done' | 'failed';
   error?: string;
@@ -80,21 +80,21 @@ function truncError(message: string): string {
 }
 
 class Writer {
-  readonly writes: string[] = [];
+  /** What a non-terminal gets: Docker drops bar updates there and prints the rest without the bar's space. */
+  readonly plain: string[] = [];
   constructor(
     private readonly lines: Map<string, string>,
     private readonly width: number,
   ) {}
   /** Docker's "ID: ACTION PROGRESS" line. */
   progress(id: string, action: string, current = 0, total = 0): void {
-    const line = `${id}: ${action} ${progressBar(current, total, this.width)}`;
-    this.lines.set(id, line);
-    this.writes.push(line);
+    this.lines.set(id, `${id}: ${action} ${progressBar(current, total, this.width)}`);
+    if (current <= 0 && total <= 0) this.plain.push(`${id}: ${action}`);
   }
   /** A message without an ID. */
   message(text: string): void {
     this.lines.set(`\u0000${this.lines.size}`, text);
-    this.writes.push(text);
+    this.plain.push(text);
   }
 }
 
@@ -253,12 +253,12 @@ function updateGlobalJob(s: ProgressState, w: Writer, input: ProgressInput): boo
  * (without -d): feeds the service and its tasks through the same rules as
  * Docker's progress updaters, then the "verify" countdown over the update
  * monitor period. Pure: the caller polls, passes `nowMs`, redraws `screen`
- * (or prints `writes` when not on a terminal), and stops on 'done' or 'failed'.
+ * (or appends `plainLines` when not on a terminal), and stops on 'done' or 'failed'.
  */
 export function progressStep(previous: ProgressState, input: ProgressInput): ProgressStep {
   const s: ProgressState = { ...previous, slotMap: new Map(previous.slotMap), lines: new Map(previous.lines), jobNodes: previous.jobNodes === undefined ? undefined : new Set(previous.jobNodes) };
   const w = new Writer(s.lines, input.terminalWidth ?? 200);
-  const finish = (outcome: ProgressStep['outcome'], error?: string): ProgressStep => ({ state: s, screen: [...s.lines.values()], writes: w.writes, outcome, ...(error === undefined ? {} : { error }) });
+  const finish = (outcome: ProgressStep['outcome'], error?: string): ProgressStep => ({ state: s, screen: [...s.lines.values()], plainLines: w.plain, outcome, ...(error === undefined ? {} : { error }) });
   const spec = input.service.spec;
   const monitorMs = (spec?.update?.monitorMs ?? 0) > 0 ? (spec?.update?.monitorMs ?? DEFAULT_MONITOR_MS) : DEFAULT_MONITOR_MS;
   const status = input.service.updateStatus;

@@ -2,7 +2,11 @@ import type { Service, ServiceMode, ServiceStatusCounts } from '../../gen/index.
 import { jsonLine } from './go-json.js';
 import { displayImage, naturalCompare, truncateId } from './human.js';
 import { formatServicePorts } from './ports.js';
+import { renderTemplateRows } from './list-template.js';
 import { renderTable, type ListFormat } from './table.js';
+
+/** Column names for custom `table` templates, as Docker names them. */
+const SERVICE_HEADERS = { ID: 'ID', Name: 'NAME', Mode: 'MODE', Replicas: 'REPLICAS', Image: 'IMAGE', Ports: 'PORTS' };
 
 /** The MODE column: "replicated", "global", "replicated job", "global job". */
 export function serviceModeName(mode: ServiceMode | undefined): string {
@@ -37,14 +41,14 @@ export function serviceReplicas(service: Service, counts: ServiceStatusCounts | 
   return `${running}/${desired}`;
 }
 
-interface ServiceRow {
+type ServiceRow = {
   ID: string;
   Name: string;
   Mode: string;
   Replicas: string;
   Image: string;
   Ports: string;
-}
+};
 
 function row(service: Service, counts: ServiceStatusCounts | undefined): ServiceRow {
   return {
@@ -72,5 +76,7 @@ export function formatServiceList(services: readonly Service[], statuses: Readon
       return rows.map((r) => jsonLine({ ...r }));
     case 'table':
       return renderTable(['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'], rows.map((r) => [r.ID, r.Name, r.Mode, r.Replicas, r.Image, r.Ports]));
+    default:
+      return renderTemplateRows(rows, SERVICE_HEADERS, format);
   }
 }

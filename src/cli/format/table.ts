@@ -12,17 +12,26 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
   return [line(headers), ...rows.map(line)];
 }
 
-/** How a list is printed: Docker's table, IDs only (-q), or one JSON object per line (--format json). */
-export type ListFormat = 'table' | 'quiet' | 'json';
+/** A custom `--format` template; `table` when it began with "table " (header row and aligned columns). */
+export interface TemplateFormat {
+  template: string;
+  table: boolean;
+}
+
+/** How a list is printed: Docker's table, IDs only (-q), one JSON object per line (--format json), or a Go template. */
+export type ListFormat = 'table' | 'quiet' | 'json' | TemplateFormat;
 
 /**
- * Picks the list format from `-q` and `--format` as Docker does: `json` wins,
- * `table` or nothing gives the table (or IDs with -q). Other Go templates are
- * not supported; the caller reports them.
+ * Picks the list format from `-q` and `--format` as Docker does: `json`
+ * gives JSON lines, `table` or nothing the table (IDs with -q), anything else
+ * is a Go template (`table ` prefix for a headed table; `\t` and `\n` read as
+ * tab and newline; -q ignored, as Docker ignores it with a custom format).
  */
-export function listFormat(opts: { quiet?: boolean | undefined; format?: string | undefined }): ListFormat | undefined {
-  const format = (opts.format ?? '').trim();
+export function listFormat(opts: { quiet?: boolean | undefined; format?: string | undefined }): ListFormat {
+  const format = opts.format ?? '';
   if (format === 'json') return 'json';
   if (format === '' || format === 'table') return opts.quiet === true ? 'quiet' : 'table';
-  return undefined;
+  const table = format.startsWith('table');
+  const body = (table ? format.slice('table'.length) : format).replace(/^ +| +$/g, '').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  return { template: body, table };
 }

@@ -1,8 +1,12 @@
-import type { Task } from '../../gen/index.js';
+import type { Node, Task } from '../../gen/index.js';
 import { jsonLine } from './go-json.js';
 import { capitalize, displayImage, ellipsis, humanDuration, naturalCompare, truncateId } from './human.js';
 import { formatTaskPorts } from './ports.js';
+import { renderTemplateRows } from './list-template.js';
 import { renderTable, type ListFormat } from './table.js';
+
+/** Column names for custom `table` templates, as Docker names them. */
+const TASK_HEADERS = { ID: 'ID', Name: 'NAME', Image: 'IMAGE', Node: 'NODE', DesiredState: 'DESIRED STATE', CurrentState: 'CURRENT STATE', Error: 'ERROR', Ports: 'PORTS' };
 
 /** How `service ps`, `node ps` and `stack ps` print tasks. */
 export interface TaskListOptions {
@@ -33,7 +37,7 @@ export function taskCurrentState(task: Task, nowMs: number): string {
   return `${capitalize(status?.state ?? 'NEW')} ${humanDuration(nowMs - (status?.timestampMs ?? nowMs)).toLowerCase()} ago`;
 }
 
-interface TaskRow {
+type TaskRow = {
   ID: string;
   Name: string;
   Image: string;
@@ -42,7 +46,7 @@ interface TaskRow {
   CurrentState: string;
   Error: string;
   Ports: string;
-}
+};
 
 /**
  * Tasks as Docker's task printer shows them: sorted by name (naturally), the
@@ -56,7 +60,7 @@ export function formatTaskList(tasks: readonly Task[], opts: TaskListOptions): s
     if (a.name !== b.name) return naturalCompare(a.name, b.name);
     return (b.task.meta?.createdAtMs ?? 0) - (a.task.meta?.createdAtMs ?? 0);
   });
-  const indent = opts.format === 'table' ? ' \\_ ' : '';
+  const indent = opts.format === 'table' || (typeof opts.format === 'object' && opts.format.table) ? ' \\_ ' : '';
   let previous: string | undefined;
   const rows: TaskRow[] = named.map(({ task, name }) => {
     const shownName = name === previous ? indent + name : name;
@@ -82,5 +86,18 @@ export function formatTaskList(tasks: readonly Task[], opts: TaskListOptions): s
       return rows.map((r) => jsonLine({ ...r }));
     case 'table':
       return renderTable(['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'], rows.map((r) => [r.ID, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports]));
+    default:
+      return renderTemplateRows(rows, TASK_HEADERS, opts.format);
   }
+}
+
+/** How Docker's ID resolver names a node in task lists: its spec name if set, else its hostname. */
+export function nodeDisplayName(node: Node): string {
+  const name = node.spec?.annotations?.name ?? '';
+  return name !== '' ? name : (node.description?.hostname ?? node.id);
+}
+
+/** The NODE column's lookup table for `formatTaskList`. */
+export function nodeNamesById(nodes: readonly Node[]): Map<string, string> {
+  return new Map(nodes.map((n) => [n.id, nodeDisplayName(n)]));
 }

@@ -14,6 +14,7 @@ export function kvToMap(flag: string, values: readonly string[]): Record<string,
     const eq = v.indexOf('=');
     const key = eq < 0 ? v : v.slice(0, eq);
     if (key.trim() === '') throw invalidFlag(flag, v, 'empty name; use KEY=VALUE');
+    if (/\s/.test(key.trimStart())) throw invalidFlag(flag, v, `'${key.trimStart()}' contains whitespaces; names cannot contain spaces`);
     out[key] = eq < 0 ? '' : v.slice(eq + 1);
   }
   return out;

@@ -166,6 +166,7 @@ describe('environment and labels', () => {
   it('turns labels into a map', () => {
     expect(kvToMap('label', ['a=1', 'b', 'c=x=y', 'a=2'])).toEqual({ a: '2', b: '', c: 'x=y' });
     expect(usage(() => kvToMap('label', ['=x']))).toBe('invalid argument "=x" for "--label" flag: empty name; use KEY=VALUE');
+    expect(usage(() => kvToMap('label', ['my label=x']))).toBe(`invalid argument "my label=x" for "--label" flag: 'my label' contains whitespaces; names cannot contain spaces`);
   });
 });
 

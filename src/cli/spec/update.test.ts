@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codec } from '../../gen/index.js';
 import { CliError } from '../errors.js';
 import { buildServiceSpec } from './create.js';
 import { parseScaleArgs, scaledLine, scaleSpec } from './scale.js';
@@ -54,6 +55,11 @@ describe('service update', () => {
     expect(update({})).toEqual(base);
     update({ envAdd: ['Z=1'], image: 'nginx:2' });
     expect(base).toEqual(before);
+  });
+
+  it('leaves a minimal spec exactly as it was when no flag changes it', () => {
+    const minimal = codec.ServiceSpec.fromPartial({ annotations: { name: 'x' }, task: { container: { image: 'i', ulimits: [{ name: 'nproc', soft: 1, hard: 1 }, { name: 'core', soft: 0, hard: 0 }] } }, mode: { kind: 'REPLICATED', replicas: 1 } });
+    expect(update({ detach: true, quiet: true }, minimal)).toEqual(minimal);
   });
 
   it('sets image, args and replicas', () => {

@@ -65,19 +65,24 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
   }
   c.env = env;
 
-  spec.annotations ??= codec.Annotations.fromPartial({});
-  spec.annotations.labels = { ...removeKeys(spec.annotations.labels, flags.labelRm), ...kvToMap('label-add', flags.labelAdd ?? []) };
+  if (flags.labelAdd !== undefined || flags.labelRm !== undefined) {
+    spec.annotations ??= codec.Annotations.fromPartial({});
+    spec.annotations.labels = { ...removeKeys(spec.annotations.labels, flags.labelRm), ...kvToMap('label-add', flags.labelAdd ?? []) };
+  }
   c.labels = { ...removeKeys(c.labels, flags.containerLabelRm), ...kvToMap('container-label-add', flags.containerLabelAdd ?? []) };
   c.sysctls = { ...removeKeys(c.sysctls, flags.sysctlRm), ...kvToMap('sysctl-add', flags.sysctlAdd ?? []) };
 
-  // Ulimits by name, sorted as Docker does.
-  const ulimits = new Map(c.ulimits.map((u) => [u.name, u]));
-  for (const rm of flags.ulimitRm ?? []) ulimits.delete(envKey(rm));
-  for (const add of flags.ulimitAdd ?? []) {
-    const u = parseUlimit('ulimit-add', add);
-    ulimits.set(u.name, u);
+  // Ulimits by name, sorted as Docker does; untouched unless asked, so an
+  // unrelated update does not reorder the spec and restart tasks.
+  if (flags.ulimitAdd !== undefined || flags.ulimitRm !== undefined) {
+    const ulimits = new Map(c.ulimits.map((u) => [u.name, u]));
+    for (const rm of flags.ulimitRm ?? []) ulimits.delete(envKey(rm));
+    for (const add of flags.ulimitAdd ?? []) {
+      const u = parseUlimit('ulimit-add', add);
+      ulimits.set(u.name, u);
+    }
+    c.ulimits = [...ulimits.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
-  c.ulimits = [...ulimits.values()].sort((a, b) => a.name.localeCompare(b.name));
 
   // Mounts by target: added ones replace existing ones at the same target.
   const added = (flags.mountAdd ?? []).map((m) => parseMount('mount-add', m));
@@ -108,11 +113,12 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
       return kept.length > 0 ? [`${entryIp} ${kept.join(' ')}`] : [];
     });
   }
-  hosts = [...hosts, ...(flags.hostAdd ?? []).map((h) => parseHost('host-add', h))];
-  c.hosts = [...new Set(hosts)];
+  if (flags.hostAdd !== undefined || flags.hostRm !== undefined) c.hosts = [...new Set([...hosts, ...(flags.hostAdd ?? []).map((h) => parseHost('host-add', h))])];
 
-  const rmDns = new Set(flags.dnsRm ?? []);
-  c.dnsNameservers = [...new Set([...c.dnsNameservers.filter((d) => !rmDns.has(d)), ...(flags.dnsAdd ?? []).map((d) => parseDns('dns-add', d))])];
+  if (flags.dnsAdd !== undefined || flags.dnsRm !== undefined) {
+    const rmDns = new Set(flags.dnsRm ?? []);
+    c.dnsNameservers = [...new Set([...c.dnsNameservers.filter((d) => !rmDns.has(d)), ...(flags.dnsAdd ?? []).map((d) => parseDns('dns-add', d))])];
+  }
 
   if (flags.capAdd !== undefined || flags.capDrop !== undefined) {
     // Adding a capability undoes an earlier drop of it, and vice versa.
@@ -124,14 +130,16 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
   }
 
   // Placement: constraints are removed by exact text and kept sorted, as Docker.
-  task.placement ??= codec.Placement.fromPartial({});
-  const placement = task.placement;
-  const rmConstraints = new Set(flags.constraintRm ?? []);
   if (flags.constraintAdd !== undefined || flags.constraintRm !== undefined) {
-    placement.constraints = [...placement.constraints, ...(flags.constraintAdd ?? []).map((x) => parseConstraint('constraint-add', x))].filter((x) => !rmConstraints.has(x)).sort();
+    task.placement ??= codec.Placement.fromPartial({});
+    const rmConstraints = new Set(flags.constraintRm ?? []);
+    task.placement.constraints = [...task.placement.constraints, ...(flags.constraintAdd ?? []).map((x) => parseConstraint('constraint-add', x))].filter((x) => !rmConstraints.has(x)).sort();
   }
-  const rmPrefs = new Set((flags.placementPrefRm ?? []).map((p) => parsePlacementPref('placement-pref-rm', p).spreadDescriptor));
-  placement.preferences = [...placement.preferences.filter((p) => !rmPrefs.has(p.spreadDescriptor)), ...(flags.placementPrefAdd ?? []).map((p) => parsePlacementPref('placement-pref-add', p))];
+  if (flags.placementPrefAdd !== undefined || flags.placementPrefRm !== undefined) {
+    task.placement ??= codec.Placement.fromPartial({});
+    const rmPrefs = new Set((flags.placementPrefRm ?? []).map((p) => parsePlacementPref('placement-pref-rm', p).spreadDescriptor));
+    task.placement.preferences = [...task.placement.preferences.filter((p) => !rmPrefs.has(p.spreadDescriptor)), ...(flags.placementPrefAdd ?? []).map((p) => parsePlacementPref('placement-pref-add', p))];
+  }
 
   // Generic resources by kind.
   if (flags.genericResourceAdd !== undefined || flags.genericResourceRm !== undefined) {
@@ -159,8 +167,10 @@ export function applyServiceUpdate(current: ServiceSpec, input: UpdateInput): Se
   task.networks = networks;
 
   // Published ports: `--publish-rm` matches target port, protocol and mode; adds skip exact duplicates.
-  spec.endpoint ??= codec.EndpointSpec.fromPartial({ mode: 'VIP' });
-  if (flags.publishAdd !== undefined || flags.publishRm !== undefined) updatePorts(spec.endpoint, flags);
+  if (flags.publishAdd !== undefined || flags.publishRm !== undefined) {
+    spec.endpoint ??= codec.EndpointSpec.fromPartial({ mode: 'VIP' });
+    updatePorts(spec.endpoint, flags);
+  }
 
   applyScalarFlags(spec, flags);
   checkEndpoint(spec);
@@ -179,8 +189,9 @@ function updatePorts(endpoint: EndpointSpec, flags: ServiceFlags): void {
 }
 
 function updateMode(spec: ServiceSpec, flags: ServiceFlags): void {
-  spec.mode ??= codec.ServiceMode.fromPartial({});
-  const mode = spec.mode;
+  // A spec without a mode is replicated (the proto's zero value).
+  const mode = spec.mode ?? codec.ServiceMode.fromPartial({});
+  if (flags.replicas !== undefined || flags.maxConcurrent !== undefined) spec.mode = mode;
   if (flags.replicas !== undefined) {
     const replicas = uintFlag('replicas', flags.replicas);
     if (mode.kind === 'REPLICATED') mode.replicas = replicas;

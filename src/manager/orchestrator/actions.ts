@@ -15,5 +15,5 @@ export type Action =
   /** Reconcile this service again at `atMs` (restart delay, update delay). */
   | { kind: 'wake-at'; atMs: number; reason: string };
 
-/** The store actions for the lead's proposer; a reconcile's actions go in one batch. */
+/** The kinds of Action, for exhaustive switches. */
 export type ActionKind = Action['kind'];

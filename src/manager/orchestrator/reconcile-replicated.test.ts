@@ -5,7 +5,10 @@ import { taskName } from './task-names.js';
 function cluster(replicas: number, restart?: { condition?: 'ANY' | 'ON_FAILURE' | 'NONE'; delayMs?: number; maxAttempts?: number; windowMs?: number }) {
   const c = new TestCluster();
   c.upsert(makeNode('n1'), makeNode('n2'), makeNode('n3'));
-  c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas }, task: { container: { image: 'nginx:1' }, restart: restart ? { delayMs: 0, ...restart } : undefined } }));
+  c.upsert({
+    ...makeService('web', { mode: { kind: 'REPLICATED', replicas }, task: { container: { image: 'nginx:1' }, restart: restart ? { delayMs: 0, ...restart } : undefined } }),
+    endpoint: { virtualIps: [{ networkId: 'ingress', addr: '10.0.0.2/24' }], ports: [] },
+  });
   return c;
 }
 
@@ -19,6 +22,7 @@ describe('replicated services: scaling', () => {
       expect(task).toMatchObject({ serviceId: 'web', nodeId: '', desiredState: 'RUNNING', status: { state: 'NEW' } });
       expect(task.spec?.container?.image).toBe('nginx:1');
       expect(task.serviceAnnotations?.name).toBe('web');
+      expect(task.endpoint?.virtualIps).toEqual([{ networkId: 'ingress', addr: '10.0.0.2/24' }]);
       expect(task.specVersion?.index).toBe(c.store.get('service', 'web')?.meta?.version?.index);
     }
     expect(created.map(taskName)).toEqual(['web.1', 'web.2', 'web.3']);

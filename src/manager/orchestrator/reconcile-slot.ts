@@ -86,9 +86,28 @@ export function reconcileSlot(place: SlotPlace, tasks: readonly Task[], ctx: Slo
   if (old.length > 0) {
     const keep = best(old);
     retire(old.filter((t) => t !== keep));
-    retire(ended);
     retire(finished);
-    return { actions, status: { kind: 'dirty', task: keep, live: true } };
+    const lastNew = ended.at(-1);
+    if (lastNew === undefined || isDirty(lastNew, ctx.service)) {
+      retire(ended);
+      return { actions, status: { kind: 'dirty', task: keep, live: true } };
+    }
+    // Start-first and the new task ended: its restart policy applies (no
+    // tight loop through the updater); the old task keeps serving meanwhile.
+    retire(ended.slice(0, -1));
+    const decision = decideRestart(lastNew, sorted, ctx.policy, ctx.nowMs);
+    switch (decision.kind) {
+      case 'restart':
+        actions.push(setDesired(lastNew, 'SHUTDOWN'), create(place, ctx));
+        return { actions, status: { kind: 'starting' } };
+      case 'wait':
+        actions.push({ kind: 'wake-at', atMs: decision.atMs, reason: `restart delay of task ${lastNew.id}` });
+        return { actions, status: { kind: 'starting' } };
+      case 'give-up':
+        // Issue 7 (failure action) decides what an update does about this.
+        actions.push(setDesired(lastNew, 'SHUTDOWN'));
+        return { actions, status: { kind: 'waiting' } };
+    }
   }
   const lastEnded = ended.at(-1);
   if (lastEnded !== undefined) {

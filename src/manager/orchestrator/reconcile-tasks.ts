@@ -68,9 +68,13 @@ export interface NewTaskPlace {
   desiredState: TaskStatus_State;
 }
 
-/** A new task of the service's current spec; the store stamps meta on commit. */
+/**
+ * A new task of the service's current spec; the store stamps meta on commit.
+ * It shares the service's spec objects, which is safe because stored
+ * objects are never mutated.
+ */
 export function newTask(service: Service, place: NewTaskPlace, nowMs: number, newId: () => string): Task {
-  return codec.Task.fromPartial({
+  return {
     id: newId(),
     serviceId: service.id,
     slot: place.slot,
@@ -78,10 +82,11 @@ export function newTask(service: Service, place: NewTaskPlace, nowMs: number, ne
     spec: service.spec?.task ?? EMPTY_SPEC,
     specVersion: { index: service.meta?.version?.index ?? 0 },
     serviceAnnotations: service.spec?.annotations,
-    status: { state: 'NEW', timestampMs: nowMs, message: 'created' },
+    status: { timestampMs: nowMs, state: 'NEW', message: 'created', err: '', containerId: '', exitCode: 0, pid: 0, health: '' },
     desiredState: place.desiredState,
+    networks: [],
     endpoint: service.endpoint,
-  });
+  };
 }
 
 const EMPTY_SPEC = codec.TaskSpec.fromPartial({});

@@ -147,3 +147,25 @@ describe('updates meeting the restart policy', () => {
     expect(actions.filter((a) => a.kind === 'create-task').map((a) => a.kind === 'create-task' && image(a.task))).toEqual(['nginx:2']);
   });
 });
+
+describe('start-first updates whose new task fails', () => {
+  it('restart the new task after the restart delay while the old one keeps serving', () => {
+    const c = new TestCluster();
+    c.upsert(makeNode('n1'));
+    c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas: 1 }, update: { order: 'START_FIRST' }, task: { container: { image: 'nginx:1' }, restart: { condition: 'ANY', delayMs: 10_000 } } }));
+    c.settle('web');
+    const old = c.wanted('web')[0]!;
+    setImage(c, 'nginx:2');
+    c.step('web');
+    c.scheduleAll();
+    const fresh = c.wanted('web').find((t) => t.id !== old.id)!;
+    c.setStatus(fresh.id, 'FAILED');
+    const failedAt = c.nowMs;
+    expect(c.step('web')).toEqual([{ kind: 'wake-at', atMs: failedAt + 10_000, reason: expect.stringMatching(/restart delay/) }]);
+    c.nowMs = failedAt + 10_000;
+    const actions = c.step('web');
+    expect(actions.filter((a) => a.kind === 'create-task')).toHaveLength(1);
+    expect(actions.filter((a) => a.kind === 'update-task').map((a) => a.kind === 'update-task' && a.task.id)).toEqual([fresh.id]);
+    expect(c.store.get('task', old.id)?.desiredState).toBe('RUNNING');
+  });
+});

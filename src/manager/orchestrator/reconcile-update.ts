@@ -41,7 +41,7 @@ export function reconcileUpdate(slots: readonly UpdatableSlot[], ctx: SlotContex
 
   // The delay runs from when the last slot this update replaced came up.
   const replaced = slots.flatMap((s) => (s.status.kind === 'settled' && (s.status.task.meta?.createdAtMs ?? 0) >= startedAtMs ? [s.status.task] : []));
-  const lastUpAtMs = Math.max(-Infinity, ...replaced.map(changedAtMs));
+  const lastUpAtMs = replaced.reduce((latest, task) => Math.max(latest, changedAtMs(task)), -Infinity); // no spread: 100k slots
   if (config.delayMs > 0 && replaced.length > 0 && nowMs < lastUpAtMs + config.delayMs) {
     actions.push({ kind: 'wake-at', atMs: lastUpAtMs + config.delayMs, reason: 'update delay' });
     return actions;

@@ -43,7 +43,7 @@ export class TestCluster {
   reconcile(serviceId: string): Action[] {
     return reconcileService(
       { serviceId, service: this.store.get('service', serviceId), taskHistoryLimit: this.taskHistoryLimit },
-      { tasks: this.store.tasksOfService(serviceId), nodes: new Map(this.store.list('node').map((n) => [n.id, n])) },
+      { tasks: this.store.tasksOfService(serviceId), nodes: this.store.byId('node') },
       this.nowMs,
       { newId: () => `task${String(++this.ids).padStart(3, '0')}`, isNodeEligible: (node, service) => this.eligible(node, service) },
     );

@@ -92,12 +92,18 @@ describe('MemoryStore.apply', () => {
     expect(() => store.apply(batch([]), 5)).toThrow(/log index/);
   });
 
-  it('does not share objects with the caller', () => {
+  it('never changes an object in place: earlier reads and snapshots stay as they were', () => {
     const store = new MemoryStore();
-    const mine = service('s1', 'web');
-    store.apply(batch([storeAction('CREATE', { kind: 'service', object: mine })]), 1);
-    mine.spec!.annotations!.name = 'changed';
-    expect(store.get('service', 's1')?.spec?.annotations?.name).toBe('web');
+    store.apply(batch([storeAction('CREATE', { kind: 'service', object: service('s1', 'web') })]), 1);
+    const before = store.get('service', 's1')!;
+    const snapshot = store.snapshot();
+    const renamed = structuredClone(before);
+    renamed.spec!.annotations!.name = 'api';
+    store.apply(batch([storeAction('UPDATE', { kind: 'service', object: renamed })]), 2);
+    expect(before.spec?.annotations?.name).toBe('web');
+    expect(before.meta?.version?.index).toBe(1);
+    expect(snapshot.services[0]?.spec?.annotations?.name).toBe('web');
+    expect(store.get('service', 's1')?.spec?.annotations?.name).toBe('api');
   });
 });
 

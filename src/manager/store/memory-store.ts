@@ -32,8 +32,11 @@ export interface TaskFilter extends ObjectFilter {
 type Tables = { [K in ObjectKind]: ObjectTable<ObjectByKind[K]> };
 
 /**
- * In-memory store. Objects returned by reads are the store's own: callers
- * must not mutate them (copy, change, and propose an UPDATE instead).
+ * In-memory store. Stored objects are immutable: a write replaces an object,
+ * never changes it in place. So reads, events and snapshots hand out the
+ * store's own objects (callers must not mutate them: copy, change, propose),
+ * and apply/restore take ownership of what they are given (the Raft path
+ * passes freshly decoded objects; nobody else holds them).
  */
 export class MemoryStore {
   private readonly tables: Tables = makeTables();
@@ -103,6 +106,11 @@ export class MemoryStore {
     });
   }
 
+  /** A live, read-only view of every object of this kind by ID, e.g. the nodes a reconcile reads (no copy). */
+  byId<K extends ObjectKind>(kind: K): ReadonlyMap<string, ObjectByKind[K]> {
+    return this.tables[kind].asMap() as ReadonlyMap<string, ObjectByKind[K]>;
+  }
+
   /** How many objects of this kind the store holds. */
   count(kind: ObjectKind): number {
     return this.tables[kind].size;
@@ -160,9 +168,9 @@ export class MemoryStore {
     return this.tasks.countsOf(serviceId);
   }
 
-  /** Everything the store holds, for a Raft snapshot; restore() on it rebuilds this store. */
+  /** Everything the store holds, for a Raft snapshot (stays valid after later applies); restore() on it rebuilds this store. */
   snapshot(): StoreSnapshot {
-    const all = <K extends ObjectKind>(kind: K): ObjectByKind[K][] => [...this.tables[kind].values()].map((o) => structuredClone(o)) as ObjectByKind[K][];
+    const all = <K extends ObjectKind>(kind: K): ObjectByKind[K][] => [...this.tables[kind].values()] as ObjectByKind[K][];
     return {
       version: STORE_SNAPSHOT_VERSION,
       nodes: all('node'),
@@ -187,7 +195,7 @@ export class MemoryStore {
     for (const kind of OBJECT_KINDS) {
       for (const object of lists[kind]) {
         assert(this.tables[kind].get(object.id) === undefined, `store: snapshot holds ${kind} ${object.id} twice`);
-        this.write(kind, object.id, structuredClone(object));
+        this.write(kind, object.id, object);
       }
     }
     this.lastApplied = appliedIndex;

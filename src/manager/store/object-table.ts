@@ -46,6 +46,11 @@ export class ObjectTable<T extends AnyObject> {
     return previous;
   }
 
+  /** A live read-only view of all objects by ID (no copy). */
+  asMap(): ReadonlyMap<string, T> {
+    return this.byId;
+  }
+
   /** All objects, in insertion order. */
   values(): IterableIterator<T> {
     return this.byId.values();

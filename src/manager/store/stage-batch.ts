@@ -87,15 +87,16 @@ export function stageBatch(view: StagingView, batch: StoreBatch, logIndex: numbe
   return ok(writes);
 }
 
-/** A private copy carrying the store's version and the leader's times. */
+/**
+ * The object carrying the store's version and the leader's times. A shallow
+ * copy: the store takes ownership of the batch's nested objects (a deep copy
+ * of every task costs more than the rest of apply) and never mutates them.
+ */
 function stamp(object: AnyObject, previous: AnyObject | undefined, logIndex: number, proposedAtMs: number): AnyObject {
-  const next = structuredClone(object);
-  next.meta = {
-    version: { index: logIndex },
-    createdAtMs: previous?.meta?.createdAtMs ?? proposedAtMs,
-    updatedAtMs: proposedAtMs,
+  return {
+    ...object,
+    meta: { version: { index: logIndex }, createdAtMs: previous?.meta?.createdAtMs ?? proposedAtMs, updatedAtMs: proposedAtMs },
   };
-  return next;
 }
 
 /**

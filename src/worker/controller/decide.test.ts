@@ -95,6 +95,11 @@ describe('decide', () => {
     expect(decide(base(initialStatus('RUNNING', 0), exited(1), { ...away, restartDueAtMs: 1_100, nowMs: 1_100 }))).toEqual({ kind: 'restart' });
   });
 
+  it('stops an unhealthy container while the managers are unreachable, so the restart policy applies', () => {
+    expect(decide(base(initialStatus('RUNNING', 0), running('unhealthy'), { managersReachable: false }))).toEqual({ kind: 'stop' });
+    expect(decide(base(initialStatus('RUNNING', 0), exited(137), { managersReachable: false }))).toEqual({ kind: 'schedule-restart', atMs: 1_100 });
+  });
+
   it('fails for good when local restarts are used up', () => {
     const r = settle(base(initialStatus('RUNNING', 0), exited(1), {
       managersReachable: false,

@@ -80,6 +80,9 @@ export function decide(input: DecideInput): Decision {
           // A task with a healthcheck runs for the orchestrator only once healthy.
           return transition(status.state, { health: 'starting', pid: container.pid });
         case 'unhealthy':
+          // With no orchestrator to replace it, an unhealthy container is stopped and then
+          // restarted like any exited one (restart policy permitting).
+          if (!input.managersReachable) return { kind: 'stop' };
           return transition('FAILED', { err: 'container unhealthy', health: 'unhealthy', pid: container.pid });
         case '':
         case 'healthy':
