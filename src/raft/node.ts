@@ -98,7 +98,7 @@ export interface RaftNodeOptions {
   forceNewCluster?: boolean;
   /** Called after each Ready whose soft state changed (leader, role, removal). */
   onSoftState?: (s: SoftState) => void;
-  /** A persistent-storage failure: the node has stopped; the process should exit. */
+  /** Storage failed or the state machine threw: the node has stopped; the process should exit. */
   onFatal?: (e: Error) => void;
 }
 
@@ -319,7 +319,7 @@ export class RaftNode {
       () => this.loopEnded(),
       (e: unknown) => {
         const error = e instanceof Error ? e : new Error(String(e));
-        this.opts.logger.error({ err: error }, 'raft: storage failure; stopping this member');
+        this.opts.logger.error({ err: error }, 'raft: storage or state machine failure; stopping this member');
         this.stopped = true;
         this.stopClock();
         this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
