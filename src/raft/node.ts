@@ -2,10 +2,10 @@
 // messages and proposals in, then handles each Ready strictly in order —
 // persist (synced) → send → install snapshot → apply → serve reads →
 // advance. Nothing is sent or acknowledged before it is on disk.
-import type { ConfChange, RaftEntry, RaftMessage } from '../gen/index.js';
+import type { ConfChange, ConfState, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
 import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
-import { DEFAULT_OPTIONS, RaftCore, bootstrapState, forceNewClusterState } from './core/index.js';
+import { DEFAULT_OPTIONS, RaftCore, bootstrapState, decodeConfChange, forceNewClusterState } from './core/index.js';
 import { contextKey } from './core/read-only.js';
 import type { LevelStorage } from './storage-level.js';
 
@@ -96,6 +96,12 @@ export interface RaftNodeOptions {
   bootstrapVoters?: RaftId[];
   /** Disaster recovery: keep what is committed and become the only voter (see forceNewClusterState). */
   forceNewCluster?: boolean;
+  /**
+   * The configuration changed: at start, after each applied CONF_CHANGE
+   * (with it, so its `context` — e.g. the member's address — can be used),
+   * and after a snapshot was installed (without one).
+   */
+  onMembership?: (confState: ConfState, change: ConfChange | undefined) => void;
   /** Called after each Ready whose soft state changed (leader, role, removal). */
   onSoftState?: (s: SoftState) => void;
   /** Storage failed or the state machine threw: the node has stopped; the process should exit. */
@@ -182,6 +188,7 @@ export class RaftNode {
     const core = new RaftCore({ ...DEFAULT_OPTIONS, ...opts.core, id: opts.id }, opts.random, initial);
     if (initial.snapshot) opts.stateMachine.restore(initial.snapshot.data);
     const node = new RaftNode(core, opts, initial.snapshot?.meta.index ?? 0);
+    opts.onMembership?.(core.membership.toConfState(), undefined);
     node.stopClock = (opts.clock ?? systemClock).every(opts.tickMs ?? 100, () => node.enqueue(() => core.tick()));
     node.kick();
     return node;
@@ -352,6 +359,7 @@ export class RaftNode {
       if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
       this.apply(rd);
       this.core.advance(rd);
+      this.reportMembership(rd);
       this.releaseReads();
       this.observe(rd.softState);
       await this.maybeSnapshot();
@@ -385,6 +393,27 @@ export class RaftNode {
       read.index = rs.index;
       this.readsWaiting.push(read);
     }
+  }
+
+  private reportMembership(rd: Ready): void {
+    const hook = this.opts.onMembership;
+    if (!hook) return;
+    if (rd.snapshot) hook(this.core.membership.toConfState(), undefined);
+    for (const e of rd.committedEntries) {
+      if (e.type !== 'CONF_CHANGE') continue;
+      let cc: ConfChange;
+      try {
+        cc = decodeConfChange(e);
+      } catch {
+        continue; // skipped by the core as well
+      }
+      hook(this.core.membership.toConfState(), cc);
+    }
+  }
+
+  /** The configuration as of the last applied entry. */
+  confState(): ConfState {
+    return this.core.membership.toConfState();
   }
 
   private releaseReads(): void {

@@ -68,6 +68,8 @@ interface Member {
   storage: LevelStorage;
 }
 
+const membershipEvents = new Map<number, Array<{ voters: number[]; learners: number[]; change?: string }>>();
+
 async function startMember(net: LocalNet, id: number, dir: string, voters: number[] | undefined, snapshotEvery = 10_000, forceNewCluster = false): Promise<Member> {
   const opened = await LevelStorage.open(dir, 'cluster-a', id);
   if (!opened.ok) throw new Error(JSON.stringify(opened.error));
@@ -84,6 +86,11 @@ async function startMember(net: LocalNet, id: number, dir: string, voters: numbe
     snapshotEveryEntries: snapshotEvery,
     keepEntriesAfterSnapshot: 5,
     forceNewCluster,
+    onMembership: (cs, cc) => {
+      const list = membershipEvents.get(id) ?? [];
+      list.push({ voters: cs.voters, learners: cs.learners, change: cc ? `${cc.type} ${cc.nodeId} ${dec.decode(cc.context)}` : undefined });
+      membershipEvents.set(id, list);
+    },
   });
   net.nodes.set(id, node);
   net.down.delete(id);
@@ -163,8 +170,15 @@ describe('raft on level', () => {
     const cc = (type: 'ADD_LEARNER' | 'PROMOTE' | 'REMOVE', nodeId: number) => ({ type, nodeId, context: new Uint8Array(0) });
     const leader = leaderOf(members) as Member;
     expect(leader.node.status().firstIndex).toBeGreaterThan(1); // compacted: the joiner needs a snapshot
-    await leader.node.proposeConfChange(cc('ADD_LEARNER', 4));
+    await leader.node.proposeConfChange({ ...cc('ADD_LEARNER', 4), context: enc.encode('127.0.0.1:4444') });
     await waitFor('learner caught up', () => (joiner.kv.map.get('a79') === '79' ? true : undefined));
+    // The application hears of the change, with its context (the new member's address).
+    expect(membershipEvents.get(leader.id)?.at(-1)).toEqual({ voters: [1, 2, 3], learners: [4], change: 'ADD_LEARNER 4 127.0.0.1:4444' });
+    expect(leader.node.confState()).toEqual({ voters: [1, 2, 3], learners: [4], removed: [] });
+    // The joiner hears the snapshot's configuration (no change attached), then its own addition.
+    const joinerEvents = membershipEvents.get(4) ?? [];
+    expect(joinerEvents.some((e) => e.change === undefined && e.voters.join() === '1,2,3')).toBe(true);
+    expect(joinerEvents.at(-1)?.change).toBe('ADD_LEARNER 4 127.0.0.1:4444');
     await leader.node.proposeConfChange(cc('PROMOTE', 4));
     const all = [...members, joiner];
     await proposeAt(all, 'after=promote');
