@@ -1,4 +1,4 @@
-import { ControlService, DaemonService } from '../gen/index.js';
+import { ControlService, DaemonService, LogsService } from '../gen/index.js';
 import { createClient, type RpcClient } from '../rpc/index.js';
 import { resolveHost } from '../common/defaults.js';
 import type { Output } from './output.js';
@@ -10,6 +10,7 @@ export interface CliContext {
   host(): string;
   daemon(): RpcClient<typeof DaemonService>;
   control(): RpcClient<typeof ControlService>;
+  logs(): RpcClient<typeof LogsService>;
   /** Closes whatever clients were opened. */
   close(): void;
 }
@@ -31,6 +32,11 @@ export function createCliContext(output: Output, hostFlag: () => string | undefi
     },
     control: () => {
       const c = createClient(ControlService, target());
+      clients.push(c);
+      return c;
+    },
+    logs: () => {
+      const c = createClient(LogsService, target());
       clients.push(c);
       return c;
     },

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { DispatcherService, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
+import { DispatcherService, LogsService, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
+import type { LogPublisher } from './log-publisher.js';
 
 /** The worker agent, as the session drives it. */
 export interface AgentPort {
@@ -25,6 +26,8 @@ export interface AgentSessionOptions {
   onManagers?: (addrs: string[]) => void;
   /** Called when a manager says this node no longer belongs to the swarm. */
   onRemoved?: (reason: string) => void;
+  /** Serves `service logs` subscriptions for this node's tasks while the session is up. */
+  logPublisher?: LogPublisher;
 }
 
 const RECONNECT_MIN_MS = 100;
@@ -65,6 +68,11 @@ export class AgentSession {
     this.reachabilityTimer = setInterval(() => this.checkReachability(), 250);
     this.reachabilityTimer.unref();
     void this.loop();
+  }
+
+  /** The tasks the managers assigned to this node, as last received. */
+  assignedTasks(): Task[] {
+    return [...this.tasks.values()];
   }
 
   /** Ends the session; the agent keeps its tasks. */
@@ -163,9 +171,14 @@ export class AgentSession {
       }
     })();
     await this.flushStatus();
+    const logsClient = this.options.logPublisher ? createClient(LogsService, addr, { tls: this.options.tls }) : undefined;
+    if (logsClient && this.options.logPublisher) {
+      void this.options.logPublisher.serve(logsClient, abort.signal).catch((error: unknown) => this.options.log.debug({ err: error }, 'log subscriptions stream ended'));
+    }
     try {
       await Promise.race([ended, assignmentsDone, heartbeats]);
     } finally {
+      logsClient?.close();
       abort.abort();
       heartbeats.catch(() => undefined);
       assignmentsDone.catch(() => undefined);

@@ -1,4 +1,4 @@
-import { ControlService, DaemonService } from '../gen/index.js';
+import { ControlService, DaemonService, LogsService } from '../gen/index.js';
 import { componentLogger, createLogger } from '../common/log.js';
 import { SHOAL_VERSION } from '../common/version.js';
 import { RpcServer } from '../rpc/index.js';
@@ -26,6 +26,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const local = new RpcServer({ logger: componentLogger(log, 'local-api') });
   local.addService(DaemonService, daemonHandlers(options, engine, swarm));
   local.addService(ControlService, swarm.localControl());
+  local.addService(LogsService, swarm.localLogs());
   try {
     await prepareSocketPath(socketPath);
     await local.listen(options.host);

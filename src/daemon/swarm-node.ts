@@ -2,12 +2,13 @@ import { randomInt, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { arch, platform } from 'node:os';
 import type { Logger } from 'pino';
-import { CAService, ControlService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
+import { CAService, ControlService, LogsService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
 import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
 import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
 import { Manager, newObjectId } from '../manager/manager.js';
 import { Agent, describeEngine, type Engine } from '../worker/index.js';
 import { AgentSession } from './agent-session.js';
+import { LogPublisher } from './log-publisher.js';
 import { chooseAdvertiseAddr, hostOf, withDefaultPort } from './addresses.js';
 import { forgetSwarm, loadNode, saveIdentity, saveNode, type NodeIdentity, type StoredNode } from './node-identity.js';
 import { NOT_A_MANAGER } from './no-swarm-control.js';
@@ -200,6 +201,23 @@ export class SwarmNode {
     return out as unknown as Handlers<typeof ControlService>;
   }
 
+  /** The Logs service as the local socket serves it (the CLI's `service logs`). */
+  localLogs(): Handlers<typeof LogsService> {
+    const refuse = async (): Promise<never> => {
+      throw new RpcError('permission-denied', 'nodes publish logs over their swarm connection, not the local socket');
+    };
+    return {
+      subscribeLogs: (req, stream, ctx) => {
+        if (!this.stored) throw new RpcError('failed-precondition', NOT_A_MANAGER);
+        const logs = this.manager?.logs;
+        if (!logs) throw new RpcError('failed-precondition', WORKER_NOT_MANAGER);
+        return logs.subscribeLogs(req, stream, ctx);
+      },
+      listenSubscriptions: refuse,
+      publishLogs: refuse,
+    };
+  }
+
   /** Stops every component; containers keep running (live-restore). */
   async close(): Promise<void> {
     await this.busy.catch(() => undefined);
@@ -230,7 +248,10 @@ export class SwarmNode {
     const { identity, tls } = stored;
     this.agent = new Agent({ nodeId: identity.nodeId, engine: this.engine, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false });
     await this.agent.start();
+    const agent = this.agent;
+    const publisher = new LogPublisher(identity.nodeId, { tasks: () => this.session?.assignedTasks() ?? [], logs: (taskId, options) => agent.logs(taskId, options) }, this.log.child({ component: 'logs' }));
     this.session = new AgentSession({
+      logPublisher: publisher,
       managers: identity.managerAddrs,
       tls,
       description: () => this.describe(),

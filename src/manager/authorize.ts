@@ -44,3 +44,10 @@ export function caAuthorizer(view: MembershipView): Authorizer {
     return who instanceof RpcError ? who : undefined;
   };
 }
+
+/** Logs: subscribing is a manager's (CLI) act; listening and publishing are any member's. */
+export function logsAuthorizer(view: MembershipView): Authorizer {
+  const managers = managersOnly(view);
+  const members = membersOnly(view);
+  return (peer, method) => (method.endsWith('/SubscribeLogs') ? managers(peer, method) : members(peer, method));
+}

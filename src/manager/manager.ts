@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { CAService, ControlService, DispatcherService, RaftService, type Node, type StoreAction } from '../gen/index.js';
+import { CAService, ControlService, DispatcherService, LogsService, RaftService, type Node, type StoreAction } from '../gen/index.js';
 import { objectIdFromBytes } from '../common/ids.js';
 import { createClient, RpcError, type Handlers, type RpcClient, type RpcServer, type TlsMaterial } from '../rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom, type SoftState } from '../raft/index.js';
@@ -10,7 +10,8 @@ import { nodeSatisfiesPlacement, validatePlacement } from '../scheduler/index.js
 import { caDigest, caHandlers, generateJoinToken, MANAGER_ROLE } from './ca/index.js';
 import { controlHandlers, type ControlDeps } from './control/index.js';
 import { Dispatcher, realTimers } from './dispatcher/index.js';
-import { caAuthorizer, managersOnly, membersOnly, type MembershipView } from './authorize.js';
+import { caAuthorizer, logsAuthorizer, managersOnly, membersOnly, type MembershipView } from './authorize.js';
+import { LogBroker, logsHandlers } from './logs/index.js';
 import { StoreDispatcherView } from './leader/dispatcher-view.js';
 import { OrchestratorLoop } from './leader/orchestrator-loop.js';
 import { systemLoopClock } from './leader/ports.js';
@@ -54,11 +55,13 @@ export class Manager {
   private raft!: RaftNode;
   private storage!: LevelStorage;
   private transport!: GrpcTransport;
-  private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop } | undefined;
+  private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; broker: LogBroker } | undefined;
   private readonly dispatcherHandlers: Handlers<typeof DispatcherService>;
   private leaderClients = new Map<string, RpcClient<typeof ControlService>>();
   /** The Control API on this manager: served here when leading, forwarded to the leader otherwise. */
   readonly control: Handlers<typeof ControlService>;
+  /** The Logs service (the broker lives on the leader). */
+  readonly logs: Handlers<typeof LogsService> = logsHandlers(() => this.leading?.broker);
   private bootstrapPending: StoreAction[] | undefined;
   private stopped = false;
 
@@ -122,6 +125,7 @@ export class Manager {
     const view: MembershipView = { clusterId: () => this.options.clusterId, nodeExists: (id) => this.store.get('node', id) !== undefined || id === this.options.nodeId };
     server.addService(ControlService, this.control, managersOnly(view));
     server.addService(DispatcherService, this.dispatcherHandlers, membersOnly(view));
+    server.addService(LogsService, this.logs, logsAuthorizer(view));
     server.addService(CAService, caHandlers({
       store: { cluster: () => this.store.list('cluster')[0], node: (id) => this.store.get('node', id) },
       newNodeId: () => newObjectId(),
@@ -214,7 +218,15 @@ export class Manager {
     const dispatcher = new Dispatcher(view, statusWriter(propose), realTimers, this.options.log.child({ component: 'dispatcher' }));
     const orchestrator = new OrchestratorLoop(this.store, propose, systemLoopClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, this.options.log.child({ component: 'orchestrator' }));
     const scheduler = new SchedulerLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'scheduler' }));
-    this.leading = { dispatcher, view, orchestrator, scheduler };
+    const broker = new LogBroker(
+      {
+        tasksOfService: (id) => this.store.tasksOfService(id),
+        task: (id) => this.store.get('task', id),
+        nodeName: (id) => this.store.get('node', id)?.description?.hostname || id,
+      },
+      this.options.log.child({ component: 'logs' }),
+    );
+    this.leading = { dispatcher, view, orchestrator, scheduler, broker };
     orchestrator.start();
     scheduler.start();
   }

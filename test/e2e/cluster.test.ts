@@ -91,6 +91,16 @@ describe('a swarm of three namespace hosts', () => {
     }
   });
 
+  it('streams service logs from the tasks on every node', async () => {
+    await ok(h1, ['service', 'create', '-d', '--name', 'talk', '--replicas', '3', 'shoal-test/busybox:latest', 'sh', '-c', 'echo "hello from $(hostname)"; sleep 3600']);
+    await waitUntil(() => tasks(h1, 'talk'), (r) => running(r).length === 3, 30_000, 'talk running');
+    const out = await waitUntil(async () => (await h1.run(['service', 'logs', 'talk'])).stdout, (o) => o.trim().split('\n').length === 3, 20_000, 'three log lines');
+    const lines = out.trim().split('\n').sort();
+    for (const line of lines) expect(line).toMatch(/^talk\.[123]\.\w{12}@h[123] +\| hello from \w+$/);
+    expect(new Set(lines.map((l) => /@(h\d)/.exec(l)?.[1]))).toEqual(new Set(['h1', 'h2', 'h3']));
+    await ok(h1, ['service', 'rm', 'talk']);
+  });
+
   it('replaces a container that dies, in the same slot', async () => {
     const [victim] = await containersOf('web');
     await docker.getContainer(victim!.Id).kill();

@@ -1,15 +1,15 @@
 import { Command } from 'commander';
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { codec, type ListFilter, type Service } from '../../gen/index.js';
+import { codec, type ListFilter, type LogMessage, type Service } from '../../gen/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { addServiceSpecFlags } from '../flags.js';
-import { formatServiceList, formatServicePretty, formatTaskList, inspectJson, listFormat, serviceInspectJson } from '../format/index.js';
+import { formatLogLine, formatServiceList, formatServicePretty, formatTaskList, inspectJson, listFormat, serviceInspectJson } from '../format/index.js';
 import { waitForConvergence } from '../progress.js';
 import { nodeNames, serviceNames } from '../resolve.js';
-import { applyServiceUpdate, buildServiceSpec, changesSpec, parseScaleArgs, scaledLine, scaleSpec, type ServiceFlags } from '../spec/index.js';
-import { CLUSTER_ISSUE, STACKS_ISSUE, pending } from './pending.js';
+import { applyServiceUpdate, parseGoDurationMs, buildServiceSpec, changesSpec, parseScaleArgs, scaledLine, scaleSpec, type ServiceFlags } from '../spec/index.js';
+import { STACKS_ISSUE } from './pending.js';
 
 const emptyFilter = (over: Partial<ListFilter> = {}): ListFilter => ({ ids: [], names: [], labels: {}, serviceIds: [], nodeIds: [], namespace: '', desiredStates: [], ...over });
 
@@ -151,7 +151,37 @@ export function serviceCommand(ctx: CliContext): Command {
     .option('--no-trunc', 'Do not truncate output')
     .option('--raw', 'Do not neatly format logs')
     .option('--details', 'Show extra details provided to logs')
-    .action(pending('service logs', CLUSTER_ISSUE));
+    .action(async (ref: string, opts: { follow?: boolean; tail: string; since?: string; timestamps?: boolean; taskIds: boolean; trunc: boolean; raw?: boolean }) => {
+      const tail = opts.tail === 'all' ? -1 : Number(opts.tail);
+      if (!Number.isInteger(tail) || tail < -1) throw usageError(`invalid argument "${opts.tail}" for "--tail" flag: use a number of lines or "all"`);
+      const sinceMs = opts.since === undefined ? 0 : parseSince(opts.since, Date.now());
+      let serviceIds: string[] = [];
+      let taskIds: string[] = [];
+      try {
+        serviceIds = [(await getService(ref)).id];
+      } catch {
+        const { task } = await ctx.control().getTask({ taskId: ref }).catch(() => ({ task: undefined }));
+        if (!task) throw new CliError(`No such service or task: ${ref}`);
+        taskIds = [task.id];
+      }
+      const [{ tasks }, names] = await Promise.all([ctx.control().listTasks({ filter: emptyFilter({ serviceIds, ids: taskIds }) }), nodeNames(ctx)]);
+      const byId = new Map(tasks.map((t) => [t.id, t]));
+      const slotDigits = String(Math.max(1, ...tasks.map((t) => t.slot))).length;
+      const stream = ctx.logs().subscribeLogs({ selector: { serviceIds, taskIds, nodeIds: [] }, options: { follow: opts.follow === true, tail, sinceMs, timestamps: opts.timestamps === true, stdout: true, stderr: true } });
+      for await (const message of stream as AsyncIterable<{ messages: LogMessage[]; warnings: string[] }>) {
+        for (const w of message.warnings) ctx.output.err(w);
+        for (const m of message.messages) {
+          const task = byId.get(m.context?.taskId ?? '');
+          const text = Buffer.from(m.data).toString('utf8').replace(/\n$/, '');
+          const line = formatLogLine(
+            { serviceName: task?.serviceAnnotations?.name ?? '', slot: task?.slot ?? 0, taskId: m.context?.taskId ?? '', nodeName: names.get(m.context?.nodeId ?? '') ?? m.context?.nodeId ?? '', timestampMs: m.timestampMs, text },
+            { noTaskIds: !opts.taskIds, noTrunc: !opts.trunc, timestamps: opts.timestamps === true, raw: opts.raw === true, slotDigits },
+          );
+          if (m.stream === 'STDERR') ctx.output.err(line);
+          else ctx.output.out(line);
+        }
+      }
+    });
 
   service
     .command('rm')
@@ -172,4 +202,14 @@ export function serviceCommand(ctx: CliContext): Command {
       if (failures.length) throw new CliError(failures.join('\n'));
     });
   return service;
+}
+
+/** `--since`: an RFC 3339 time, a Unix timestamp, or a duration before now ("42m"). */
+function parseSince(value: string, nowMs: number): number {
+  const relative = parseGoDurationMs(value);
+  if (relative !== undefined && /[a-z]/.test(value)) return nowMs - relative;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.floor(Number(value) * 1000);
+  const absolute = Date.parse(value);
+  if (!Number.isNaN(absolute)) return absolute;
+  throw usageError(`invalid argument "${value}" for "--since" flag: use a time like 2013-01-02T13:23:37Z, a Unix timestamp, or a duration like 42m`);
 }
