@@ -5,7 +5,7 @@
 // values as fast as acknowledgements come back, over keep-alive HTTP (shoal's
 // member process API; etcd's v3 JSON gateway /v3/kv/put), to the leader.
 // Prints a table and, last, the summary line.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,7 +69,18 @@ async function benchShoal(clients: number, seconds: number, valueBytes: number):
   }
 }
 
+/** etcd comes from Debian's etcd-server; install it (as root, through apt) when it is missing. */
+function ensureEtcd(): string | undefined {
+  if (spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0) return undefined;
+  if (process.getuid?.() !== 0) return 'etcd not installed (apt-get install etcd-server etcd-client)';
+  console.log('installing etcd-server from Debian (apt-get install etcd-server etcd-client)');
+  const r = spawnSync('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq etcd-server etcd-client'], { stdio: 'inherit' });
+  return r.status === 0 ? undefined : 'installing etcd-server failed';
+}
+
 async function benchEtcd(clients: number, seconds: number, valueBytes: number): Promise<Outcome | string> {
+  const missing = ensureEtcd();
+  if (missing) return missing;
   const root = await mkdtemp(join(tmpdir(), 'shoal-bench-etcd-'));
   const procs: ChildProcess[] = [];
   try {

@@ -2,10 +2,10 @@
 // messages and proposals in, then handles each Ready strictly in order —
 // persist (synced) → send → install snapshot → apply → serve reads →
 // advance. Nothing is sent or acknowledged before it is on disk.
-import type { ConfChange, RaftEntry, RaftMessage } from '../gen/index.js';
+import type { ConfChange, ConfState, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
-import type { InitialState, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
-import { DEFAULT_OPTIONS, RaftCore, bootstrapState } from './core/index.js';
+import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
+import { DEFAULT_OPTIONS, RaftCore, bootstrapState, decodeConfChange, forceNewClusterState } from './core/index.js';
 import { contextKey } from './core/read-only.js';
 import type { LevelStorage } from './storage-level.js';
 
@@ -56,6 +56,26 @@ export class RaftNodeError extends Error {
   }
 }
 
+/** The core's refusal as the error callers switch on. */
+function proposeError(e: ProposeError): RaftNodeError {
+  switch (e.kind) {
+    case 'not-leader':
+      return e.leaderId
+        ? new RaftNodeError('not-leader', `not the leader (leader is ${e.leaderId})`, e.leaderId)
+        : new RaftNodeError('no-leader', 'no leader known right now');
+    case 'transferring-leadership':
+      return new RaftNodeError('no-leader', 'leadership is being transferred; retry shortly');
+    case 'removed':
+      return new RaftNodeError('removed', 'this member was removed from the cluster');
+    case 'conf-change-pending':
+      return new RaftNodeError('refused', 'another membership change is still in progress; retry once it is applied');
+    case 'entry-too-large':
+      return new RaftNodeError('refused', `entry of ${e.bytes} bytes is over the limit`);
+    case 'invalid-conf-change':
+      return new RaftNodeError('refused', `membership change refused: ${e.error.kind} (node ${e.error.nodeId})`);
+  }
+}
+
 /** How a node is set up. */
 export interface RaftNodeOptions {
   id: RaftId;
@@ -74,9 +94,17 @@ export interface RaftNodeOptions {
   keepEntriesAfterSnapshot?: number;
   /** For a brand-new member of a brand-new cluster: the initial voters. */
   bootstrapVoters?: RaftId[];
+  /** Disaster recovery: keep what is committed and become the only voter (see forceNewClusterState). */
+  forceNewCluster?: boolean;
+  /**
+   * The configuration changed: at start, after each applied CONF_CHANGE
+   * (with it, so its `context` — e.g. the member's address — can be used),
+   * and after a snapshot was installed (without one).
+   */
+  onMembership?: (confState: ConfState, change: ConfChange | undefined) => void;
   /** Called after each Ready whose soft state changed (leader, role, removal). */
   onSoftState?: (s: SoftState) => void;
-  /** A persistent-storage failure: the node has stopped; the process should exit. */
+  /** Storage failed or the state machine threw: the node has stopped; the process should exit. */
   onFatal?: (e: Error) => void;
 }
 
@@ -142,9 +170,25 @@ export class RaftNode {
         readStates: [],
       });
     }
+    if (opts.forceNewCluster && !empty) {
+      const forced = forceNewClusterState(initial, opts.id);
+      const fresh = forced.entries.filter((e) => e.index > initial.hardState.commit);
+      await opts.storage.save({
+        softState: { leaderId: 0, role: 'follower', term: forced.hardState.term, removed: false },
+        hardState: forced.hardState,
+        snapshot: undefined,
+        entries: fresh,
+        messages: [],
+        committedEntries: [],
+        readStates: [],
+      });
+      opts.logger.warn({ term: forced.hardState.term, commit: forced.hardState.commit }, 'raft: forced a new single-member cluster from this member\'s committed state');
+      initial = forced;
+    }
     const core = new RaftCore({ ...DEFAULT_OPTIONS, ...opts.core, id: opts.id }, opts.random, initial);
     if (initial.snapshot) opts.stateMachine.restore(initial.snapshot.data);
     const node = new RaftNode(core, opts, initial.snapshot?.meta.index ?? 0);
+    opts.onMembership?.(core.membership.toConfState(), undefined);
     node.stopClock = (opts.clock ?? systemClock).every(opts.tickMs ?? 100, () => node.enqueue(() => core.tick()));
     node.kick();
     return node;
@@ -155,8 +199,8 @@ export class RaftNode {
   }
 
   /** Soft state as of the last Ready. */
-  status(): SoftState & { commit: number; applied: number } {
-    return { ...this.core.softState(), commit: this.core.log.committed, applied: this.appliedIndex };
+  status(): SoftState & { commit: number; applied: number; firstIndex: number } {
+    return { ...this.core.softState(), commit: this.core.log.committed, applied: this.appliedIndex, firstIndex: this.core.log.firstIndex() };
   }
 
   /** A message from a peer (transport calls this). */
@@ -189,7 +233,7 @@ export class RaftNode {
         const r = this.core.propose(data);
         if (!r.ok) {
           const e = r.error;
-          reject(e.kind === 'not-leader' ? new RaftNodeError('not-leader', `not the leader (leader is ${e.leaderId || 'unknown'})`, e.leaderId) : new RaftNodeError('refused', `proposal refused: ${e.kind}`));
+          reject(proposeError(e));
           return;
         }
         this.track(r.value.index, r.value.term, resolve, reject, timeoutMs);
@@ -204,7 +248,7 @@ export class RaftNode {
         const r = this.core.proposeConfChange(cc);
         if (!r.ok) {
           const e = r.error;
-          reject(e.kind === 'not-leader' ? new RaftNodeError('not-leader', 'not the leader', e.leaderId) : new RaftNodeError('refused', `conf change refused: ${JSON.stringify(e)}`));
+          reject(proposeError(e));
           return;
         }
         this.track(r.value.index, r.value.term, () => resolve(), reject, timeoutMs);
@@ -282,7 +326,7 @@ export class RaftNode {
       () => this.loopEnded(),
       (e: unknown) => {
         const error = e instanceof Error ? e : new Error(String(e));
-        this.opts.logger.error({ err: error }, 'raft: storage failure; stopping this member');
+        this.opts.logger.error({ err: error }, 'raft: storage or state machine failure; stopping this member');
         this.stopped = true;
         this.stopClock();
         this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
@@ -315,6 +359,7 @@ export class RaftNode {
       if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
       this.apply(rd);
       this.core.advance(rd);
+      this.reportMembership(rd);
       this.releaseReads();
       this.observe(rd.softState);
       await this.maybeSnapshot();
@@ -348,6 +393,27 @@ export class RaftNode {
       read.index = rs.index;
       this.readsWaiting.push(read);
     }
+  }
+
+  private reportMembership(rd: Ready): void {
+    const hook = this.opts.onMembership;
+    if (!hook) return;
+    if (rd.snapshot) hook(this.core.membership.toConfState(), undefined);
+    for (const e of rd.committedEntries) {
+      if (e.type !== 'CONF_CHANGE') continue;
+      let cc: ConfChange;
+      try {
+        cc = decodeConfChange(e);
+      } catch {
+        continue; // skipped by the core as well
+      }
+      hook(this.core.membership.toConfState(), cc);
+    }
+  }
+
+  /** The configuration as of the last applied entry. */
+  confState(): ConfState {
+    return this.core.membership.toConfState();
   }
 
   private releaseReads(): void {

@@ -69,6 +69,8 @@ type BatchOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; 
 export class LevelStorage {
   private firstIndex: LogIndex = 1;
   private lastIndex: LogIndex = 0;
+  private savedTerm = 0;
+  private savedVote = 0;
 
   private constructor(private readonly db: Level<string, Uint8Array>, readonly dir: string) {}
 
@@ -124,6 +126,8 @@ export class LevelStorage {
       if (!p) return err({ kind: 'corrupt', detail: `${this.dir}: hard state checksum mismatch` });
       hardState = codec.HardState.decode(p);
     }
+    this.savedTerm = hardState.term;
+    this.savedVote = hardState.vote;
     let snapshot: Snapshot | undefined;
     const metaRaw = await this.db.get(SNAPSHOT_META);
     if (metaRaw !== undefined) {
@@ -168,7 +172,12 @@ export class LevelStorage {
     return ok({ state: { hardState, snapshot, entries }, report: { entries: entries.length, tornEntriesDropped: torn } });
   }
 
-  /** Persist what a Ready asks for in one synced batch. */
+  /**
+   * Persist what a Ready asks for in one batch, synced whenever it holds
+   * entries, a snapshot, or a new term or vote. A batch that only moves the
+   * commit index is not synced (as in etcd): a lost commit index is learned
+   * again from the leader and costs nothing but re-applying entries.
+   */
   async save(rd: Ready): Promise<void> {
     const ops: BatchOp[] = [];
     if (rd.snapshot) {
@@ -185,8 +194,14 @@ export class LevelStorage {
       for (let i = last.index + 1; i <= this.lastIndex; i++) ops.push({ type: 'del', key: entryKey(i) });
       this.lastIndex = last.index;
     }
-    if (rd.hardState) ops.push({ type: 'put', key: HARD_STATE, value: seal(codec.HardState.encode(rd.hardState)) });
-    if (ops.length > 0) await this.db.batch(ops, { sync: true });
+    let sync = rd.entries.length > 0 || rd.snapshot !== undefined;
+    if (rd.hardState) {
+      ops.push({ type: 'put', key: HARD_STATE, value: seal(codec.HardState.encode(rd.hardState)) });
+      if (rd.hardState.term !== this.savedTerm || rd.hardState.vote !== this.savedVote) sync = true;
+      this.savedTerm = rd.hardState.term;
+      this.savedVote = rd.hardState.vote;
+    }
+    if (ops.length > 0) await this.db.batch(ops, { sync });
   }
 
   /** Store a locally taken snapshot and drop entries up to `compactTo`. */

@@ -116,6 +116,10 @@ class PeerLink {
     if (this.stream !== stream) return; // an old stream's late callback
     this.stream = undefined;
     this.waitingDrain = false;
+    // A fresh channel per attempt: our jittered backoff, not the channel's
+    // own (which grows to minutes), decides when we try again.
+    this.client?.close();
+    this.client = undefined;
     if (this.closed) return;
     // A stream that lived a while resets the backoff; one that failed at once grows it.
     if (Date.now() - this.connectedAtMs > 5_000) this.backoffMs = this.t.backoffMinMs;

@@ -68,7 +68,9 @@ interface Member {
   storage: LevelStorage;
 }
 
-async function startMember(net: LocalNet, id: number, dir: string, voters: number[], snapshotEvery = 10_000): Promise<Member> {
+const membershipEvents = new Map<number, Array<{ voters: number[]; learners: number[]; change?: string }>>();
+
+async function startMember(net: LocalNet, id: number, dir: string, voters: number[] | undefined, snapshotEvery = 10_000, forceNewCluster = false): Promise<Member> {
   const opened = await LevelStorage.open(dir, 'cluster-a', id);
   if (!opened.ok) throw new Error(JSON.stringify(opened.error));
   const kv = new Kv();
@@ -83,6 +85,12 @@ async function startMember(net: LocalNet, id: number, dir: string, voters: numbe
     bootstrapVoters: voters,
     snapshotEveryEntries: snapshotEvery,
     keepEntriesAfterSnapshot: 5,
+    forceNewCluster,
+    onMembership: (cs, cc) => {
+      const list = membershipEvents.get(id) ?? [];
+      list.push({ voters: cs.voters, learners: cs.learners, change: cc ? `${cc.type} ${cc.nodeId} ${dec.decode(cc.context)}` : undefined });
+      membershipEvents.set(id, list);
+    },
   });
   net.nodes.set(id, node);
   net.down.delete(id);
@@ -150,6 +158,63 @@ describe('raft on level', () => {
     for (let i = 0; i < 100; i++) expect(newLeader.kv.map.get(`k${i}`)).toBe(`v${i}`);
     expect(newLeader.kv.map.get('after')).toBe('restart');
     for (const m of rest) await stopMember(net, m);
+  });
+
+  it('adds a member at runtime (learner, then voter) that catches up from a snapshot, then removes one', async () => {
+    const net = new LocalNet();
+    const voters = [1, 2, 3];
+    const members = await Promise.all(voters.map(async (id) => startMember(net, id, await tempDir(), voters, 30)));
+    await waitFor('a leader', () => leaderOf(members));
+    for (let i = 0; i < 80; i++) await proposeAt(members, `a${i}=${i}`);
+    const joiner = await startMember(net, 4, await tempDir(), undefined, 30);
+    const cc = (type: 'ADD_LEARNER' | 'PROMOTE' | 'REMOVE', nodeId: number) => ({ type, nodeId, context: new Uint8Array(0) });
+    const leader = leaderOf(members) as Member;
+    expect(leader.node.status().firstIndex).toBeGreaterThan(1); // compacted: the joiner needs a snapshot
+    await leader.node.proposeConfChange({ ...cc('ADD_LEARNER', 4), context: enc.encode('127.0.0.1:4444') });
+    await waitFor('learner caught up', () => (joiner.kv.map.get('a79') === '79' ? true : undefined));
+    // The application hears of the change, with its context (the new member's address).
+    expect(membershipEvents.get(leader.id)?.at(-1)).toEqual({ voters: [1, 2, 3], learners: [4], change: 'ADD_LEARNER 4 127.0.0.1:4444' });
+    expect(leader.node.confState()).toEqual({ voters: [1, 2, 3], learners: [4], removed: [] });
+    // The joiner hears the snapshot's configuration (no change attached), then its own addition.
+    const joinerEvents = membershipEvents.get(4) ?? [];
+    expect(joinerEvents.some((e) => e.change === undefined && e.voters.join() === '1,2,3')).toBe(true);
+    expect(joinerEvents.at(-1)?.change).toBe('ADD_LEARNER 4 127.0.0.1:4444');
+    await leader.node.proposeConfChange(cc('PROMOTE', 4));
+    const all = [...members, joiner];
+    await proposeAt(all, 'after=promote');
+    const victim = members.find((m) => m !== leader) as Member;
+    await leader.node.proposeConfChange(cc('REMOVE', victim.id));
+    await waitFor('removed member learns it', () => (victim.node.status().removed ? true : undefined));
+    await proposeAt(all.filter((m) => m !== victim), 'after=remove');
+    await waitFor('new voter applied everything', () => (joiner.kv.map.get('after') === 'remove' ? true : undefined));
+    for (const m of all) await stopMember(net, m);
+  });
+
+  it('--force-new-cluster: a lone survivor keeps every committed write and leads a one-member cluster', async () => {
+    const net = new LocalNet();
+    const voters = [1, 2, 3];
+    const members = await Promise.all(voters.map(async (id) => startMember(net, id, await tempDir(), voters, 25)));
+    await waitFor('a leader', () => leaderOf(members));
+    for (let i = 0; i < 60; i++) await proposeAt(members, `f${i}=${i}`);
+    const survivor = members.find((m) => m.node.status().role !== 'leader') as Member;
+    await waitFor('survivor applied all', () => (survivor.kv.map.get('f59') === '59' ? true : undefined));
+    for (const m of members) await stopMember(net, m);
+    // Alone, without forcing, it cannot elect itself.
+    const stuck = await startMember(net, survivor.id, survivor.dir, voters, 25);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(stuck.node.status().role).not.toBe('leader');
+    await stopMember(net, stuck);
+    const forced = await startMember(net, survivor.id, survivor.dir, voters, 25, true);
+    await waitFor('forced member leads', () => leaderOf([forced]), 3_000);
+    await forced.node.propose(enc.encode('after=force'));
+    await forced.node.readIndex();
+    for (let i = 0; i < 60; i++) expect(forced.kv.map.get(`f${i}`)).toBe(String(i));
+    expect(forced.kv.map.get('after')).toBe('force');
+    await stopMember(net, forced);
+    // And it stays a one-member cluster across a normal restart.
+    const again = await startMember(net, survivor.id, survivor.dir, voters, 25);
+    await waitFor('leader after restart', () => leaderOf([again]), 3_000);
+    await stopMember(net, again);
   });
 
   it('compacts into snapshots and restarts from snapshot plus log', async () => {

@@ -15,7 +15,7 @@ describe('raft across three processes', () => {
     cluster = await ProcessCluster.start(3, { tickMs: 25, electionTicks: 10 });
     const c = cluster;
     const first = await c.waitForLeader(10_000);
-    const acked: Array<{ key: string; value: string; atMs: number }> = [];
+    const acked: Array<{ key: string; value: string; startMs: number; atMs: number }> = [];
     let killedAtMs = 0;
     const endMs = Date.now() + 4_000;
     const writers = Array.from({ length: 16 }, async (_, w) => {
@@ -23,7 +23,8 @@ describe('raft across three processes', () => {
       for (let i = 0; Date.now() < endMs; i++) {
         const key = `w${w}-${i}`;
         const value = `v${i}`;
-        if (await putFollowingLeader(c, hint, key, value, endMs + 3_000)) acked.push({ key, value, atMs: Date.now() });
+        const startMs = Date.now();
+        if (await putFollowingLeader(c, hint, key, value, endMs + 3_000)) acked.push({ key, value, startMs, atMs: Date.now() });
       }
     });
     await new Promise((r) => setTimeout(r, 1_200));
@@ -31,7 +32,8 @@ describe('raft across three processes', () => {
     killedAtMs = Date.now();
     c.kill(first, 'SIGKILL');
     await Promise.all(writers);
-    const firstAfter = acked.filter((a) => a.atMs > killedAtMs).sort((a, b) => a.atMs - b.atMs)[0];
+    // Recovery: the first write begun after the kill that the new leader acknowledged.
+    const firstAfter = acked.filter((a) => a.startMs > killedAtMs).sort((a, b) => a.atMs - b.atMs)[0];
     expect(before).toBeGreaterThan(50);
     expect(firstAfter, 'no write acknowledged after the leader was killed').toBeDefined();
     const recoveryMs = (firstAfter?.atMs ?? Infinity) - killedAtMs;

@@ -97,7 +97,9 @@ export class ProcessCluster {
   }
 
   private spawn(m: Member): Promise<void> {
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(here, 'raft-member-process.ts'), JSON.stringify(m.cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // RAFT_MEMBER_NODE_ARGS: extra node flags for the members, e.g. --cpu-prof when profiling.
+    const extra = (process.env['RAFT_MEMBER_NODE_ARGS'] ?? '').split(' ').filter((a) => a.length > 0);
+    const proc = spawn(process.execPath, [...extra, '--import', 'tsx', join(here, 'raft-member-process.ts'), JSON.stringify(m.cfg)], { stdio: ['ignore', 'pipe', 'pipe'] });
     m.proc = proc;
     proc.stderr?.on('data', (d: Buffer) => {
       m.stderr.push(d.toString());

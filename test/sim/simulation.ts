@@ -88,7 +88,7 @@ const MAX_NODES = 8;
 
 /** The default configuration for seed sweeps. */
 export function defaultConfig(seed: number): SimConfig {
-  return { seed, trace: false, faultMs: 3000, healMs: 4000, clients: 4, keys: 4, maxOps: 120 };
+  return { seed, trace: false, faultMs: 3000, healMs: 4000, clients: 5, keys: 4, maxOps: 200 };
 }
 
 /** Run one seed to completion. */
@@ -157,7 +157,7 @@ class Simulation {
       this.now = ev.atMs;
       this.events++;
       this.handle(ev.value);
-      if (this.events % 64 === 0) this.checkLogs();
+      this.checkLogs(); // log matching after every event (logs stay short: compaction)
     }
     if (this.violations.length === 0 && !this.converged) {
       this.violation(`no convergence ${this.cfg.healMs} ms after healing (leader ${this.currentLeader()?.id ?? 'none'})`);
@@ -177,6 +177,7 @@ class Simulation {
         const n = this.nodes.get(ev.id);
         if (!n || !n.core || n.epoch !== ev.epoch) return;
         n.core.tick();
+        this.backgroundWrite(n);
         this.process(n);
         this.maybeCompact(n);
         this.queue.push(this.now + (this.tickMsOf.get(n.id) ?? TICK_MS), { kind: 'tick', id: n.id, epoch: n.epoch });
@@ -348,6 +349,7 @@ class Simulation {
     } else {
       this.trace(`n${n.id} crashed`);
     }
+    n.storage.crash(this.rng.float() < 0.5);
     n.crashed = true;
     this.stopNode(n);
   }
@@ -584,6 +586,15 @@ class Simulation {
     this.process(target);
   }
 
+  /**
+   * Unchecked background writes keep the log growing through the faults, so
+   * compaction and snapshot streaming happen under partitions and crashes too.
+   */
+  private backgroundWrite(n: SimNode): void {
+    if (this.healed || n.core?.role !== 'leader' || this.rng.float() >= 0.3) return;
+    n.core.propose(encodeCommand({ kind: 'write', opId: 0, key: 'background', value: `b${this.now}` }));
+  }
+
   private pickRecentValue(): number {
     return Math.max(1, this.nextOpId - 1 - this.rng.int(8));
   }
@@ -621,7 +632,9 @@ class Simulation {
     const c = this.clients[p.client];
     if (!c || c.current !== p) return undefined;
     c.current = undefined;
-    this.queue.push(this.now + this.rng.int(20), { kind: 'client', client: c.id });
+    // Think time spreads the bounded number of checked operations over the whole fault phase.
+    const thinkMs = Math.max(20, Math.floor((2 * this.cfg.faultMs * this.cfg.clients) / this.cfg.maxOps));
+    this.queue.push(this.now + this.rng.int(thinkMs), { kind: 'client', client: c.id });
     return c;
   }
 

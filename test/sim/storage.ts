@@ -14,6 +14,8 @@ interface StoredEntry {
 /** One node's disk. Survives crashes; the core does not. */
 export class SimStorage {
   hardState: HardState = { term: 0, vote: 0, commit: 0 };
+  /** The hard state as of the last synced write (LevelStorage syncs commit-only moves lazily). */
+  private durableHardState: HardState = { term: 0, vote: 0, commit: 0 };
   snapshot: Snapshot | undefined;
   private entries = new Map<number, StoredEntry>();
   private lastIndex = 0;
@@ -21,6 +23,7 @@ export class SimStorage {
   constructor(initial?: InitialState) {
     if (initial) {
       this.hardState = { ...initial.hardState };
+      this.durableHardState = { ...initial.hardState };
       this.snapshot = initial.snapshot;
       this.writeEntries(initial.entries, initial.entries.length, false);
     }
@@ -30,7 +33,16 @@ export class SimStorage {
   persist(rd: Ready): void {
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
     this.writeEntries(rd.entries, rd.entries.length, false);
+    const prev = this.hardState;
     if (rd.hardState) this.hardState = { ...rd.hardState };
+    // Same rule as LevelStorage.save: sync unless only the commit index moved.
+    const synced = rd.entries.length > 0 || rd.snapshot !== undefined || this.hardState.term !== prev.term || this.hardState.vote !== prev.vote;
+    if (synced) this.durableHardState = { ...this.hardState };
+  }
+
+  /** A crash: a commit-only hard state write that was never synced may be lost. */
+  crash(loseUnsynced: boolean): void {
+    if (loseUnsynced) this.hardState = { ...this.durableHardState };
   }
 
   /** A crash while persisting: only the first `keep` entries reach the disk, the last of them torn; hard state not written. */

@@ -3,6 +3,7 @@
 // acknowledged with advance(). Paper references: §5 (Raft paper), thesis
 // chapters for PreVote/CheckQuorum (§9.6), ReadIndex (§6.4), membership (§4).
 import type { ConfChange, HardState, RaftEntry, RaftMessage, RaftMessage_Type } from '../../gen/index.js';
+import { decodeConfChange } from './bootstrap.js';
 import { codec } from '../../gen/index.js';
 import { assert, unreachable } from '../../common/assert.js';
 import type { Result } from '../../common/result.js';
@@ -45,27 +46,6 @@ export interface RaftStats {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** Entries that build the first configuration of a new cluster: all members hold the same ones. */
-export function bootstrapEntries(voters: readonly RaftId[]): RaftEntry[] {
-  return voters.map((id, i) => ({
-    term: 1,
-    index: i + 1,
-    type: 'CONF_CHANGE' as const,
-    data: codec.ConfChange.encode({ type: 'PROMOTE', nodeId: id, context: EMPTY }),
-  }));
-}
-
-/** Initial state of a member of a brand new cluster (see bootstrapEntries). */
-export function bootstrapState(voters: readonly RaftId[]): InitialState {
-  const entries = bootstrapEntries(voters);
-  return { hardState: { term: 1, vote: 0, commit: entries.length }, entries };
-}
-
-/** Decode a CONF_CHANGE entry's payload. */
-export function decodeConfChange(e: RaftEntry): ConfChange {
-  return codec.ConfChange.decode(e.data);
-}
 
 /** One Raft node's state machine. */
 export class RaftCore {
@@ -112,11 +92,14 @@ export class RaftCore {
     this.random = random;
     const snap = initial.snapshot;
     this.snapshot = snap;
-    this.log = new RaftLog(snap?.meta.index ?? 0, snap?.meta.term ?? 0, [...initial.entries], initial.hardState.commit);
+    // A snapshot holds only applied, hence committed, state: its index is
+    // committed even if the (lazily synced) commit index on disk is older.
+    const commit = Math.max(initial.hardState.commit, snap?.meta.index ?? 0);
+    this.log = new RaftLog(snap?.meta.index ?? 0, snap?.meta.term ?? 0, [...initial.entries], commit);
     this.membership = Membership.fromConfState(snap?.meta.confState);
     this.term = initial.hardState.term;
     this.vote = initial.hardState.vote;
-    this.prevHardState = { ...initial.hardState };
+    this.prevHardState = { ...initial.hardState, commit };
     if (this.membership.removed.has(this.id)) this.removed = true;
     this.resetRandomizedElectionTimeout();
   }
@@ -297,7 +280,11 @@ export class RaftCore {
     }
     for (const e of rd.committedEntries) {
       if (e.index <= this.log.applied) continue; // superseded by a snapshot in the meantime
-      if (e.type === 'CONF_CHANGE') this.applyConfChange(decodeConfChange(e));
+      if (e.type === 'CONF_CHANGE') {
+        const cc = safeDecodeConfChange(e);
+        // Undecodable or nonsensical changes are skipped by every member alike.
+        if (cc && Number.isSafeInteger(cc.nodeId) && cc.nodeId > 0) this.applyConfChange(cc);
+      }
       this.log.applied = e.index;
     }
     if (this.log.applying < this.log.applied) this.log.applying = this.log.applied;
@@ -879,6 +866,14 @@ export class RaftCore {
     let n = 0;
     for (const e of this.log.unstableEntries()) n += entryBytes(e);
     return n;
+  }
+}
+
+function safeDecodeConfChange(e: RaftEntry): ConfChange | undefined {
+  try {
+    return decodeConfChange(e);
+  } catch {
+    return undefined;
   }
 }
 
