@@ -32,7 +32,9 @@ export function notBuiltYet(command: string, issue: string): CliError {
 export function describeFailure(error: unknown, host: string): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof RpcError) {
-    if (error.kind === 'unavailable' && host.startsWith('unix://')) {
+    // Only a failure to reach the socket itself means the daemon is not running;
+    // the daemon's own "unavailable" answers (no leader, manager unreachable) pass through.
+    if (error.kind === 'unavailable' && host.startsWith('unix://') && error.message.startsWith(`cannot reach ${host}`)) {
       return new CliError(`Cannot connect to the shoal daemon at ${host}. Is the shoal daemon running? (start it with "shoal daemon", or point -H/SHOAL_HOST at its socket)`);
     }
     if (error.kind === 'invalid-argument') return new CliError(error.message, EXIT_FAILED);

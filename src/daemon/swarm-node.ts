@@ -2,7 +2,7 @@ import { randomInt, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { arch, platform } from 'node:os';
 import type { Logger } from 'pino';
-import { CAService, ControlService, LogsService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
+import { CAService, ControlService, LogsService, RaftService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
 import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
 import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
 import { Manager, newObjectId } from '../manager/manager.js';
@@ -142,14 +142,21 @@ export class SwarmNode {
         ca.close();
       }
       const role = issued.role === 'MANAGER' ? 'manager' : 'worker';
-      if (role === 'manager') {
-        throw new RpcError('unimplemented', 'joining as a manager is not built yet (it lands with the rest of the cluster work, issue #5): join with the worker token and promote later');
-      }
       const identity: NodeIdentity = { formatVersion: 1, nodeId: issued.nodeId, clusterId: clusterIdOf(issued.certificatePem), role, raftId: 0, advertiseAddr, listenAddr, dataPathAddr: hostOf(advertiseAddr), dataPathPort: 4789, managerAddrs: [remote] };
       this.stored = { identity, tls: { caPem, certPem: issued.certificatePem, keyPem } };
       saveNode(this.options.dataRoot, this.stored);
+      if (role === 'manager') {
+        try {
+          await this.joinRaft(remote);
+        } catch (error) {
+          await this.stopComponents();
+          this.stored = undefined;
+          forgetSwarm(this.options.dataRoot);
+          throw error instanceof RpcError ? error : new RpcError('internal', `joining the managers failed: ${(error as Error).message}`);
+        }
+      }
       await this.startAgent();
-      return { nodeId: issued.nodeId, manager: false };
+      return { nodeId: issued.nodeId, manager: role === 'manager' };
     });
   }
 
@@ -225,14 +232,41 @@ export class SwarmNode {
     await this.stopComponents();
   }
 
-  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined): Promise<void> {
+  /**
+   * A new manager joins the Raft group: it gets a Raft ID and joins as a
+   * learner, starts its member and catches up, then asks to become a voter.
+   */
+  private async joinRaft(remote: string): Promise<void> {
+    const stored = this.stored;
+    if (!stored) throw new Error('no identity');
+    const { identity, tls } = stored;
+    const raft = createClient(RaftService, remote, { tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+    try {
+      const first = await raft.join({ addr: identity.advertiseAddr, nodeId: identity.nodeId, promote: false });
+      identity.raftId = first.raftId;
+      identity.managerAddrs = [...new Set([remote, ...first.members.map((m) => m.addr)])];
+      saveIdentity(this.options.dataRoot, identity);
+      await this.startManager(undefined, first.members.filter((m) => m.raftId !== first.raftId));
+      const deadline = Date.now() + 30_000;
+      while ((this.manager?.appliedIndex() ?? 0) < first.commitIndex) {
+        if (Date.now() > deadline) throw new RpcError('unavailable', `this manager did not catch up with the swarm's log within 30 s (applied ${this.manager?.appliedIndex() ?? 0} of ${first.commitIndex})`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await raft.join({ addr: identity.advertiseAddr, nodeId: identity.nodeId, promote: true });
+      this.log.info({ raftId: first.raftId }, 'joined the managers as a voter');
+    } finally {
+      raft.close();
+    }
+  }
+
+  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined, peers?: { raftId: number; nodeId: string; addr: string }[]): Promise<void> {
     const stored = this.stored;
     if (!stored) throw new Error('no identity');
     const { identity, tls } = stored;
     const raftId = identity.raftId;
     this.server = new RpcServer({ tls, allowAnonymous: true, logger: this.log.child({ component: 'node-api' }) });
     this.manager = await Manager.start(
-      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined },
+      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined, peers },
       this.server,
     );
     try {

@@ -1160,6 +1160,8 @@ export interface RaftStreamAck {
 export interface JoinRaftRequest {
   addr: string;
   nodeId: string;
+  /** Second call, once the new member has caught up: make it a voter. */
+  promote: boolean;
 }
 
 export interface RaftMember {
@@ -1172,6 +1174,8 @@ export interface JoinRaftResponse {
   raftId: number;
   members: RaftMember[];
   removed: number[];
+  /** The leader's commit index when it answered: a learner that has applied this far has caught up and may ask to be promoted. */
+  commitIndex: number;
 }
 
 export interface LeaveRaftRequest {

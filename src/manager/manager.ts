@@ -1,9 +1,9 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { CAService, ControlService, DispatcherService, LogsService, RaftService, type Node, type StoreAction } from '../gen/index.js';
+import { CAService, ControlService, DispatcherService, LogsService, RaftService, type JoinRaftRequest, type JoinRaftResponse, type Node, type StoreAction } from '../gen/index.js';
 import { objectIdFromBytes } from '../common/ids.js';
-import { createClient, RpcError, type Handlers, type RpcClient, type RpcServer, type TlsMaterial } from '../rpc/index.js';
+import { createClient, RpcError, type CallContext, type Handlers, type RpcClient, type RpcServer, type TlsMaterial } from '../rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom, type SoftState } from '../raft/index.js';
 import { GrpcTransport } from '../raft/transport-grpc.js';
 import { nodeSatisfiesPlacement, validatePlacement } from '../scheduler/index.js';
@@ -40,8 +40,8 @@ export interface ManagerOptions {
   log: Logger;
   /** A brand-new cluster: bootstrap Raft with this node alone and write these objects once leading. */
   bootstrap?: { objects: StoreAction[] } | undefined;
-  /** Known Raft peers (raft ID → address), for a manager joining an existing cluster. */
-  peers?: ReadonlyMap<number, string> | undefined;
+  /** Known Raft members, for a manager joining an existing cluster (its store is empty until it catches up). */
+  peers?: readonly { raftId: number; nodeId: string; addr: string }[] | undefined;
 }
 
 /**
@@ -98,7 +98,7 @@ export class Manager {
       tls: options.tls,
       identify: (peer) => (peer.kind === 'node' ? this.raftIdOf(peer.nodeId) : undefined),
     });
-    for (const [id, addr] of options.peers ?? []) if (id !== options.raftId) this.transport.setPeer(id, addr);
+    for (const p of options.peers ?? []) if (p.raftId !== options.raftId) this.transport.setPeer(p.raftId, p.addr);
     this.store.watch((changes) => {
       for (const e of changes.events) if (e.kind === 'node') this.syncPeer(e.action === 'remove' ? undefined : e.object, e.object.id);
     });
@@ -122,7 +122,7 @@ export class Manager {
   }
 
   private register(server: RpcServer): void {
-    const view: MembershipView = { clusterId: () => this.options.clusterId, nodeExists: (id) => this.store.get('node', id) !== undefined || id === this.options.nodeId };
+    const view: MembershipView = { clusterId: () => this.options.clusterId, nodeExists: (id) => this.store.get('node', id) !== undefined || id === this.options.nodeId || (this.store.appliedIndex === 0 && this.options.peers?.some((p) => p.nodeId === id) === true) };
     server.addService(ControlService, this.control, managersOnly(view));
     server.addService(DispatcherService, this.dispatcherHandlers, membersOnly(view));
     server.addService(LogsService, this.logs, logsAuthorizer(view));
@@ -137,13 +137,61 @@ export class Manager {
     }), caAuthorizer(view));
     server.addService(RaftService, {
       streamMessages: this.transport.streamHandler((m) => this.raft.step(m)),
-      join: async () => {
-        throw new RpcError('unimplemented', 'joining as a manager is not built yet (it lands with the rest of the cluster work, issue #5)');
-      },
+      join: (req, ctx) => this.joinRaft(req, ctx),
       leave: async () => {
-        throw new RpcError('unimplemented', 'leaving the Raft group is not built yet (issue #5)');
+        throw new RpcError('unimplemented', 'leaving the Raft group is not built yet (issue #5): demote the node instead');
       },
     }, managersOnly(view));
+  }
+
+  /**
+   * Raft.Join on the leader: a manager node (its certificate says so) asks
+   * for a Raft ID and is added as a learner; once it has caught up it asks
+   * again with `promote` and becomes a voter. Followers forward to the leader.
+   */
+  private async joinRaft(req: JoinRaftRequest, ctx: CallContext): Promise<JoinRaftResponse> {
+    if (ctx.peer.kind !== 'node' || ctx.peer.nodeId !== req.nodeId) throw new RpcError('permission-denied', 'a node may only join Raft as itself');
+    if (!this.isLeader()) {
+      const addr = this.leaderAddr();
+      if (!addr) throw new RpcError('unavailable', NO_LEADER);
+      const client = createClient(RaftService, addr, { tls: this.options.tls, expect: { role: MANAGER_ROLE } });
+      try {
+        return await client.join(req, { deadlineMs: 15_000 });
+      } finally {
+        client.close();
+      }
+    }
+    let raftId = 0;
+    for (let attempt = 0; attempt < 5 && !raftId; attempt++) {
+      const node = this.store.get('node', req.nodeId);
+      if (!node || node.spec?.desiredRole !== 'MANAGER') throw new RpcError('failed-precondition', `node ${req.nodeId} is not a manager of this swarm`);
+      if (node.managerStatus?.raftId) {
+        raftId = node.managerStatus.raftId;
+        break;
+      }
+      const candidate = randomInt(1, 2 ** 31);
+      const result = await this.propose([{ kind: 'UPDATE', object: { node: { ...node, managerStatus: { raftId: candidate, addr: req.addr, leader: false, reachability: 'REACHABLE' } } } }]);
+      if (result.ok) raftId = candidate;
+    }
+    if (!raftId) throw new RpcError('unavailable', 'could not record the new manager (the store kept changing); retry');
+    const conf = this.raft.confState();
+    const context = Buffer.from(JSON.stringify({ nodeId: req.nodeId, addr: req.addr }));
+    try {
+      if (req.promote) {
+        if (!conf.voters.includes(raftId)) await this.raft.proposeConfChange({ type: 'PROMOTE', nodeId: raftId, context }, 10_000);
+      } else if (!conf.voters.includes(raftId) && !conf.learners.includes(raftId)) {
+        await this.raft.proposeConfChange({ type: 'ADD_LEARNER', nodeId: raftId, context }, 10_000);
+      }
+    } catch (error) {
+      throw raftFailure(error);
+    }
+    const members = this.store.list('node').flatMap((n) => (n.managerStatus?.raftId ? [{ raftId: n.managerStatus.raftId, nodeId: n.id, addr: n.managerStatus.addr }] : []));
+    return { raftId, members, removed: [], commitIndex: this.raft.status().commit };
+  }
+
+  /** How far this member has applied the log. */
+  appliedIndex(): number {
+    return this.raft.status().applied;
   }
 
   /** Is this manager the Raft leader right now? */
@@ -188,7 +236,8 @@ export class Manager {
 
   private raftIdOf(nodeId: string): number | undefined {
     if (nodeId === this.options.nodeId) return this.options.raftId;
-    return this.store.get('node', nodeId)?.managerStatus?.raftId || undefined;
+    // Until a joining manager has caught up, its store does not know the others: the join answer does.
+    return this.store.get('node', nodeId)?.managerStatus?.raftId || this.options.peers?.find((p) => p.nodeId === nodeId)?.raftId || undefined;
   }
 
   private syncPeer(node: Node | undefined, nodeId: string): void {
@@ -229,6 +278,7 @@ export class Manager {
     this.leading = { dispatcher, view, orchestrator, scheduler, broker };
     orchestrator.start();
     scheduler.start();
+    dispatcher.expectNodes(this.store.list('node').filter((n) => n.status?.state !== 'DOWN').map((n) => n.id));
   }
 
   private stopLeading(): void {

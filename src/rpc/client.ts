@@ -92,6 +92,8 @@ export function createClient<S extends Record<string, AnyMethod>>(definition: S,
 }
 
 function describeUnavailable(error: RpcError, target: string): RpcError {
-  if (error.kind !== 'unavailable' || error.message.includes(target)) return error;
+  // Only transport failures name the target; a server's own "unavailable" answer passes as it is.
+  const transport = /No connection established|Connection dropped|failed to connect|ECONNREFUSED|ENOENT|connect E/i.test(error.message);
+  if (error.kind !== 'unavailable' || !transport || error.message.includes(target)) return error;
   return new RpcError('unavailable', `cannot reach ${target}: ${error.message}`);
 }

@@ -112,6 +112,24 @@ export class Dispatcher {
     };
   }
 
+  /**
+   * A new leader knows nodes that were Ready under the old one but have no
+   * session here yet: each gets the heartbeat grace to reconnect, then is
+   * marked Down (a dead old leader's own node among them).
+   */
+  expectNodes(nodeIds: readonly string[]): void {
+    const graceMs = this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN * 2;
+    for (const nodeId of nodeIds) {
+      this.timers.setTimeout(() => {
+        if (this.stopped || this.sessions.has(nodeId)) return;
+        const node = this.store.node(nodeId);
+        if (!node || node.status?.state === 'DOWN') return;
+        this.log.warn({ nodeId }, 'node did not reconnect to the new leader; marking it down');
+        this.nodeStatuses.add({ nodeId, status: { state: 'DOWN', message: 'heartbeat failure', addr: node.status?.addr ?? '' } });
+      }, graceMs);
+    }
+  }
+
   /** Stops serving (leadership lost): agents reconnect to the new leader. */
   stop(): void {
     this.stopped = true;

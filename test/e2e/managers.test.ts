@@ -1,0 +1,60 @@
+// Three managers on Raft: joining with the manager token, Control calls on
+// a follower forwarded to the leader, and the leader SIGKILLed: another
+// manager leads and the cluster keeps taking changes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
+import { waitUntil } from '../support/wait.js';
+
+async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Promise<string> {
+  const r = await host.run(args, timeoutMs);
+  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+const line = (out: string, host: string): string => out.split('\n').find((l) => new RegExp(` ${host} `).test(l)) ?? '';
+
+describe('three managers', () => {
+  let env: NamespaceHosts;
+  let h1: NamespaceHost;
+  let h2: NamespaceHost;
+  let h3: NamespaceHost;
+
+  beforeAll(async () => {
+    env = await createNamespaceHosts({ count: 3 });
+    [h1, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('join with the manager token and show as Reachable managers', async () => {
+    await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
+    const token = (await ok(h1, ['swarm', 'join-token', '-q', 'manager'])).trim();
+    for (const h of [h2, h3]) expect(await ok(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`])).toContain('This node joined a swarm as a manager.');
+    const nodes = await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 3 && (out.match(/Reachable/g) ?? []).length === 2, 30_000, 'three managers');
+    expect(line(nodes, 'h1')).toMatch(/Leader/);
+  });
+
+  it('forwards a follower\'s Control calls to the leader', async () => {
+    const out = await ok(h2, ['service', 'create', '--name', 'web', '--replicas', '3', 'shoal-test/busybox:latest', 'sleep', '3600']);
+    expect(out).toContain('converged');
+    expect(await ok(h3, ['service', 'ls'])).toMatch(/\bweb\s+replicated\s+3\/3\b/);
+  });
+
+  it('elects another leader when the leader is killed, and keeps taking changes', async () => {
+    await h1.kill('SIGKILL');
+    const killedAt = Date.now();
+    const nodes = await waitUntil(
+      async () => (await h2.run(['node', 'ls'])).stdout,
+      (out) => /Leader/.test(line(out, 'h2')) || /Leader/.test(line(out, 'h3')),
+      30_000,
+      'a new leader among h2 and h3',
+    );
+    const failoverMs = Date.now() - killedAt;
+    expect(failoverMs).toBeLessThan(15_000);
+    expect(line(nodes, 'h1')).not.toMatch(/Leader/);
+    expect(await ok(h3, ['service', 'scale', 'web=4', '-d'])).toContain('web scaled to 4');
+    await waitUntil(async () => (await h2.run(['service', 'ls'])).stdout, (out) => /\bweb\s+replicated\s+4\/4\b/.test(out), 60_000, 'web at 4/4 under the new leader');
+    await waitUntil(async () => line((await h2.run(['node', 'ls'])).stdout, 'h1'), (l) => / Down /.test(l), 30_000, 'h1 Down');
+  });
+});
