@@ -286,9 +286,16 @@ async function benchShoalThree(dockerHost: string, col: Column): Promise<void> {
     await h3.kill('SIGKILL');
     const victims = await docker.listContainers({ all: true, filters: { label: [`${NODE_ID_LABEL}=${victimNode}`, `${SERVICE_ID_LABEL}=${serviceId}`] } });
     await Promise.all(victims.map((c) => docker.getContainer(c.Id).remove({ force: true })));
-    log(`shoal 3 nodes: killed h3's daemon and removed its ${victims.length} task containers in ${secs(now() - t0).toFixed(2)} s`);
+    const tRemoved = now();
+    log(`shoal 3 nodes: killed h3's daemon and removed its ${victims.length} task containers in ${secs(tRemoved - t0).toFixed(2)} s`);
+    // On the engine first (cheap to poll): 50 running, none of them h3's.
+    const tEngine = await waitTill('shoal 3 nodes: 50 running containers, none on h3', async () => {
+      const list = await docker.listContainers({ filters: { label: [`${SERVICE_ID_LABEL}=${serviceId}`] } });
+      return list.filter((c) => c.Labels[NODE_ID_LABEL] !== victimNode).length;
+    }, (n) => n === 50);
     const t1 = await waitTill('shoal 3 nodes: 50 running tasks on h1 and h2', () => runningTasks(h1, name), (r) => r.length === 50 && r.every((t) => t.Node !== 'h3'));
     col.workerDeath = secs(t1 - t0);
+    notes.push(`shoal 3 nodes: worker death: 50 containers running on h1 and h2 (on the engine) after ${secs(tEngine - t0).toFixed(2)} s, \`service ps\` showing 50 running after ${col.workerDeath.toFixed(2)} s (both from the SIGKILL; removing h3's containers took ${secs(tRemoved - t0).toFixed(2)} s of that)`);
     log(`shoal 3 nodes: worker death → replacements running: ${col.workerDeath.toFixed(2)} s (${perNode(await runningTasks(h1, name))}; engine: ${await runningContainers(docker, serviceId)} running)`);
 
     col.managerRecovery = await managerRestart('shoal 3 nodes', h1);
