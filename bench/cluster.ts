@@ -14,6 +14,7 @@
 // Every convergence is timed on the engine (running containers labelled
 // com.docker.swarm.service.id=<service id>, the same label for both systems)
 // and then confirmed through each system's own `service ls`.
+// Each shoal daemon log is copied to $TMPDIR/shoal-cluster-bench-<pid>/ before teardown.
 // Prints a table and, last, the summary line.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
