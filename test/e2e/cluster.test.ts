@@ -117,6 +117,14 @@ describe('a swarm of three namespace hosts', () => {
     await ok(h1, ['service', 'scale', 'web=2']);
     await waitUntil(() => containersOf('web'), (c) => c.length === 2, 30_000, 'two containers left');
     expect(running(await tasks(h1, 'web')).map((r) => r.Name).sort()).toEqual(['web.1', 'web.2']);
+    // Slots scaled away leave nothing behind: not their tasks, not even stopped containers.
+    await waitUntil(
+      () => docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.id=${serviceIds.get('web') ?? '?'}`] } }),
+      (all) => all.every((c) => /^\/web\.[12]\./.test(c.Names[0] ?? '')),
+      60_000,
+      'no container of slots 3-5',
+    );
+    expect((await tasks(h1, 'web')).filter((t) => /web\.[345]$/.test(t.Name))).toEqual([]);
   });
 
   it('moves a dead worker\'s tasks elsewhere, and the worker cleans up when it is back', async () => {

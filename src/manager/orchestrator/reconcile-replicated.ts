@@ -2,7 +2,7 @@
 // glossary: scaling 5 → 3 removes slots 4 and 5, so slots stay 1..N).
 import type { Service } from '../../gen/index.js';
 import type { Action } from './actions.js';
-import { pruneSlot } from './reconcile-history.js';
+import { isDead, pruneSlot } from './reconcile-history.js';
 import { type DesiredService, type ObservedService, type ReconcileDeps, groupBy } from './reconcile-inputs.js';
 import { historyToKeep, restartPolicyOf } from './reconcile-restart.js';
 import { type SlotContext, reconcileSlot, retireSlot } from './reconcile-slot.js';
@@ -23,9 +23,15 @@ export function reconcileReplicated(service: Service, desired: DesiredService, o
     slots.push({ place, status: outcome.status });
   }
   const extra = [...bySlot.keys()].filter((slot) => slot < 1 || slot > replicas).sort((a, b) => a - b);
-  for (const slot of extra) actions.push(...retireSlot(bySlot.get(slot) ?? []));
+  // A slot scaled away keeps no history: its tasks are shut down, then
+  // deleted once dead, and the agent removes their containers (as Swarm does).
+  for (const slot of extra) {
+    const tasks = bySlot.get(slot) ?? [];
+    actions.push(...retireSlot(tasks.filter((t) => !isDead(t, observed.nodes))));
+    for (const t of tasks) if (isDead(t, observed.nodes)) actions.push({ kind: 'remove-task', taskId: t.id });
+  }
   actions.push(...reconcileUpdate(slots, ctx));
   const keep = historyToKeep(policy, desired.taskHistoryLimit);
-  for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) actions.push(...pruneSlot(bySlot.get(slot) ?? [], keep, observed.nodes));
+  for (let slot = 1; slot <= replicas; slot++) actions.push(...pruneSlot(bySlot.get(slot) ?? [], keep, observed.nodes));
   return actions;
 }
