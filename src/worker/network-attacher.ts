@@ -13,7 +13,7 @@ export interface NetworkAttacher {
   detach(containerId: string): Promise<Result<void, string>>;
 }
 
-/** Leaves containers on the default bridge: overlay attachments are not implemented yet. */
+/** Leaves containers on the default bridge; overlay attachments arrive with the overlay work (issue #6). */
 export const bridgeOnlyAttacher: NetworkAttacher = {
   attach: () => Promise.resolve(ok(undefined)),
   detach: () => Promise.resolve(ok(undefined)),
