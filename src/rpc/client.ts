@@ -93,7 +93,7 @@ export function createClient<S extends Record<string, AnyMethod>>(definition: S,
 
 function describeUnavailable(error: RpcError, target: string): RpcError {
   // Only transport failures name the target; a server's own "unavailable" answer passes as it is.
-  const transport = /No connection established|Connection dropped|failed to connect|ECONNREFUSED|ENOENT|connect E/i.test(error.message);
+  const transport = /^(No connection established|Connection dropped|failed to connect|connect E)/i.test(error.message);
   if (error.kind !== 'unavailable' || !transport || error.message.includes(target)) return error;
   return new RpcError('unavailable', `cannot reach ${target}: ${error.message}`);
 }

@@ -80,6 +80,28 @@ describe('shoal daemon', () => {
     }
   });
 
+  it('refuses bad joins in one line, quickly, changing nothing', async () => {
+    const socket = join(dir, 'j.sock');
+    const daemon = startDaemon(join(dir, 'j'), socket);
+    try {
+      await waitForSocket(socket);
+      const malformed = cli(socket, 'swarm', 'join', '--token', 'SWMTKN-1-nonsense', '127.0.0.1:2377');
+      expect(malformed.code).toBe(1);
+      expect(malformed.stderr.trim()).toMatch(/^invalid join token: /);
+      const token = `SWMTKN-1-${'a'.repeat(50)}-${'b'.repeat(25)}`;
+      const started = Date.now();
+      // Nothing listens on port 9 of loopback: a bounded error, not a hang.
+      const nobody = cli(socket, 'swarm', 'join', '--token', token, '127.0.0.1:9');
+      expect(Date.now() - started).toBeLessThan(25_000);
+      expect(nobody.code).toBe(1);
+      expect(nobody.stderr.trim()).toMatch(/^could not reach a manager at 127\.0\.0\.1:9 within \d+s/);
+      expect(cli(socket, 'info').stdout).toContain('Swarm:          inactive');
+    } finally {
+      daemon.kill('SIGTERM');
+      await exited(daemon);
+    }
+  });
+
   it('refuses a data root another live daemon holds, and replaces a stale socket', async () => {
     const socket = join(dir, 'c.sock');
     const first = startDaemon(join(dir, 'c'), socket);
