@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DispatcherService, LogsService, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
+import { DispatcherService, LogsService, type Node, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
 import type { LogPublisher } from './log-publisher.js';
 
@@ -26,6 +26,8 @@ export interface AgentSessionOptions {
   onManagers?: (addrs: string[]) => void;
   /** Called when a manager says this node no longer belongs to the swarm. */
   onRemoved?: (reason: string) => void;
+  /** Called with this node's object whenever the managers change it (role, availability). */
+  onNode?: (node: Node) => void;
   /** Serves `service logs` subscriptions for this node's tasks while the session is up. */
   logPublisher?: LogPublisher;
 }
@@ -125,7 +127,7 @@ export class AgentSession {
     const client = createClient(DispatcherService, addr, { tls: this.options.tls, defaultDeadlineMs: 5_000 });
     const abort = new AbortController();
     const sessionStream = client.session({ description: await this.options.description(), sessionId: '', dataPathAddr: this.options.dataPathAddr }, { signal: abort.signal });
-    const first = await new Promise<{ sessionId: string; heartbeatPeriodMs: number; managers: WeightedPeer[] }>((resolve, reject) => {
+    const first = await new Promise<{ sessionId: string; heartbeatPeriodMs: number; managers: WeightedPeer[]; node?: Node }>((resolve, reject) => {
       sessionStream.once('data', resolve);
       sessionStream.once('error', reject);
       sessionStream.once('end', () => reject(new RpcError('unavailable', 'session closed before it opened')));
@@ -140,6 +142,10 @@ export class AgentSession {
       this.options.onManagers?.(managers);
     }
     this.options.log.info({ manager: addr, sessionId: first.sessionId }, 'session with dispatcher open');
+    if (first.node) this.options.onNode?.(first.node);
+    sessionStream.on('data', (m: { node?: Node }) => {
+      if (m.node) this.options.onNode?.(m.node);
+    });
     this.checkReachability();
     const ended = new Promise<void>((resolve, reject) => {
       sessionStream.on('error', reject);

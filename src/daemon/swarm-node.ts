@@ -1,4 +1,5 @@
 import { randomInt, X509Certificate } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, platform } from 'node:os';
 import type { Logger } from 'pino';
@@ -32,6 +33,7 @@ export class SwarmNode {
   private agent: Agent | undefined;
   private session: AgentSession | undefined;
   private busy: Promise<unknown> = Promise.resolve();
+  private roleChanging = false;
 
   constructor(
     private readonly options: DaemonOptions,
@@ -259,6 +261,50 @@ export class SwarmNode {
     }
   }
 
+  /**
+   * Promotion or demotion, as the managers decided: a certificate for the
+   * new role first (the CA issues by the desired role), then start or stop
+   * this node's manager; the agent's session restarts with the new certificate.
+   */
+  private async changeRole(wanted: 'manager' | 'worker'): Promise<void> {
+    const stored = this.stored;
+    if (!stored || stored.identity.role === wanted) return;
+    const { identity } = stored;
+    const remote = identity.managerAddrs.find((a) => a !== identity.advertiseAddr) ?? identity.managerAddrs[0];
+    if (!remote) throw new Error('no manager address known');
+    const { keyPem, csrPem } = await createKeyAndCsr();
+    const ca = createClient(CAService, remote, { tls: stored.tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+    let renewed;
+    try {
+      renewed = await ca.renewNodeCertificate({ csrPem });
+    } finally {
+      ca.close();
+    }
+    if ((renewed.role === 'MANAGER' ? 'manager' : 'worker') !== wanted) throw new Error(`the CA still issues role ${renewed.role}`);
+    this.session?.stop();
+    this.session = undefined;
+    await this.agent?.close();
+    this.agent = undefined;
+    stored.tls = { ...stored.tls, certPem: renewed.certificatePem, keyPem };
+    if (wanted === 'manager') {
+      identity.role = 'manager';
+      saveNode(this.options.dataRoot, stored);
+      await this.joinRaft(remote);
+      this.log.info('promoted: this node is now a manager');
+    } else {
+      await this.manager?.stop();
+      this.manager = undefined;
+      await this.server?.close(500);
+      this.server = undefined;
+      identity.role = 'worker';
+      identity.raftId = 0;
+      rmSync(join(this.options.dataRoot, 'raft'), { recursive: true, force: true });
+      saveNode(this.options.dataRoot, stored);
+      this.log.info('demoted: this node is now a worker');
+    }
+    await this.startAgent();
+  }
+
   private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined, peers?: { raftId: number; nodeId: string; addr: string }[]): Promise<void> {
     const stored = this.stored;
     if (!stored) throw new Error('no identity');
@@ -299,6 +345,15 @@ export class SwarmNode {
         saveIdentity(this.options.dataRoot, this.stored.identity);
       },
       onRemoved: (reason) => this.log.warn({ reason }, 'this node was removed from the swarm; run "shoal swarm leave" to reset it'),
+      onNode: (node) => {
+        const wanted = node.spec?.desiredRole === 'MANAGER' ? 'manager' : 'worker';
+        if (this.stored && wanted !== this.stored.identity.role && !this.roleChanging) {
+          this.roleChanging = true;
+          void this.exclusive(() => this.changeRole(wanted))
+            .catch((error: unknown) => this.log.warn({ err: error, wanted }, 'changing role failed; will retry on the next update'))
+            .finally(() => (this.roleChanging = false));
+        }
+      },
     });
     this.session.start();
   }

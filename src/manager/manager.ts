@@ -63,6 +63,8 @@ export class Manager {
   /** The Logs service (the broker lives on the leader). */
   readonly logs: Handlers<typeof LogsService> = logsHandlers(() => this.leading?.broker);
   private bootstrapPending: StoreAction[] | undefined;
+  private stopRoleWatch: (() => void) | undefined;
+  private reconcilingRoles = false;
   private stopped = false;
 
   private constructor(private readonly options: ManagerOptions) {
@@ -170,7 +172,7 @@ export class Manager {
         break;
       }
       const candidate = randomInt(1, 2 ** 31);
-      const result = await this.propose([{ kind: 'UPDATE', object: { node: { ...node, managerStatus: { raftId: candidate, addr: req.addr, leader: false, reachability: 'REACHABLE' } } } }]);
+      const result = await this.propose([{ kind: 'UPDATE', object: { node: { ...node, role: 'MANAGER', managerStatus: { raftId: candidate, addr: req.addr, leader: false, reachability: 'REACHABLE' } } } }]);
       if (result.ok) raftId = candidate;
     }
     if (!raftId) throw new RpcError('unavailable', 'could not record the new manager (the store kept changing); retry');
@@ -187,6 +189,40 @@ export class Manager {
     }
     const members = this.store.list('node').flatMap((n) => (n.managerStatus?.raftId ? [{ raftId: n.managerStatus.raftId, nodeId: n.id, addr: n.managerStatus.addr }] : []));
     return { raftId, members, removed: [], commitIndex: this.raft.status().commit };
+  }
+
+  /**
+   * The leader's role manager: a manager node demoted to worker is removed
+   * from the Raft group and loses its manager status (its own daemon then
+   * renews its certificate and stops its manager). A leader being demoted
+   * first hands leadership to another voter, whose role manager finishes.
+   */
+  private async reconcileRoles(): Promise<void> {
+    if (this.reconcilingRoles || !this.leading) return;
+    this.reconcilingRoles = true;
+    try {
+      for (const node of this.store.list('node')) {
+        const raftId = node.managerStatus?.raftId;
+        if (!raftId || node.spec?.desiredRole !== 'WORKER') continue;
+        if (raftId === this.options.raftId) {
+          const successor = this.raft.confState().voters.find((v) => v !== raftId);
+          if (successor) await this.raft.transferLeadership(successor).catch((error: unknown) => this.options.log.warn({ err: error }, 'handing over leadership before demotion failed'));
+          return;
+        }
+        const conf = this.raft.confState();
+        if (conf.voters.includes(raftId) || conf.learners.includes(raftId)) {
+          await this.raft.proposeConfChange({ type: 'REMOVE', nodeId: raftId, context: new Uint8Array() }, 10_000);
+        }
+        const current = this.store.get('node', node.id);
+        if (current) await this.propose([{ kind: 'UPDATE', object: { node: { ...current, managerStatus: undefined, role: 'WORKER' } } }]);
+        this.transport.removePeer(raftId);
+        this.options.log.info({ nodeId: node.id, raftId }, 'demoted manager removed from the Raft group');
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'reconciling manager roles failed; will retry on the next change');
+    } finally {
+      this.reconcilingRoles = false;
+    }
   }
 
   /** How far this member has applied the log. */
@@ -279,12 +315,20 @@ export class Manager {
     orchestrator.start();
     scheduler.start();
     dispatcher.expectNodes(this.store.list('node').filter((n) => n.status?.state !== 'DOWN').map((n) => n.id));
+    // Demotions: a node whose desired role became worker leaves the Raft group.
+    const unwatchRoles = this.store.watch((changes) => {
+      if (changes.events.some((e) => e.kind === 'node')) void this.reconcileRoles();
+    });
+    this.stopRoleWatch = unwatchRoles;
+    void this.reconcileRoles();
   }
 
   private stopLeading(): void {
     const leading = this.leading;
     if (!leading) return;
     this.leading = undefined;
+    this.stopRoleWatch?.();
+    this.stopRoleWatch = undefined;
     this.options.log.info('this manager is no longer the leader');
     leading.dispatcher.stop();
     leading.view.close();

@@ -35,9 +35,6 @@ export function nodeHandlers(deps: ControlDeps): NodeHandlers {
       const node = resolve(req.nodeId);
       if (!req.spec) throw new RpcError('invalid-argument', 'a node spec is required');
       if ((req.nodeVersion?.index ?? 0) !== (node.meta?.version?.index ?? 0)) throw new RpcError('failed-precondition', `update out of sequence: node ${nameOf(node)} changed since it was read; read it again and retry`);
-      if (req.spec.desiredRole !== (node.spec?.desiredRole ?? 'WORKER')) {
-        throw new RpcError('unimplemented', 'promoting and demoting nodes is not built yet (it lands with the rest of the cluster work, issue #5); nothing was changed');
-      }
       if (req.spec.desiredRole === 'MANAGER' && node.spec?.desiredRole !== 'MANAGER' && node.status?.state === 'DOWN') {
         throw new RpcError('failed-precondition', `node ${nameOf(node)} is down and cannot be promoted: bring it back first`);
       }

@@ -50,9 +50,22 @@ export class Dispatcher {
         const node = this.store.node(nodeId);
         const message: SessionMessage = { sessionId: session.id, node, managers: this.store.managers(), heartbeatPeriodMs: this.store.heartbeatPeriodMs() };
         stream.write(message);
-        const error = await Promise.race([session.ended, aborted(ctx.signal)]);
-        this.closeSession(session);
-        if (error) throw error;
+        // The node learns of changes to itself (role, availability) on this stream.
+        let sentVersion = node?.meta?.version?.index ?? 0;
+        const unwatch = this.store.watchNode(nodeId, () => {
+          const current = this.store.node(nodeId);
+          const version = current?.meta?.version?.index ?? 0;
+          if (!current || version === sentVersion) return;
+          sentVersion = version;
+          stream.write({ sessionId: session.id, node: current, managers: this.store.managers(), heartbeatPeriodMs: this.store.heartbeatPeriodMs() });
+        });
+        try {
+          const error = await Promise.race([session.ended, aborted(ctx.signal)]);
+          if (error) throw error;
+        } finally {
+          unwatch();
+          this.closeSession(session);
+        }
       },
       heartbeat: async (req, ctx) => {
         const nodeId = this.callerNode(ctx);
