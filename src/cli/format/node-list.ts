@@ -1,8 +1,7 @@
 import type { Node } from '../../gen/index.js';
-import { jsonLine } from './go-json.js';
 import { capitalize, naturalCompare } from './human.js';
-import { renderTemplateRows } from './list-template.js';
-import { renderTable, type ListFormat } from './table.js';
+import { renderRows } from './list-template.js';
+import type { ListFormat } from './table.js';
 
 /** Column names for custom `table` templates, as Docker names them. */
 const NODE_HEADERS = { ID: 'ID', Self: '', Hostname: 'HOSTNAME', Status: 'STATUS', Availability: 'AVAILABILITY', ManagerStatus: 'MANAGER STATUS', EngineVersion: 'ENGINE VERSION', TLSStatus: 'TLS STATUS' };
@@ -31,14 +30,5 @@ export function formatNodeList(nodes: readonly Node[], selfNodeId: string, forma
     // shoal rotates node certificates itself; Docker's "Needs Rotation" never applies.
     TLSStatus: 'Ready',
   }));
-  switch (format) {
-    case 'quiet':
-      return rows.map((r) => r.ID);
-    case 'json':
-      return rows.map((r) => jsonLine(r));
-    case 'table':
-      return renderTable(['ID  ', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION'], rows.map((r) => [`${r.ID} ${r.Self ? '*' : ' '}`, r.Hostname, r.Status, r.Availability, r.ManagerStatus, r.EngineVersion]));
-    default:
-      return renderTemplateRows(rows, NODE_HEADERS, format);
-  }
+  return renderRows(rows, format, { quiet: (r) => r.ID, headers: ['ID  ', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'MANAGER STATUS', 'ENGINE VERSION'], cells: (r) => [`${r.ID} ${r.Self ? '*' : ' '}`, r.Hostname, r.Status, r.Availability, r.ManagerStatus, r.EngineVersion], templateHeaders: NODE_HEADERS });
 }

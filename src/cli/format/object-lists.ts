@@ -1,8 +1,7 @@
 import type { Config, Network, Secret } from '../../gen/index.js';
-import { jsonLine } from './go-json.js';
 import { goTimeString, humanAgo, naturalCompare, truncateId } from './human.js';
-import { renderTemplateRows } from './list-template.js';
-import { renderTable, type ListFormat } from './table.js';
+import { renderRows } from './list-template.js';
+import type { ListFormat } from './table.js';
 
 /** Column names for custom `table` templates, as Docker names them. */
 const NETWORK_HEADERS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
@@ -41,16 +40,7 @@ export function formatNetworkList(networks: readonly Network[], format: ListForm
     Labels: joinLabels(n.spec?.annotations?.labels),
     CreatedAt: goTimeString(n.meta?.createdAtMs ?? 0),
   }));
-  switch (format) {
-    case 'quiet':
-      return rows.map((r) => r.ID);
-    case 'json':
-      return rows.map((r) => jsonLine(r));
-    case 'table':
-      return renderTable(['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], rows.map((r) => [r.ID, r.Name, r.Driver, r.Scope]));
-    default:
-      return renderTemplateRows(rows, NETWORK_HEADERS, format);
-  }
+  return renderRows(rows, format, { quiet: (r) => r.ID, headers: ['NETWORK ID', 'NAME', 'DRIVER', 'SCOPE'], cells: (r) => [r.ID, r.Name, r.Driver, r.Scope], templateHeaders: NETWORK_HEADERS });
 }
 
 /** `secret ls`: ID NAME DRIVER CREATED UPDATED. */
@@ -63,16 +53,7 @@ export function formatSecretList(secrets: readonly Secret[], format: ListFormat,
     UpdatedAt: humanAgo(s.meta?.updatedAtMs ?? nowMs, nowMs),
     Labels: joinLabels(s.spec?.annotations?.labels),
   }));
-  switch (format) {
-    case 'quiet':
-      return rows.map((r) => r.ID);
-    case 'json':
-      return rows.map((r) => jsonLine(r));
-    case 'table':
-      return renderTable(['ID', 'NAME', 'DRIVER', 'CREATED', 'UPDATED'], rows.map((r) => [r.ID, r.Name, r.Driver, r.CreatedAt, r.UpdatedAt]));
-    default:
-      return renderTemplateRows(rows, SECRET_HEADERS, format);
-  }
+  return renderRows(rows, format, { quiet: (r) => r.ID, headers: ['ID', 'NAME', 'DRIVER', 'CREATED', 'UPDATED'], cells: (r) => [r.ID, r.Name, r.Driver, r.CreatedAt, r.UpdatedAt], templateHeaders: SECRET_HEADERS });
 }
 
 /** `config ls`: ID NAME CREATED UPDATED. */
@@ -84,16 +65,7 @@ export function formatConfigList(configs: readonly Config[], format: ListFormat,
     UpdatedAt: humanAgo(c.meta?.updatedAtMs ?? nowMs, nowMs),
     Labels: joinLabels(c.spec?.annotations?.labels),
   }));
-  switch (format) {
-    case 'quiet':
-      return rows.map((r) => r.ID);
-    case 'json':
-      return rows.map((r) => jsonLine(r));
-    case 'table':
-      return renderTable(['ID', 'NAME', 'CREATED', 'UPDATED'], rows.map((r) => [r.ID, r.Name, r.CreatedAt, r.UpdatedAt]));
-    default:
-      return renderTemplateRows(rows, CONFIG_HEADERS, format);
-  }
+  return renderRows(rows, format, { quiet: (r) => r.ID, headers: ['ID', 'NAME', 'CREATED', 'UPDATED'], cells: (r) => [r.ID, r.Name, r.CreatedAt, r.UpdatedAt], templateHeaders: CONFIG_HEADERS });
 }
 
 /** One row of `stack ls`. */
@@ -105,16 +77,7 @@ export interface StackSummary {
 /** `stack ls`: NAME SERVICES, sorted by name. Docker has no -q here; `quiet` prints names. */
 export function formatStackList(stacks: readonly StackSummary[], format: ListFormat): string[] {
   const rows = [...stacks].sort((a, b) => naturalCompare(a.name, b.name)).map((s) => ({ Name: s.name, Services: String(s.services) }));
-  switch (format) {
-    case 'quiet':
-      return rows.map((r) => r.Name);
-    case 'json':
-      return rows.map((r) => jsonLine(r));
-    case 'table':
-      return renderTable(['NAME', 'SERVICES'], rows.map((r) => [r.Name, r.Services]));
-    default:
-      return renderTemplateRows(rows, STACK_HEADERS, format);
-  }
+  return renderRows(rows, format, { quiet: (r) => r.Name, headers: ['NAME', 'SERVICES'], cells: (r) => [r.Name, r.Services], templateHeaders: STACK_HEADERS });
 }
 
 /** Stacks from services' `com.docker.stack.namespace` labels, as Docker derives `stack ls`. */

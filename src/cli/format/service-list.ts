@@ -1,9 +1,8 @@
 import type { Service, ServiceMode, ServiceStatusCounts } from '../../gen/index.js';
-import { jsonLine } from './go-json.js';
 import { displayImage, naturalCompare, truncateId } from './human.js';
 import { formatServicePorts } from './ports.js';
-import { renderTemplateRows } from './list-template.js';
-import { renderTable, type ListFormat } from './table.js';
+import { renderRows } from './list-template.js';
+import type { ListFormat } from './table.js';
 
 /** Column names for custom `table` templates, as Docker names them. */
 const SERVICE_HEADERS = { ID: 'ID', Name: 'NAME', Mode: 'MODE', Replicas: 'REPLICAS', Image: 'IMAGE', Ports: 'PORTS' };
@@ -69,14 +68,5 @@ export function formatServiceList(services: readonly Service[], statuses: Readon
   const rows = [...services]
     .sort((a, b) => naturalCompare(a.spec?.annotations?.name ?? '', b.spec?.annotations?.name ?? ''))
     .map((s) => row(s, statuses[s.id]));
-  switch (format) {
-    case 'quiet':
-      return rows.map((r) => r.ID);
-    case 'json':
-      return rows.map((r) => jsonLine({ ...r }));
-    case 'table':
-      return renderTable(['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'], rows.map((r) => [r.ID, r.Name, r.Mode, r.Replicas, r.Image, r.Ports]));
-    default:
-      return renderTemplateRows(rows, SERVICE_HEADERS, format);
-  }
+  return renderRows(rows, format, { quiet: (r) => r.ID, headers: ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'], cells: (r) => [r.ID, r.Name, r.Mode, r.Replicas, r.Image, r.Ports], templateHeaders: SERVICE_HEADERS });
 }

@@ -1,9 +1,8 @@
 import type { Node, Task } from '../../gen/index.js';
-import { jsonLine } from './go-json.js';
 import { capitalize, displayImage, ellipsis, humanDuration, naturalCompare, truncateId } from './human.js';
 import { formatTaskPorts } from './ports.js';
-import { renderTemplateRows } from './list-template.js';
-import { renderTable, type ListFormat } from './table.js';
+import { renderRows } from './list-template.js';
+import type { ListFormat } from './table.js';
 
 /** Column names for custom `table` templates, as Docker names them. */
 const TASK_HEADERS = { ID: 'ID', Name: 'NAME', Image: 'IMAGE', Node: 'NODE', DesiredState: 'DESIRED STATE', CurrentState: 'CURRENT STATE', Error: 'ERROR', Ports: 'PORTS' };
@@ -79,16 +78,7 @@ export function formatTaskList(tasks: readonly Task[], opts: TaskListOptions): s
       Ports: formatTaskPorts(task.endpoint?.ports ?? []),
     };
   });
-  switch (opts.format) {
-    case 'quiet':
-      return rows.map((r) => r.ID);
-    case 'json':
-      return rows.map((r) => jsonLine({ ...r }));
-    case 'table':
-      return renderTable(['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'], rows.map((r) => [r.ID, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports]));
-    default:
-      return renderTemplateRows(rows, TASK_HEADERS, opts.format);
-  }
+  return renderRows(rows, opts.format, { quiet: (r) => r.ID, headers: ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR', 'PORTS'], cells: (r) => [r.ID, r.Name, r.Image, r.Node, r.DesiredState, r.CurrentState, r.Error, r.Ports], templateHeaders: TASK_HEADERS });
 }
 
 /** How Docker's ID resolver names a node in task lists: its spec name if set, else its hostname. */
