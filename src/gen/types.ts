@@ -717,6 +717,8 @@ export interface Node {
   role: NodeSpec_Role;
   /** Overlay underlay endpoint of this node (VTEP), e.g. "192.0.2.11". */
   dataPathAddr: string;
+  /** Addresses the allocator gave the node itself, as Docker's Node.Attachments: one on the ingress network (the routing mesh SNATs to it). Written by the leader's allocator only. */
+  attachments: NetworkAttachment[];
 }
 
 export interface ServiceEndpoint {
