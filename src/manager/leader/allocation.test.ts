@@ -283,6 +283,20 @@ describe('services and tasks on networks', () => {
     expect(leader.store.resolve('network', 'appnet').ok).toBe(false);
   });
 
+  it('follows the ingress network: nodes lose their address when it is removed and get one on a new ingress', async () => {
+    leader = new Leader();
+    leader.addNode('n1');
+    await leader.clock.settle();
+    expect(leader.store.get('node', 'n1')?.attachments.map((a) => a.networkId)).toEqual(['ingress-id']);
+    await leader.control.removeNetwork({ networkId: 'ingress' }, undefined as never);
+    await leader.clock.settle();
+    expect(leader.store.get('node', 'n1')?.attachments).toEqual([]);
+    expect(await refusal(leader.createService('pub', { ports: [{ target: 80 }] }))).toContain('the swarm has no ingress network');
+    const mesh = await leader.createNetwork('mesh', [{ subnet: '10.99.0.0/24' }], { ingress: true });
+    await leader.clock.settle();
+    expect(leader.store.get('node', 'n1')?.attachments).toEqual([{ networkId: mesh.id, addresses: ['10.99.0.2/24'], aliases: [] }]);
+  });
+
   it('keeps allocations unique across a change of leader (the book is rebuilt from the store)', async () => {
     leader = new Leader();
     leader.addNode('n1');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Network, Node, StoreAction, Task } from '../../gen/index.js';
+import type { Network, StoreAction, Task } from '../../gen/index.js';
 import {
   allocateTaskNetworks, awaitsAllocation, holdsAddresses, ingressAttachmentOf, nodeOwner, rebuildAddressBook,
   taskOwner, vipOwner, type AddressBook,
@@ -67,7 +67,7 @@ export class AllocatorLoop {
         case 'network':
           if (event.action === 'remove') this.book.dropNetwork(event.object.id);
           else this.book.ensureNetwork(event.object);
-          // A new ingress network: every node needs an address on it.
+          // A new (or removed) ingress network: every node's attachments change.
           if (event.object.spec?.ingress) for (const n of this.store.list('node')) this.pendingNodes.add(n.id);
           wake = true;
           break;
@@ -138,7 +138,7 @@ export class AllocatorLoop {
     try {
       const ingress = this.ingress();
       await this.allocateTasks(ingress);
-      if (ingress) await this.allocateNodes(ingress);
+      await this.allocateNodes(ingress);
     } catch (error) {
       this.log.error({ err: error }, 'allocator pass failed');
     } finally {
@@ -201,7 +201,8 @@ export class AllocatorLoop {
     if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
   }
 
-  private async allocateNodes(ingress: Network): Promise<void> {
+  /** Every node gets an address on the current ingress network; attachments to removed networks are dropped. */
+  private async allocateNodes(ingress: Network | undefined): Promise<void> {
     if (this.pendingNodes.size === 0) return;
     const actions: StoreAction[] = [];
     const allocated: string[] = [];
@@ -209,15 +210,21 @@ export class AllocatorLoop {
       if (actions.length >= MAX_BATCH) break;
       this.pendingNodes.delete(id);
       const node = this.store.get('node', id);
-      if (!node || !needsIngressAddress(node, ingress.id)) continue;
-      const address = this.book.allocate(ingress.id, nodeOwner(id));
+      if (!node) continue;
+      const kept = node.attachments.filter((a) => a.networkId !== ingress?.id && this.store.get('network', a.networkId) !== undefined);
+      const current = ingress && ingressAttachmentOf(node, ingress.id);
+      if (current && kept.length === node.attachments.length - 1) continue;
+      if (!ingress) {
+        if (kept.length !== node.attachments.length) actions.push({ kind: 'UPDATE', object: { node: { ...node, attachments: kept } } });
+        continue;
+      }
+      const address = current ? { ok: true as const, value: current.addresses[0] ?? '' } : this.book.allocate(ingress.id, nodeOwner(id));
       if (!address.ok) {
         this.log.error({ nodeId: id, problem: address.error.message }, 'no ingress address for node');
         continue;
       }
       allocated.push(id);
-      const attachments = [...node.attachments.filter((a) => a.networkId !== ingress.id && this.store.get('network', a.networkId)), { networkId: ingress.id, addresses: [address.value], aliases: [] }];
-      actions.push({ kind: 'UPDATE', object: { node: { ...node, attachments } } });
+      actions.push({ kind: 'UPDATE', object: { node: { ...node, attachments: [{ networkId: ingress.id, addresses: [address.value], aliases: [] }, ...kept] } } });
     }
     if (actions.length === 0) return;
     const outcome = await this.propose(actions).catch((error: unknown) => {
@@ -228,12 +235,8 @@ export class AllocatorLoop {
       if (this.pendingNodes.size > 0) this.kick();
       return;
     }
-    // Nodes change often (status, heartbeats): retry from fresh reads; the address stays reserved for the same node.
+    // Nodes change often (status reports): retry from fresh reads; a node keeps the address reserved for it.
     for (const id of allocated) this.pendingNodes.add(id);
     if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
   }
-}
-
-function needsIngressAddress(node: Node, ingressId: string): boolean {
-  return ingressAttachmentOf(node, ingressId) === undefined;
 }
