@@ -160,3 +160,60 @@ describe('overlay networks, control side, on three namespace hosts', () => {
     expect((await ok(h1, ['network', 'create', '-d', 'overlay', 'appnet'])).trim()).toMatch(/^\w{25}$/);
   });
 });
+
+describe('overlay addresses across a change of leader', () => {
+  let env: NamespaceHosts;
+  let h1: NamespaceHost;
+  let h2: NamespaceHost;
+  let h3: NamespaceHost;
+  const FINAL = new Set(['complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned']);
+
+  beforeAll(async () => {
+    env = await createNamespaceHosts({ count: 3 });
+    [h1, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  /** Every address still held on the network: VIPs and the attachments of tasks not yet finished (even on a dead node). */
+  const heldAddresses = async (host: NamespaceHost, services: string[], networkId: string): Promise<string[]> => {
+    const held: string[] = [];
+    for (const name of services) {
+      const [service] = JSON.parse(await ok(host, ['service', 'inspect', name])) as ServiceJson[];
+      held.push(...(service?.Endpoint.VirtualIPs ?? []).filter((v) => v.NetworkID === networkId).map((v) => v.Addr));
+      const ids = (await ok(host, ['service', 'ps', '-q', '--no-trunc', name])).trim().split('\n').filter(Boolean);
+      const tasks = JSON.parse(await ok(host, ['inspect', '--type', 'task', ...ids])) as TaskJson[];
+      for (const t of tasks) if (!FINAL.has(t.Status.State)) held.push(...(t.NetworksAttachments ?? []).filter((a) => a.Network.ID === networkId).flatMap((a) => a.Addresses));
+    }
+    return held;
+  };
+
+  it('keeps every held address unique after the leader is killed', async () => {
+    await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
+    const token = (await ok(h1, ['swarm', 'join-token', '-q', 'manager'])).trim();
+    for (const h of [h2, h3]) await ok(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
+    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 3 && (out.match(/Reachable/g) ?? []).length === 2, 30_000, 'three managers');
+    await ok(h1, ['network', 'create', '-d', 'overlay', '--subnet', '10.77.0.0/24', 'appnet']);
+    const [appnet] = JSON.parse(await ok(h1, ['network', 'inspect', 'appnet'])) as NetworkJson[];
+    await ok(h1, ['service', 'create', '--name', 'web', '--replicas', '3', '--network', 'appnet', 'shoal-test/busybox:latest', 'sleep', '3600']);
+    const before = await heldAddresses(h1, ['web'], appnet!.Id);
+    expect(before).toHaveLength(4);
+    expect(new Set(before).size).toBe(4);
+
+    await h1.kill('SIGKILL');
+    await waitUntil(async () => (await h2.run(['node', 'ls'])).stdout, (out) => /h[23] .*Leader/.test(out), 30_000, 'a new leader among h2 and h3');
+    // The new leader rebuilt its address book from the store: new VIPs and tasks avoid every held address.
+    await ok(h2, ['service', 'create', '-d', '--name', 'api', '--replicas', '4', '--network', 'appnet', 'shoal-test/busybox:latest', 'sleep', '3600']);
+    await ok(h3, ['service', 'scale', '-d', 'web=5']);
+    const after = await waitUntil(
+      () => heldAddresses(h2, ['web', 'api'], appnet!.Id),
+      (held) => held.length >= 11,
+      90_000,
+      'web and api tasks allocated under the new leader',
+    );
+    for (const a of after) expect(a).toMatch(/^10\.77\.0\.\d+\/24$/);
+    expect(new Set(after).size).toBe(after.length);
+    for (const a of before) expect(after).toContain(a);
+  });
+});
