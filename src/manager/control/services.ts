@@ -48,7 +48,7 @@ function planServiceEndpoint(deps: ControlDeps, book: AddressBook, serviceId: st
 }
 
 /** Proposes one service write with its planned endpoint, giving back new VIPs if it fails and dropped ones once it commits. */
-async function proposeWithEndpoint(deps: ControlDeps, book: AddressBook, serviceId: string, plan: EndpointPlan, write: () => Promise<void>): Promise<void> {
+async function proposeWithEndpoint(book: AddressBook, serviceId: string, plan: EndpointPlan, write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (error) {
@@ -82,7 +82,7 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
         const id = deps.newId();
         const plan = planServiceEndpoint(deps, allocation.book, id, spec, []);
         const service: Service = { id, spec, endpoint: plan.endpoint, forceUpdate: 0 };
-        await proposeWithEndpoint(deps, allocation.book, id, plan, async () => {
+        await proposeWithEndpoint(allocation.book, id, plan, async () => {
           const result = await deps.propose([{ kind: 'CREATE', object: { service } }]);
           if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations?.name ?? ''} already exists: choose another --name, or change the existing one with "shoal service update"`);
           mustApply(result);
@@ -119,7 +119,7 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
         if (spec.task && req.force) spec.task = { ...spec.task, forceUpdate: (current.spec?.task?.forceUpdate ?? 0) + 1 };
         const plan = planServiceEndpoint(deps, allocation.book, current.id, spec, current.endpoint?.ports ?? []);
         const next: Service = { ...current, spec, previousSpec, endpoint: plan.endpoint, forceUpdate };
-        await proposeWithEndpoint(deps, allocation.book, current.id, plan, async () => mustApply(await deps.propose([{ kind: 'UPDATE', object: { service: next } }])));
+        await proposeWithEndpoint(allocation.book, current.id, plan, async () => mustApply(await deps.propose([{ kind: 'UPDATE', object: { service: next } }])));
         return { service: deps.store.get('service', current.id) ?? next, warnings: [] };
       });
     },
