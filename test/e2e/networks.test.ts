@@ -159,6 +159,29 @@ describe('overlay networks, control side, on three namespace hosts', () => {
     // A network name freed by removal can be used again.
     expect((await ok(h1, ['network', 'create', '-d', 'overlay', 'appnet'])).trim()).toMatch(/^\w{25}$/);
   });
+
+  it('shows a full network as the error of the task that got no address, in service ps', async () => {
+    // A /29 has 6 addresses: the gateway, the VIP and 4 tasks; the fifth task waits.
+    await ok(h1, ['network', 'create', '-d', 'overlay', '--subnet', '10.201.0.0/29', 'tiny']);
+    await ok(h1, ['service', 'create', '-d', '--name', 'crowd', '--replicas', '5', '--network', 'tiny', 'shoal-test/busybox:latest', 'sleep', '3600']);
+    interface Row { Name: string; Node: string; DesiredState: string; CurrentState: string; Error: string }
+    const rows = await waitUntil(
+      async () => (await ok(h1, ['service', 'ps', '--no-trunc', '--format', 'json', 'crowd'])).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row),
+      (r) => r.filter((x) => x.CurrentState.startsWith('Running')).length === 4 && r.some((x) => x.Error !== ''),
+      60_000,
+      'four crowd tasks running and one waiting for an address',
+    );
+    const waiting = rows.filter((r) => r.Error !== '');
+    expect(waiting).toEqual([expect.objectContaining({ Node: '', DesiredState: 'Running', CurrentState: expect.stringMatching(/^Pending /), Error: '"network tiny has no free addresses (6 in use)"' })]);
+    // Fewer replicas: the waiting task is either scaled away or gets the address freed by the one that is.
+    await ok(h1, ['service', 'scale', '-d', 'crowd=4']);
+    await waitUntil(
+      async () => (await ok(h1, ['service', 'ps', '--format', 'json', '--filter', 'desired-state=running', 'crowd'])).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row),
+      (r) => r.length === 4 && r.every((x) => x.CurrentState.startsWith('Running') && x.Error === ''),
+      60_000,
+      'crowd at 4 running tasks, none waiting',
+    );
+  });
 });
 
 describe('overlay addresses across a change of leader', () => {
