@@ -153,7 +153,7 @@ describe('failure action rollback', () => {
     round(c);
     round(c);
     const fresh = newest(c, 'app:2');
-    c.setStatus(fresh.id, 'FAILED', { err: 'container unhealthy' });
+    c.setStatus(fresh.id, 'FAILED', { err: 'unhealthy container' });
     const actions = c.step('web');
     // The failed spec's restart is not started: the rollback replaces it.
     expect(actions.filter((a) => a.kind === 'create-task')).toEqual([]);

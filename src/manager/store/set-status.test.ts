@@ -30,7 +30,7 @@ describe('SET_STATUS', () => {
     apply(store, 2, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'RUNNING', health: 'healthy' } }) } }]);
     expect(store.get('task', 't1')?.runningSinceMs).toBe(1002);
     apply(store, 3, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'RUNNING', message: 'still' } }) } }]);
-    apply(store, 4, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'FAILED', err: 'container unhealthy' } }) } }]);
+    apply(store, 4, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'FAILED', err: 'unhealthy container' } }) } }]);
     expect(store.get('task', 't1')).toMatchObject({ runningSinceMs: 1002, endedAtMs: 1004, status: { state: 'FAILED' } });
     apply(store, 5, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'REMOVE' } }) } }]);
     expect(store.get('task', 't1')?.endedAtMs).toBe(1004);
