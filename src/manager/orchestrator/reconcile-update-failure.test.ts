@@ -211,3 +211,42 @@ describe('rebalance', () => {
     expect(service.rebalance).toBeUndefined();
   });
 });
+
+describe('slots waiting out a restart delay', () => {
+  it('a rollback replaces a failed task of the abandoned spec at once, and completes only after that', () => {
+    const c = new TestCluster();
+    c.upsert(makeNode('n1'));
+    c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas: 1 }, update: { failureAction: 'ROLLBACK', monitorMs: 1_000 }, rollback: { monitorMs: 1_000 }, task: { container: { image: 'app:1' }, restart: { delayMs: 60_000 } } }));
+    c.settle('web');
+    deploy(c, 'nosuch:latest');
+    round(c);
+    c.step('web');
+    c.scheduleAll();
+    c.setStatus(newest(c, 'nosuch:latest').id, 'REJECTED');
+    c.step('web');
+    expect(status(c)?.state).toBe('ROLLBACK_STARTED');
+    // The restart delay (60s) does not hold the rollback up, nor does it complete with the slot empty.
+    const next = c.step('web');
+    expect(next.filter((a) => a.kind === 'create-task').map((a) => a.kind === 'create-task' && image(a.task))).toEqual(['app:1']);
+    expect(status(c)?.state).toBe('ROLLBACK_STARTED');
+    for (let i = 0; i < 5; i++) round(c, 1_000);
+    expect(c.wanted('web').map(image)).toEqual(['app:1']);
+    expect(status(c)?.state).toBe('ROLLBACK_COMPLETED');
+  });
+
+  it('a paused update still restarts an old-spec task once its delay is over', () => {
+    const c = new TestCluster();
+    c.upsert(makeNode('n1'));
+    c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas: 1 }, task: { container: { image: 'app:1' }, restart: { delayMs: 10_000 } } }));
+    c.settle('web');
+    const old = c.wanted('web')[0]!;
+    c.updateService('web', (s) => {
+      s.spec!.task!.container!.image = 'app:2';
+      s.updateStatus = { state: 'PAUSED', startedAtMs: 0, completedAtMs: 0, message: 'update paused' };
+    });
+    c.setStatus(old.id, 'FAILED');
+    expect(c.step('web')).toEqual([{ kind: 'wake-at', atMs: c.nowMs + 10_000, reason: `restart delay of task ${old.id}` }]);
+    c.nowMs += 10_000;
+    expect(c.step('web').filter((a) => a.kind === 'create-task')).toHaveLength(1);
+  });
+});
