@@ -33,6 +33,10 @@ describe('rolling updates, rollback, health and rebalance', () => {
   };
   const running = (rows: TaskRow[]): TaskRow[] => rows.filter((r) => r.DesiredState === 'Running' && r.CurrentState.startsWith('Running'));
   const inspect = async (service: string): Promise<Inspected> => (JSON.parse(await ok(h1, ['service', 'inspect', service])) as Inspected[])[0]!;
+  // The CLI returns once tasks are stable for the update monitor; the rollback
+  // config's own monitor (5s by default) may still be running, as in Docker.
+  const statusBecomes = async (service: string, state: string): Promise<Inspected> =>
+    waitUntil(() => inspect(service), (i) => i.UpdateStatus?.State === state, 30_000, `${service} update status ${state}`);
   const containers = async (service: string): Promise<Docker.ContainerInspectInfo[]> => {
     const list = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.id=${serviceIds.get(service) ?? '?'}`] } });
     return Promise.all(list.map((c) => docker.getContainer(c.Id).inspect()));
@@ -78,7 +82,7 @@ describe('rolling updates, rollback, health and rebalance', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/rollback: update rolled back due to failure or early termination of task \w{25}/);
     expect(r.stdout).toContain('verify: Service roll converged');
-    const service = await inspect('roll');
+    const service = await statusBecomes('roll', 'rollback_completed');
     expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(IMAGE);
     expect(service.UpdateStatus).toMatchObject({ State: 'rollback_completed', Message: 'rollback completed' });
     const rows = await tasks('roll');
@@ -93,9 +97,8 @@ describe('rolling updates, rollback, health and rebalance', () => {
     const r = await h1.run(['service', 'update', '--health-cmd', 'false', '--health-interval', '500ms', '--health-timeout', '1s', '--health-retries', '1', '--update-failure-action', 'rollback', '--update-monitor', '5s', 'roll'], 180_000);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/rollback: update rolled back due to failure or early termination of task \w{25}/);
-    const service = await inspect('roll');
+    const service = await statusBecomes('roll', 'rollback_completed');
     expect(service.Spec.TaskTemplate.ContainerSpec.Healthcheck).toBeUndefined();
-    expect(service.UpdateStatus?.State).toBe('rollback_completed');
     const rows = await tasks('roll');
     expect(rows.some((t) => t.Error.includes('unhealthy'))).toBe(true);
     expect(running(rows)).toHaveLength(3);
@@ -117,7 +120,7 @@ describe('rolling updates, rollback, health and rebalance', () => {
     const back = await ok(h1, ['service', 'rollback', 'roll']);
     expect(back).toContain('rollback: manually requested rollback');
     expect(back).toContain('verify: Service roll converged');
-    expect((await inspect('roll')).UpdateStatus).toMatchObject({ State: 'rollback_completed' });
+    expect((await statusBecomes('roll', 'rollback_completed')).UpdateStatus?.Message).toBe('rollback completed');
     expect(running(await tasks('roll')).map((t) => t.Image)).toEqual([IMAGE, IMAGE, IMAGE]);
   });
 
@@ -142,8 +145,7 @@ describe('rolling updates, rollback, health and rebalance', () => {
     const out = await ok(h1, ['service', 'update', '--rebalance', 'spread']);
     expect(out).toContain('verify: Service spread converged');
     expect(perNode(await tasks('spread'))).toEqual({ h1: 2, h2: 2, h3: 2 });
-    const inspected = await inspect('spread');
-    expect(inspected.UpdateStatus).toMatchObject({ State: 'completed' });
+    await statusBecomes('spread', 'completed');
     const again = await h1.run(['service', 'update', '-d', '--rebalance', 'spread']);
     expect(again.stderr).toContain('service spread is already balanced: no task needs to move');
   });
