@@ -717,6 +717,8 @@ export interface Node {
   role: NodeSpec_Role;
   /** Overlay underlay endpoint of this node (VTEP), e.g. "192.0.2.11". */
   dataPathAddr: string;
+  /** The node's own addresses on networks every node joins (the routing mesh's ingress), chosen by the allocator, as Docker's Node.Attachments. */
+  attachments: NetworkAttachment[];
 }
 
 export interface ServiceEndpoint {
@@ -1019,6 +1021,10 @@ export interface OverlayPeer {
   mac: string;
   /** the underlay address of the node running it */
   vtep: string;
+  /** Whose address it is: a task's (task_id, service_id) or, on the ingress network, a node's own mesh address (node_id only). DNS and VIPs need it. */
+  taskId: string;
+  serviceId: string;
+  nodeId: string;
 }
 
 export interface Assignment {
