@@ -137,7 +137,7 @@ describe('rolling updates, rollback, health and rebalance', () => {
     const perNode = (rows: TaskRow[]) => running(rows).reduce<Record<string, number>>((m, r) => ({ ...m, [r.Node]: (m[r.Node] ?? 0) + 1 }), {});
     expect(perNode(await tasks('spread'))).toEqual({ h1: 2, h2: 2, h3: 2 });
     await h3.kill('SIGKILL');
-    await waitUntil(() => tasks('spread'), (rows) => running(rows).length === 6 && perNode(rows)['h3'] === undefined, 60_000, 'tasks moved off h3');
+    await waitUntil(() => tasks('spread'), (rows) => running(rows).length === 6 && perNode(rows)['h3'] === undefined, 90_000, 'tasks moved off h3');
     await h3.start();
     await waitUntil(async () => (await ok(h1, ['node', 'ls'])).split('\n').find((l) => / h3 /.test(l)) ?? '', (l) => / Ready /.test(l), 30_000, 'h3 Ready again');
     expect(perNode(await tasks('spread'))).toEqual({ h1: 3, h2: 3 });
