@@ -3,6 +3,7 @@ import { RpcError, type Handlers } from '../../rpc/index.js';
 import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
 import { serviceSpecProblem } from './validate.js';
+import { resolveDataReferences } from './data-refs.js';
 import { filterFrom } from './filters.js';
 
 type ServiceHandlers = Pick<Handlers<typeof ControlService>, 'createService' | 'getService' | 'updateService' | 'removeService' | 'listServices'>;
@@ -38,16 +39,23 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
     const problem = serviceSpecProblem(spec, deps.validatePlacement) ?? portConflict(deps, spec, selfId);
     if (problem) throw new RpcError('invalid-argument', problem);
   };
+  /** Secret and config names to IDs; unknown ones refuse the whole request. */
+  const withDataIds = (spec: ServiceSpec): ServiceSpec => {
+    const resolved = resolveDataReferences(deps.store, spec);
+    if ('problem' in resolved) throw new RpcError('invalid-argument', resolved.problem);
+    return resolved.spec;
+  };
   return {
     createService: async (req) => {
       if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-      const spec: ServiceSpec = structuredClone(req.spec);
+      let spec: ServiceSpec = structuredClone(req.spec);
       spec.annotations = { name: spec.annotations?.name || deps.randomName(), labels: spec.annotations?.labels ?? {} };
       await deps.readBarrier();
       check(spec, '');
+      spec = withDataIds(spec);
       const service: Service = { id: deps.newId(), spec, endpoint: endpointOf(spec), forceUpdate: 0 };
       const result = await deps.propose([{ kind: 'CREATE', object: { service } }]);
-      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations.name} already exists: choose another --name, or change the existing one with "shoal service update"`);
+      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations?.name ?? ""} already exists: choose another --name, or change the existing one with "shoal service update"`);
       mustApply(result);
       return { service: deps.store.get('service', service.id) ?? service, warnings: [] };
     },
@@ -73,6 +81,7 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
       if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
       if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
       check(spec, current.id);
+      spec = withDataIds(spec);
       const forceUpdate = current.forceUpdate + (req.force ? 1 : 0);
       if (spec.task && req.force) spec.task = { ...spec.task, forceUpdate: (current.spec?.task?.forceUpdate ?? 0) + 1 };
       const next: Service = { ...current, spec, previousSpec, endpoint: { ...endpointOf(spec), virtualIps: current.endpoint?.virtualIps ?? [] }, forceUpdate };
