@@ -83,6 +83,7 @@ describe('secrets at rest', () => {
     expect(store.list('secret')).toHaveLength(0);
     await control.createSecret({ spec: { annotations: { name: 'a', labels: {} }, data: text('1') } }, ctx);
     await expect(control.createSecret({ spec: { annotations: { name: 'a', labels: {} }, data: text('1') } }, ctx)).rejects.toThrow('secret a already exists');
+    await expect(control.createSecret({ spec: { annotations: { name: 'v', labels: {} }, data: text('1'), driver: { name: 'vault', options: {} } } }, ctx)).rejects.toThrow('secret v: secret drivers (plugins) are not supported by shoal; remove --driver to keep the data in the cluster');
   });
 });
 

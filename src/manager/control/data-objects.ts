@@ -50,6 +50,7 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
     createSecret: async (req) => {
       const name = req.spec?.annotations?.name ?? '';
       checkData('secret', name, req.spec?.data ?? new Uint8Array());
+      if (req.spec?.driver?.name) throw new RpcError('invalid-argument', `secret ${name}: secret drivers (plugins) are not supported by shoal; remove --driver to keep the data in the cluster`);
       await deps.readBarrier();
       for (let attempt = 1; ; attempt++) {
         const current = deps.store.list('cluster')[0];
