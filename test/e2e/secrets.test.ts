@@ -63,6 +63,7 @@ describe('secrets and configs on a swarm of namespace hosts', () => {
   let h2: NamespaceHost;
   let files: string;
   let serviceId = '';
+  let firstContainerId = '';
   const nodeIds: string[] = [];
 
   beforeAll(async () => {
@@ -155,11 +156,30 @@ describe('secrets and configs on a swarm of namespace hosts', () => {
       'the app task running',
     );
     expect(container?.Labels['com.docker.swarm.node.id']).toBe(nodeIdOf(h2));
+    firstContainerId = container!.Id;
     const seen = await execIn(env.docker, container!.Id, 'cat /run/secrets/db_pass; echo; stat -c "%a %u %g" /run/secrets/db_pass /etc/pw /etc/app.conf; cat /etc/app.conf');
     expect(seen.split('\n')).toEqual([SECRET_VALUE, '444 0 0', '400 100 101', '444 0 0', CONFIG_VALUE]);
     const inspect = await ok(h1, ['service', 'inspect', 'app']);
     expect(inspect).toContain('"SecretName": "db_pass"');
     expect(inspect).not.toContain(SECRET_VALUE);
+  });
+
+  it('service update --secret-rm/--secret-add swaps the file; the stopped task\'s copy leaves the worker', async () => {
+    await ok(h1, ['service', 'update', '--secret-rm', 'db_pass', '--secret-add', 'source=db_pass,target=renamed', 'app']);
+    const [container] = await waitUntil(
+      () => env.docker.listContainers({ filters: { label: [`com.docker.swarm.service.id=${serviceId}`], status: ['running'] } }),
+      (list) => list.length === 1 && list[0]!.Id !== firstContainerId,
+      60_000,
+      'the updated app task running',
+    );
+    const seen = await execIn(env.docker, container!.Id, 'ls /run/secrets; cat /run/secrets/renamed');
+    expect(seen).toBe(`renamed\n${SECRET_VALUE}`);
+    const inspect = JSON.parse(await ok(h1, ['service', 'inspect', 'app'])) as [{ Spec: { TaskTemplate: { ContainerSpec: { Secrets: { File: { Name: string } }[] } } } }];
+    expect(inspect[0].Spec.TaskTemplate.ContainerSpec.Secrets.map((x) => x.File.Name)).toEqual(['renamed']);
+    // Only the running task keeps files; the old one stopped (its container is kept as history).
+    const nodeDir = join(TASK_FILES_ROOT, nodeIdOf(h2));
+    const taskId = container!.Labels['com.docker.swarm.task.id'];
+    await waitUntil(() => Promise.resolve(readdirSync(nodeDir)), (dirs) => dirs.length === 1 && dirs[0] === taskId, 30_000, 'only the running task\'s files left');
   });
 
   // Snapshots: the manager takes one every 10,000 entries (swarm update's
@@ -174,7 +194,7 @@ describe('secrets and configs on a swarm of namespace hosts', () => {
     expect(filesContaining(join(h1.dataRoot), CONFIG_VALUE).length).toBeGreaterThan(0);
     // On the worker the value is only on its tmpfs.
     const onWorker = filesContaining(join(TASK_FILES_ROOT, nodeIdOf(h2)), SECRET_VALUE);
-    expect(onWorker.length).toBe(2);
+    expect(onWorker.length).toBe(1);
   });
 
   it('refuses rm while in use, naming the service; allows it after service rm, and the worker forgets the value', async () => {
