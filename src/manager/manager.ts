@@ -58,6 +58,11 @@ export class Manager {
   private transport!: GrpcTransport;
   /** Seals secrets before they reach Raft and opens them for the dispatcher; the data key stays in memory. */
   private readonly keyring = new SecretKeyring(randomBytes);
+  /**
+   * Opened secrets by their (immutable) stored object, so the dispatcher's per-node
+   * recomputation does not decrypt each time; an entry goes when its object leaves the store.
+   */
+  private readonly openedSecrets = new WeakMap<Secret, Secret>();
   private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; broker: LogBroker } | undefined;
   private readonly dispatcherHandlers: Handlers<typeof DispatcherService>;
   private leaderClients = new Map<string, RpcClient<typeof ControlService>>();
@@ -358,8 +363,12 @@ export class Manager {
 
   /** A stored secret opened for the dispatcher; failures are logged by ID only, never with data. */
   private openSecret(sealed: Secret): Secret | undefined {
+    const cached = this.openedSecrets.get(sealed);
+    if (cached) return cached;
     try {
-      return this.keyring.open(this.store.list('cluster')[0], sealed);
+      const opened = this.keyring.open(this.store.list('cluster')[0], sealed);
+      this.openedSecrets.set(sealed, opened);
+      return opened;
     } catch (error) {
       this.options.log.error({ secretId: sealed.id, error: (error as Error).message }, 'cannot open a secret for a node; tasks using it will wait');
       return undefined;

@@ -61,14 +61,15 @@ describe('secrets and configs on a swarm of namespace hosts', () => {
   let env: NamespaceHosts;
   let h1: NamespaceHost;
   let h2: NamespaceHost;
+  let h3: NamespaceHost;
   let files: string;
   let serviceId = '';
   let firstContainerId = '';
   const nodeIds: string[] = [];
 
   beforeAll(async () => {
-    env = await createNamespaceHosts({ count: 2 });
-    [h1, h2] = env.hosts as [NamespaceHost, NamespaceHost];
+    env = await createNamespaceHosts({ count: 3 });
+    [h1, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
     files = mkdtempSync(join(tmpdir(), `shoal-t-${process.pid}-secrets-`));
     writeFileSync(join(files, 'db_pass'), SECRET_VALUE);
     writeFileSync(join(files, 'big'), randomBytes(600 * 1024));
@@ -89,16 +90,18 @@ describe('secrets and configs on a swarm of namespace hosts', () => {
     }
   });
 
-  it('forms a manager and a worker', async () => {
+  it('forms two managers and a worker', async () => {
     const init = await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
     const token = /--token (SWMTKN-1-\S+)/.exec(init)?.[1] ?? '';
     await ok(h2, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
-    nodeIds.push(nodeIdOf(h1), nodeIdOf(h2));
-    await waitUntil(async () => (await ok(h1, ['node', 'ls'])).split('\n').filter((l) => / Ready /.test(l)).length, (n) => n === 2, 20_000, 'two Ready nodes');
+    const managerToken = (await ok(h1, ['swarm', 'join-token', '-q', 'manager'])).trim();
+    await ok(h3, ['swarm', 'join', '--token', managerToken, `${h1.ip}:2377`]);
+    nodeIds.push(nodeIdOf(h1), nodeIdOf(h2), nodeIdOf(h3));
+    await waitUntil(async () => (await ok(h1, ['node', 'ls'])).split('\n').filter((l) => / Ready /.test(l)).length, (n) => n === 3, 30_000, 'three Ready nodes');
   });
 
-  it('creates a secret from a file and a config from stdin, printing their IDs', async () => {
-    expect(await ok(h1, ['secret', 'create', '-l', 'team=db', 'db_pass', join(files, 'db_pass')])).toMatch(/^\w{25}\n$/);
+  it('creates a secret from a file (on the follower manager) and a config from stdin, printing their IDs', async () => {
+    expect(await ok(h3, ['secret', 'create', '-l', 'team=db', 'db_pass', join(files, 'db_pass')])).toMatch(/^\w{25}\n$/);
     const created = await h1.exec(`printf %s '${CONFIG_VALUE}' | ${process.execPath} ${SHOAL_BIN} -H unix://${h1.socketPath} config create app_conf -`);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^\w{25}\n$/);
@@ -185,13 +188,14 @@ describe('secrets and configs on a swarm of namespace hosts', () => {
   // Snapshots: the manager takes one every 10,000 entries (swarm update's
   // --snapshot-interval is not wired to Raft yet), so their bytes are checked
   // in src/manager/control/data-objects.test.ts instead.
-  it('leaves the plaintext nowhere on disk: the manager\'s Raft log, the worker\'s data root, daemon logs', async () => {
-    for (const h of [h1, h2]) {
+  it('leaves the plaintext nowhere on disk: both managers\' Raft logs, the worker\'s data root, daemon logs', async () => {
+    for (const h of [h1, h2, h3]) {
       expect(filesContaining(h.dataRoot, SECRET_VALUE)).toEqual([]);
       expect(filesContaining(h.logPath, SECRET_VALUE)).toEqual([]);
     }
     // The same search finds what is not secret (configs are stored as given), so it can fail.
-    expect(filesContaining(join(h1.dataRoot), CONFIG_VALUE).length).toBeGreaterThan(0);
+    expect(filesContaining(h1.dataRoot, CONFIG_VALUE).length).toBeGreaterThan(0);
+    expect(filesContaining(h3.dataRoot, CONFIG_VALUE).length).toBeGreaterThan(0);
     // On the worker the value is only on its tmpfs.
     const onWorker = filesContaining(join(TASK_FILES_ROOT, nodeIdOf(h2)), SECRET_VALUE);
     expect(onWorker.length).toBe(1);
