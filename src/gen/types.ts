@@ -749,6 +749,13 @@ export interface Service {
   updateStatus?: UpdateStatus | undefined;
   /** Bumped by `service update --force` so tasks are replaced. */
   forceUpdate: number;
+  /** shoal addition (`service update --rebalance`): tasks to move, replaced as a rolling update per update_config; cleared when that update completes. */
+  rebalance?: Rebalance | undefined;
+}
+
+/** The tasks `service update --rebalance` moves (scheduler's planRebalance). */
+export interface Rebalance {
+  taskIds: string[];
 }
 
 export interface TaskStatus {
@@ -785,6 +792,9 @@ export interface Task {
   desiredState: TaskStatus_State;
   networks: NetworkAttachment[];
   endpoint?: ServiceEndpoint | undefined;
+  /** Leader's clock when the task was first reported RUNNING, and when first reported in a final state (the store stamps both; unset until then): the update monitor judges a failure by how long the task ran. */
+  runningSinceMs?: number | undefined;
+  endedAtMs?: number | undefined;
 }
 
 export interface IPAMConfig {

@@ -5,7 +5,9 @@ import type { ControlDeps } from './deps.js';
 import { allocationOf } from './networks.js';
 import { mustApply, resolveFailure } from './errors.js';
 import { serviceSpecProblem } from './validate.js';
+import { resolveDataReferences } from './data-refs.js';
 import { filterFrom } from './filters.js';
+import { planServiceRebalance, updatedService } from './service-update.js';
 
 type ServiceHandlers = Pick<Handlers<typeof ControlService>, 'createService' | 'getService' | 'updateService' | 'removeService' | 'listServices'>;
 
@@ -69,15 +71,22 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
     const problem = serviceSpecProblem(spec, deps.validatePlacement);
     if (problem) throw new RpcError('invalid-argument', problem);
   };
+  /** Secret and config names to IDs; unknown ones refuse the whole request. */
+  const withDataIds = (spec: ServiceSpec): ServiceSpec => {
+    const resolved = resolveDataReferences(deps.store, spec);
+    if ('problem' in resolved) throw new RpcError('invalid-argument', resolved.problem);
+    return resolved.spec;
+  };
   return {
     createService: async (req) => {
       if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-      const spec: ServiceSpec = structuredClone(req.spec);
+      let spec: ServiceSpec = structuredClone(req.spec);
       spec.annotations = { name: spec.annotations?.name || deps.randomName(), labels: spec.annotations?.labels ?? {} };
       check(spec);
       const allocation = allocationOf(deps);
       return allocation.exclusive(async () => {
         await deps.readBarrier();
+        spec = withDataIds(spec);
         resolveNetworks(deps, spec);
         const id = deps.newId();
         const plan = planServiceEndpoint(deps, allocation.book, id, spec, []);
@@ -101,26 +110,32 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
         const current = resolve(req.serviceId);
         const readVersion = req.serviceVersion?.index ?? 0;
         if (readVersion !== (current.meta?.version?.index ?? 0)) throw new RpcError('failed-precondition', `update out of sequence: service ${current.spec?.annotations?.name ?? current.id} changed since it was read (version ${readVersion}, now ${current.meta?.version?.index ?? 0}); read it again and retry`);
-        let spec: ServiceSpec;
-        let previousSpec = current.spec;
-        if (req.rollback === 'PREVIOUS') {
-          if (!current.previousSpec) throw new RpcError('failed-precondition', `service ${current.spec?.annotations?.name ?? current.id} does not have a previous spec to roll back to`);
-          spec = structuredClone(current.previousSpec);
-          previousSpec = undefined;
-        } else {
-          if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-          spec = structuredClone(req.spec);
+        const rollback = req.rollback === 'PREVIOUS';
+        if (rollback && req.rebalance) throw new RpcError('invalid-argument', '--rebalance may not be combined with --rollback');
+        if (!rollback && !req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
+        const spec = rollback ? current.previousSpec : req.spec;
+        if (spec !== undefined) {
+          if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
+          if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
+          check(spec);
         }
-        if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
-        if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
-        check(spec);
-        resolveNetworks(deps, spec);
-        const forceUpdate = current.forceUpdate + (req.force ? 1 : 0);
-        if (spec.task && req.force) spec.task = { ...spec.task, forceUpdate: (current.spec?.task?.forceUpdate ?? 0) + 1 };
-        const plan = planServiceEndpoint(deps, allocation.book, current.id, spec, current.endpoint?.ports ?? []);
-        const next: Service = { ...current, spec, previousSpec, endpoint: plan.endpoint, forceUpdate };
+        const warnings: string[] = [];
+        let rebalanceTaskIds: string[] = [];
+        if (req.rebalance) {
+          if ((spec?.mode?.kind ?? 'REPLICATED') !== 'REPLICATED') throw new RpcError('invalid-argument', '--rebalance applies to replicated services only: a global service already runs one task per node');
+          const plan = planServiceRebalance(deps.store, current, deps.nowMs());
+          rebalanceTaskIds = plan.taskIds;
+          if (plan.taskIds.length === 0) warnings.push(`service ${current.spec?.annotations?.name ?? current.id} is already balanced: no task needs to move`);
+        }
+        const resolved = spec !== undefined && !rollback ? withDataIds(spec) : spec;
+        const updated = updatedService(current, { spec: resolved, rollback, force: req.force, rebalanceTaskIds, nowMs: deps.nowMs() });
+        // Networks by ID, and the endpoint (ports, VIPs) for the new spec; the stored spec objects are never mutated.
+        const nextSpec = structuredClone(updated.spec ?? current.spec!);
+        resolveNetworks(deps, nextSpec);
+        const plan = planServiceEndpoint(deps, allocation.book, current.id, nextSpec, current.endpoint?.ports ?? []);
+        const next: Service = { ...updated, spec: nextSpec, endpoint: plan.endpoint };
         await proposeWithEndpoint(allocation.book, current.id, plan, async () => mustApply(await deps.propose([{ kind: 'UPDATE', object: { service: next } }])));
-        return { service: deps.store.get('service', current.id) ?? next, warnings: [] };
+        return { service: deps.store.get('service', current.id) ?? next, warnings };
       });
     },
     removeService: async (req) => {

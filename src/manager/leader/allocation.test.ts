@@ -1,12 +1,14 @@
 // Control, orchestrator, allocator and scheduler loops together on a real
 // MemoryStore (proposals apply at once, as a one-manager Raft would): what
 // a user sees through the Control API when networks are involved.
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { codec, type Network, type NetworkSpec, type ServiceSpec, type StoreAction, type Task } from '../../gen/index.js';
 import { RpcError } from '../../rpc/index.js';
 import { nodeSatisfiesPlacement } from '../../scheduler/index.js';
 import { controlHandlers, Serializer, type ControlDeps } from '../control/index.js';
+import { SecretKeyring } from '../secrets/index.js';
 import { MemoryStore, type ApplyResult } from '../store/index.js';
 import { AllocatorLoop } from './allocator-loop.js';
 import { withIngressNetwork } from './bootstrap-ingress.js';
@@ -62,6 +64,7 @@ class Leader {
     this.commit(withIngressNetwork([{ kind: 'CREATE', object: { cluster } }], () => 'ingress-id'));
     const deps: ControlDeps = {
       store: this.store,
+      keyring: new SecretKeyring(randomBytes),
       propose: async (actions) => this.propose(actions),
       readBarrier: async () => undefined,
       newId: () => `id${String(++this.ids).padStart(4, '0')}`,
