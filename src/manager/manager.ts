@@ -317,7 +317,7 @@ export class Manager {
     const dispatcher = new Dispatcher(view, statusWriter(propose), realTimers, this.options.log.child({ component: 'dispatcher' }));
     const orchestrator = new OrchestratorLoop(this.store, propose, systemLoopClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, this.options.log.child({ component: 'orchestrator' }));
     const scheduler = new SchedulerLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'scheduler' }));
-    const allocator = new AllocatorLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'allocator' }));
+    const allocator = new AllocatorLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'allocator' }), (fn) => this.allocationWrites.run(fn));
     const broker = new LogBroker(
       {
         tasksOfService: (id) => this.store.tasksOfService(id),

@@ -108,3 +108,31 @@ export function planEndpoint(book: AddressBook, serviceId: string, spec: Service
   const endpoint = codec.ServiceEndpoint.fromPartial({ spec: spec.endpoint, ports: [...ports], virtualIps });
   return ok({ endpoint, added, dropped });
 }
+
+function samePort(a: PortConfig, b: PortConfig): boolean {
+  return a.targetPort === b.targetPort && a.protocol === b.protocol && a.publishMode === b.publishMode;
+}
+
+/**
+ * Whether a service's stored endpoint no longer matches its spec: a spec
+ * port without its resolved twin, an ingress port still unnumbered, a VIP
+ * missing or left over, or another endpoint mode. Control always writes a
+ * matching endpoint; other writers (the orchestrator's automatic rollback)
+ * may not, and the allocator loop then repairs it.
+ */
+export function endpointOutOfStep(service: Service, ingressId: string | undefined): boolean {
+  const spec = service.spec;
+  if (!spec) return false;
+  const endpoint = service.endpoint;
+  const specPorts = spec.endpoint?.ports ?? [];
+  const ports = endpoint?.ports ?? [];
+  if ((endpoint?.spec?.mode ?? 'VIP') !== (spec.endpoint?.mode ?? 'VIP')) return true;
+  if (ports.length !== specPorts.length) return true;
+  for (const wanted of specPorts) {
+    const have = ports.find((p) => samePort(p, wanted) && (wanted.publishedPort === 0 || p.publishedPort === wanted.publishedPort));
+    if (!have || (have.publishMode === 'INGRESS' && have.publishedPort === 0)) return true;
+  }
+  const wantedVips = vipNetworkIds(spec, ports, ingressId).sort();
+  const haveVips = (endpoint?.virtualIps ?? []).map((v) => v.networkId).sort();
+  return wantedVips.join() !== haveVips.join();
+}

@@ -58,6 +58,7 @@ class Leader {
   private orchestrator!: OrchestratorLoop;
   private scheduler!: SchedulerLoop;
   readonly control;
+  private readonly serializer = new Serializer();
 
   constructor(pools: string[] = []) {
     const cluster = codec.Cluster.fromPartial({ id: 'cluster', spec: { annotations: { name: 'default' }, defaultAddrPool: pools, subnetSize: 24 } });
@@ -74,16 +75,15 @@ class Leader {
       validatePlacement: () => undefined,
       removeManager: async () => undefined,
       newJoinToken: () => 'token',
-      allocation: () => ({ book: this.allocator.book, exclusive: (fn) => serializer.run(fn) }),
+      allocation: () => ({ book: this.allocator.book, exclusive: (fn) => this.serializer.run(fn) }),
     };
-    const serializer = new Serializer();
     this.control = controlHandlers(deps);
     this.startLeading();
   }
 
   startLeading(): void {
     const propose = async (actions: StoreAction[]): Promise<ApplyResult> => this.propose(actions);
-    this.allocator = new AllocatorLoop(this.store, propose, this.clock, log);
+    this.allocator = new AllocatorLoop(this.store, propose, this.clock, log, (fn) => this.serializer.run(fn));
     this.orchestrator = new OrchestratorLoop(this.store, propose, this.clock, { newId: () => `task${String(++this.ids).padStart(4, '0')}`, isNodeEligible: nodeSatisfiesPlacement }, log);
     this.scheduler = new SchedulerLoop(this.store, propose, this.clock, log);
     this.allocator.start();
@@ -226,12 +226,15 @@ describe('services and tasks on networks', () => {
     const web = await leader.createService('web', { ports: [{ target: 80, published: 8080 }] });
     const auto = await leader.createService('auto', { ports: [{ target: 80 }] });
     expect(leader.store.get('service', auto)?.endpoint?.ports[0]?.publishedPort).toBe(30000);
+    const versions = [web, auto].map((id) => leader!.store.get('service', id)?.meta?.version?.index);
     expect(leader.store.get('service', web)?.endpoint?.virtualIps).toEqual([{ networkId: 'ingress-id', addr: '10.0.0.2/24' }]);
     expect(await refusal(leader.createService('other', { ports: [{ target: 81, published: 8080 }] }))).toBe('port 8080 is already published by service web');
     expect(leader.store.list('service')).toHaveLength(2);
     await leader.clock.settle();
     const [task] = leader.tasks(web);
     expect(task?.networks.map((n) => n.networkId)).toEqual(['ingress-id']);
+    // Endpoints written by Control are in step: the allocator loop leaves the services alone.
+    expect([web, auto].map((id) => leader!.store.get('service', id)?.meta?.version?.index)).toEqual(versions);
     // The node got its own ingress address too.
     expect(leader.store.get('node', 'n1')?.attachments).toEqual([{ networkId: 'ingress-id', addresses: [expect.stringMatching(/^10\.0\.0\.\d+\/24$/)], aliases: [] }]);
     expect(await refusal(leader.createService('dns', { ports: [{ target: 80 }], endpoint: { mode: 'DNSRR', ports: [] } }))).toContain("can't be used with dnsrr mode");
@@ -298,6 +301,24 @@ describe('services and tasks on networks', () => {
     const mesh = await leader.createNetwork('mesh', [{ subnet: '10.99.0.0/24' }], { ingress: true });
     await leader.clock.settle();
     expect(leader.store.get('node', 'n1')?.attachments).toEqual([{ networkId: mesh.id, addresses: ['10.99.0.2/24'], aliases: [] }]);
+  });
+
+  it('repairs an endpoint written outside Control (an automatic rollback writes the raw spec ports and keeps old VIPs)', async () => {
+    leader = new Leader();
+    const appnet = await leader.createNetwork('appnet');
+    const other = await leader.createNetwork('other');
+    const web = await leader.createService('web', { networks: ['other'] });
+    await leader.clock.settle();
+    const current = leader.store.get('service', web)!;
+    // As the orchestrator's rollback: a spec on appnet publishing port 80 unnumbered; the endpoint copied raw.
+    const spec = codec.ServiceSpec.fromPartial({ ...current.spec, task: { ...current.spec?.task, networks: [{ target: appnet.id, aliases: [] }] }, endpoint: { mode: 'VIP', ports: [{ targetPort: 80, protocol: 'TCP', publishMode: 'INGRESS' }] } });
+    leader.commit([{ kind: 'UPDATE', object: { service: { ...current, spec, endpoint: { ...current.endpoint!, spec: spec.endpoint, ports: spec.endpoint!.ports } } } }]);
+    await leader.clock.settle();
+    const repaired = leader.store.get('service', web)?.endpoint;
+    expect(repaired?.ports.map((p) => p.publishedPort)).toEqual([30000]);
+    expect(repaired?.virtualIps.map((v) => v.networkId).sort()).toEqual(['ingress-id', appnet.id].sort());
+    // The VIP on the network it left is free again.
+    expect(leader.allocator.book.heldBy(`vip:${web}`).has(other.id)).toBe(false);
   });
 
   it('keeps allocations unique across a change of leader (the book is rebuilt from the store)', async () => {

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Network, StoreAction, Task } from '../../gen/index.js';
 import {
-  allocateTaskNetworks, awaitsAllocation, holdsAddresses, ingressAttachmentOf, nodeOwner, rebuildAddressBook,
-  taskOwner, vipOwner, type AddressBook,
+  allocateTaskNetworks, awaitsAllocation, endpointOutOfStep, holdsAddresses, ingressAttachmentOf, ingressPortsInUse, nodeOwner, planEndpoint,
+  rebuildAddressBook, resolvePorts, taskOwner, vipNetworkIds, vipOwner, type AddressBook,
 } from '../allocator/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
 import type { LoopClock, Propose } from './ports.js';
@@ -28,6 +28,8 @@ export class AllocatorLoop {
   readonly book: AddressBook;
   private readonly pendingTasks = new Set<string>();
   private readonly pendingNodes = new Set<string>();
+  /** Services whose stored endpoint does not match their spec (written by someone other than Control). */
+  private readonly pendingServices = new Set<string>();
   /** Tasks that could not be allocated, with the error they show and the book epoch it was computed at. */
   private readonly blocked = new Map<string, { reason: string; epoch: number }>();
   private unsubscribe: (() => void) | undefined;
@@ -40,6 +42,8 @@ export class AllocatorLoop {
     private readonly propose: Propose,
     private readonly clock: LoopClock,
     private readonly log: Logger,
+    /** Control's one-at-a-time allocating writes: repairs of service endpoints join the same queue. */
+    private readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
   ) {
     const { book, problems } = rebuildAddressBook({ networks: store.list('network'), services: store.list('service'), tasks: store.listTasks(), nodes: store.list('node') });
     for (const problem of problems) log.warn({ problem }, 'the store holds a duplicate address; the first holder keeps it');
@@ -51,6 +55,7 @@ export class AllocatorLoop {
     this.unsubscribe = this.store.watch((changes) => this.follow(changes));
     for (const t of this.store.listTasks()) if (awaitsAllocation(t)) this.pendingTasks.add(t.id);
     for (const n of this.store.list('node')) this.pendingNodes.add(n.id);
+    for (const s of this.store.list('service')) this.pendingServices.add(s.id);
     this.kick();
   }
 
@@ -72,8 +77,14 @@ export class AllocatorLoop {
           wake = true;
           break;
         case 'service':
-          if (event.action === 'remove') this.book.release(vipOwner(event.object.id));
-          else for (const vip of event.object.endpoint?.virtualIps ?? []) this.claim(vipOwner(event.object.id), vip.networkId, vip.addr);
+          if (event.action === 'remove') {
+            this.book.release(vipOwner(event.object.id));
+            this.pendingServices.delete(event.object.id);
+          } else {
+            for (const vip of event.object.endpoint?.virtualIps ?? []) this.claim(vipOwner(event.object.id), vip.networkId, vip.addr);
+            this.pendingServices.add(event.object.id);
+            wake = true;
+          }
           break;
         case 'task':
           wake = this.followTask(event.object, event.action === 'remove') || wake;
@@ -137,6 +148,7 @@ export class AllocatorLoop {
     this.running = true;
     try {
       const ingress = this.ingress();
+      await this.repairServices(ingress);
       await this.allocateTasks(ingress);
       await this.allocateNodes(ingress);
     } catch (error) {
@@ -199,6 +211,42 @@ export class AllocatorLoop {
     for (const id of allocated) this.book.release(taskOwner(id));
     for (const id of failedNow.keys()) this.blocked.delete(id);
     if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+  }
+
+  /**
+   * A service whose endpoint is out of step with its spec (the orchestrator's
+   * automatic rollback writes the previous spec's raw ports) gets its ports
+   * and VIPs allocated again, as Control would have.
+   */
+  private async repairServices(ingress: Network | undefined): Promise<void> {
+    for (const id of [...this.pendingServices]) {
+      this.pendingServices.delete(id);
+      const candidate = this.store.get('service', id);
+      if (!candidate || !endpointOutOfStep(candidate, ingress?.id)) continue;
+      await this.exclusive(async () => {
+        const service = this.store.get('service', id);
+        if (!service?.spec || !endpointOutOfStep(service, ingress?.id)) return;
+        const name = service.spec.annotations?.name || id;
+        const ports = resolvePorts(service.spec.endpoint?.ports ?? [], service.endpoint?.ports ?? [], ingressPortsInUse(this.store.list('service'), id));
+        if (!ports.ok) {
+          this.log.error({ service: name, problem: ports.error }, 'cannot allocate the endpoint of a service written outside Control');
+          return;
+        }
+        const plan = planEndpoint(this.book, id, service.spec, ports.value, vipNetworkIds(service.spec, ports.value, ingress?.id));
+        if (!plan.ok) {
+          this.log.error({ service: name, problem: plan.error }, 'cannot allocate the endpoint of a service written outside Control');
+          return;
+        }
+        const outcome = await this.propose([{ kind: 'UPDATE', object: { service: { ...service, endpoint: plan.value.endpoint } } }]).catch(() => undefined);
+        if (outcome?.ok) {
+          for (const networkId of plan.value.dropped) this.book.release(vipOwner(id), networkId);
+          return;
+        }
+        for (const networkId of plan.value.added) this.book.release(vipOwner(id), networkId);
+        this.pendingServices.add(id);
+        if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+      });
+    }
   }
 
   /** Every node gets an address on the current ingress network; attachments to removed networks are dropped. */
