@@ -22,6 +22,7 @@ describe('stacks on three namespace hosts', () => {
   let h1: NamespaceHost;
   let docker: Docker;
   let work = '';
+  // Truncated service IDs, as `stack services` shows them.
   const serviceIds = new Set<string>();
 
   const run = (args: string[]) => h1.run(args, 120_000);
@@ -39,7 +40,7 @@ describe('stacks on three namespace hosts', () => {
   };
   const containersOfStack = (stack: string) => docker.listContainers({ all: true, filters: { label: [`${NAMESPACE_LABEL}=${stack}`] } });
   // Only this run's containers: other runs may share the engine with stacks of the same name.
-  const ours = (cs: Docker.ContainerInfo[]) => cs.filter((c) => serviceIds.has(c.Labels[SERVICE_ID_LABEL] ?? ''));
+  const ours = (cs: Docker.ContainerInfo[]) => cs.filter((c) => [...serviceIds].some((id) => (c.Labels[SERVICE_ID_LABEL] ?? '').startsWith(id)));
 
   beforeAll(async () => {
     env = await createNamespaceHosts({ count: 3 });

@@ -6,7 +6,12 @@ import type { Command } from 'commander';
 /** Lets `--NAME=true|false` and `-X=true|false` set the boolean flags `names` of `cmd` (which also needs `--no-NAME`). */
 export function goBooleanFlags(cmd: Command, names: readonly string[]): Command {
   const parse = cmd.parseOptions.bind(cmd);
-  cmd.parseOptions = (argv: string[]) => parse(argv.map((arg) => rewrite(cmd, names, arg)));
+  cmd.parseOptions = (argv: string[]) => {
+    // After "--" everything is an operand, as in Go's pflag.
+    const end = argv.indexOf('--');
+    const flags = end < 0 ? argv : argv.slice(0, end);
+    return parse([...flags.map((arg) => rewrite(cmd, names, arg)), ...(end < 0 ? [] : argv.slice(end))]);
+  };
   return cmd;
 }
 
