@@ -79,6 +79,16 @@ describe('stacks on three namespace hosts', () => {
     expect(rows.map((r) => [r.Name, r.Mode, r.Replicas])).toEqual([['webapp_cache', 'replicated', '1/1'], ['webapp_web', 'replicated', '2/2'], ['webapp_worker', 'replicated', '1/1']]);
     const table = (await ok(['stack', 'services', 'webapp'])).stdout.trim().split('\n');
     expect(table[0]).toMatch(/^ID\s+NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS$/);
+    // depends_on (web: service_healthy): the worker's container is created only once
+    // both web tasks pass their healthcheck, which runs first 5s after they start.
+    const started = async (service: string): Promise<number[]> => {
+      const cs = ours(await containersOfStack('webapp')).filter((c) => c.Labels['com.docker.swarm.service.name'] === service);
+      return Promise.all(cs.map(async (c) => Date.parse((await docker.getContainer(c.Id).inspect()).Created)));
+    };
+    const webCreated = await started('webapp_web');
+    const [workerCreated] = await started('webapp_worker');
+    expect(webCreated).toHaveLength(2);
+    expect(workerCreated! - Math.max(...webCreated)).toBeGreaterThanOrEqual(4_000);
     expect(table.find((l) => l.includes('webapp_web'))).toMatch(/^\w{12}\s+webapp_web\s+replicated\s+2\/2\s+shoal-test\/busybox:latest\s+\*:8080->80\/tcp$/);
   });
 
@@ -109,13 +119,13 @@ describe('stacks on three namespace hosts', () => {
     const file = join(work, 'webapp/docker-compose.yml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('replicas: 2', 'replicas: 3'));
     const before = await versions(['webapp_cache', 'webapp_web', 'webapp_worker']);
-    const { stdout } = await ok(['stack', 'deploy', '-c', file, 'webapp']);
+    // -q with --detach=false: no progress lines, but it returns only once converged.
+    const { stdout } = await ok(['stack', 'deploy', '--detach=false', '-q', '-c', file, 'webapp']);
     expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    expect((await services('webapp')).find((r) => r.Name === 'webapp_web')?.Replicas).toBe('3/3');
     const after = await versions(['webapp_cache', 'webapp_web', 'webapp_worker']);
     expect(after.webapp_web).toBeGreaterThan(before.webapp_web ?? Infinity);
     expect([after.webapp_cache, after.webapp_worker]).toEqual([before.webapp_cache, before.webapp_worker]);
-    const rows = await waitUntil(() => services('webapp'), (r) => converged(r, 3) && r.some((x) => x.Replicas === '3/3'), 60_000, 'web at 3/3');
-    expect(rows.find((r) => r.Name === 'webapp_web')?.Replicas).toBe('3/3');
   });
 
   it('keeps a service dropped from the file until --prune removes it', async () => {

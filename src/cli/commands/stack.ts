@@ -7,9 +7,12 @@ import { repeatable } from '../flags.js';
 import { formatServiceList, formatStackList, formatTaskList, listFormat, stackNothingFoundLine, summarizeStacks } from '../format/index.js';
 import { waitForConvergence } from '../progress.js';
 import { nodeNames, serviceNames } from '../resolve.js';
-import { applyDeploy, applyRemove, composeFiles, goBooleanFlags, listFilter, planDeploy, planRemove, readCluster, readHostFile, readStdinText, waitForStackGone } from '../stack/index.js';
+import { applyDeploy, applyRemove, composeFiles, goBooleanFlags, listFilter, planDeploy, planRemove, readCluster, readHostFile, readStdinText, waitForServicesRunning, waitForStackGone } from '../stack/index.js';
 
 const RESOLVE_IMAGE = ['always', 'changed', 'never'];
+
+/** Waiting for a stack gives up after ten minutes, as `service create` does. */
+const waitOptions = () => ({ timeoutMs: 10 * 60_000, pollMs: 200, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), nowMs: () => Date.now() });
 
 /** Docker 28's notice when `stack deploy` runs detached because -d was not given. */
 const DETACH_NOTICE = 'Since --detach=false was not specified, tasks will be created in the background.\nIn a future release, --detach=false will become the default.';
@@ -60,8 +63,9 @@ export function stackCommand(ctx: CliContext): Command {
       if (!planned.ok) throw new CliError(planned.errors.join('\n'));
       if (opts.detach === undefined) ctx.output.err(DETACH_NOTICE);
       const deployed = await applyDeploy(planned.plan, control, ctx.output);
-      if (opts.detach !== false || opts.quiet) return;
-      for (const s of deployed) await waitForConvergence(ctx, s.id, s.name);
+      if (opts.detach !== false) return;
+      if (opts.quiet) await waitForServicesRunning(control, deployed.map((s) => s.id), waitOptions());
+      else for (const s of deployed) await waitForConvergence(ctx, s.id, s.name);
     });
 
   stack
@@ -130,7 +134,7 @@ export function stackCommand(ctx: CliContext): Command {
           failed.push(`failed to remove some resources from stack: ${name}`);
           continue;
         }
-        if (opts.detach === false) await waitForStackGone(control, removals, { timeoutMs: 10 * 60_000, pollMs: 200, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), nowMs: () => Date.now() });
+        if (opts.detach === false) await waitForStackGone(control, removals, waitOptions());
       }
       if (failed.length > 0) throw new CliError(failed.join('\n'));
     });

@@ -4,6 +4,7 @@
 export { listFilter, readCluster, type StackControl } from './control.js';
 export { planDeploy, withObjectIds, MAX_DATA_BYTES, type ClusterView, type DeployPlan, type DeployPlanResult, type DeployStep } from './deploy-plan.js';
 export { applyDeploy, type DeployedService } from './deploy-apply.js';
-export { planRemove, applyRemove, waitForStackGone, type Removal, type WaitOptions } from './remove.js';
+export { planRemove, applyRemove, type Removal } from './remove.js';
+export { waitForStackGone, waitForServicesRunning, type WaitOptions } from './wait.js';
 export { composeFiles, readHostFile, readStdinText } from './compose-input.js';
 export { goBooleanFlags } from './go-bool.js';

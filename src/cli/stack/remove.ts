@@ -1,11 +1,10 @@
 // `stack rm NAME`: everything labelled with the stack's namespace goes, in
 // Docker's order (services, then secrets, configs and networks, which the
 // services were using). A failure is reported and the rest still removed.
-import { TaskStatus_StateValues } from '../../gen/index.js';
 import type { Output } from '../output.js';
 import { stackRemovingLine } from '../format/index.js';
-import { CliError, describeFailure } from '../errors.js';
-import { listFilter, type StackControl } from './control.js';
+import { describeFailure } from '../errors.js';
+import type { StackControl } from './control.js';
 import type { ClusterView } from './deploy-plan.js';
 
 /** One object to remove. */
@@ -40,27 +39,3 @@ export async function applyRemove(removals: readonly Removal[], control: StackCo
   return ok;
 }
 
-/** How `stack rm -d=false` waits; the clock and sleep are injected. */
-export interface WaitOptions {
-  readonly timeoutMs: number;
-  readonly pollMs: number;
-  readonly sleep: (ms: number) => Promise<void>;
-  readonly nowMs: () => number;
-}
-
-// Past RUNNING a task's container is stopped or never ran (states only move forward).
-const TERMINAL_FROM = TaskStatus_StateValues.COMPLETE;
-
-/** Waits until every task of the removed services has stopped, as Docker's waitOnTasks; gives up with an error after the timeout. */
-export async function waitForStackGone(control: StackControl, removals: readonly Removal[], opts: WaitOptions): Promise<void> {
-  const serviceIds = removals.filter((r) => r.kind === 'service').map((r) => r.id);
-  if (serviceIds.length === 0) return;
-  const deadline = opts.nowMs() + opts.timeoutMs;
-  for (;;) {
-    const { tasks } = await control.listTasks({ filter: listFilter({ serviceIds }) });
-    const live = tasks.filter((t) => TaskStatus_StateValues[t.status?.state ?? 'NEW'] < TERMINAL_FROM);
-    if (live.length === 0) return;
-    if (opts.nowMs() > deadline) throw new CliError(`${live.length} task(s) of the removed stack still running after ${Math.round(opts.timeoutMs / 1000)}s; check "shoal node ls" for unreachable nodes`);
-    await opts.sleep(opts.pollMs);
-  }
-}
