@@ -132,7 +132,7 @@ export class Manager {
       store: { cluster: () => this.store.list('cluster')[0], node: (id) => this.store.get('node', id) },
       newNodeId: () => newObjectId(),
       registerNode: async (n) => {
-        const node: Node = { id: n.nodeId, role: n.role, spec: { desiredRole: n.role, availability: n.availability, annotations: { name: '', labels: {} } }, status: { state: 'UNKNOWN', message: '', addr: n.advertiseAddr }, dataPathAddr: '' };
+        const node: Node = { id: n.nodeId, role: n.role, spec: { desiredRole: n.role, availability: n.availability, annotations: { name: '', labels: {} } }, status: { state: 'UNKNOWN', message: '', addr: n.advertiseAddr }, dataPathAddr: '', attachments: [] };
         const result = await this.propose([{ kind: 'CREATE', object: { node } }]);
         if (!result.ok) throw new RpcError('internal', `registering node ${n.nodeId} failed: ${result.error.message}`);
       },

@@ -14,6 +14,7 @@ import type { ContainerEvent, Executor, ExecutorError, LogLine, LogOptions, Owne
 import { LABELS } from './names.js';
 import type { NetworkAttacher } from './network-attacher.js';
 import { bridgeOnlyAttacher } from './network-attacher.js';
+import { emptyNodeResources, type NodeResources } from './node-resources.js';
 
 /** How long a pull may take before the task is tried with what the engine has. */
 const DEFAULT_PULL_TIMEOUT_MS = 5 * 60_000;
@@ -28,6 +29,8 @@ export interface DockerExecutorOptions {
   engine: Engine;
   logger: Logger;
   attacher?: NetworkAttacher;
+  /** The node's current secrets, configs and networks (from the agent); empty when absent. */
+  resources?: () => NodeResources;
   pullTimeoutMs?: number;
 }
 
@@ -37,8 +40,10 @@ export class DockerExecutor implements Executor {
   private readonly log: Logger;
   private readonly attacher: NetworkAttacher;
   private readonly pullTimeoutMs: number;
+  protected readonly resources: () => NodeResources;
 
   constructor(options: DockerExecutorOptions) {
+    this.resources = options.resources ?? emptyNodeResources;
     this.engine = options.engine;
     this.log = componentLogger(options.logger, 'executor');
     this.attacher = options.attacher ?? bridgeOnlyAttacher;

@@ -4,6 +4,7 @@ import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
 import { serviceSpecProblem } from './validate.js';
 import { filterFrom } from './filters.js';
+import { planServiceRebalance, updatedService } from './service-update.js';
 
 type ServiceHandlers = Pick<Handlers<typeof ControlService>, 'createService' | 'getService' | 'updateService' | 'removeService' | 'listServices'>;
 
@@ -60,24 +61,26 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
       const current = resolve(req.serviceId);
       const readVersion = req.serviceVersion?.index ?? 0;
       if (readVersion !== (current.meta?.version?.index ?? 0)) throw new RpcError('failed-precondition', `update out of sequence: service ${current.spec?.annotations?.name ?? current.id} changed since it was read (version ${readVersion}, now ${current.meta?.version?.index ?? 0}); read it again and retry`);
-      let spec: ServiceSpec;
-      let previousSpec = current.spec;
-      if (req.rollback === 'PREVIOUS') {
-        if (!current.previousSpec) throw new RpcError('failed-precondition', `service ${current.spec?.annotations?.name ?? current.id} does not have a previous spec to roll back to`);
-        spec = current.previousSpec;
-        previousSpec = undefined;
-      } else {
-        if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-        spec = structuredClone(req.spec);
+      const rollback = req.rollback === 'PREVIOUS';
+      if (rollback && req.rebalance) throw new RpcError('invalid-argument', '--rebalance may not be combined with --rollback');
+      if (!rollback && !req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
+      const spec = rollback ? current.previousSpec : req.spec;
+      if (spec !== undefined) {
+        if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
+        if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
+        check(spec, current.id);
       }
-      if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
-      if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
-      check(spec, current.id);
-      const forceUpdate = current.forceUpdate + (req.force ? 1 : 0);
-      if (spec.task && req.force) spec.task = { ...spec.task, forceUpdate: (current.spec?.task?.forceUpdate ?? 0) + 1 };
-      const next: Service = { ...current, spec, previousSpec, endpoint: { ...endpointOf(spec), virtualIps: current.endpoint?.virtualIps ?? [] }, forceUpdate };
+      const warnings: string[] = [];
+      let rebalanceTaskIds: string[] = [];
+      if (req.rebalance) {
+        if ((spec?.mode?.kind ?? 'REPLICATED') !== 'REPLICATED') throw new RpcError('invalid-argument', '--rebalance applies to replicated services only: a global service already runs one task per node');
+        const plan = planServiceRebalance(deps.store, current, deps.nowMs());
+        rebalanceTaskIds = plan.taskIds;
+        if (plan.taskIds.length === 0) warnings.push(`service ${current.spec?.annotations?.name ?? current.id} is already balanced: no task needs to move`);
+      }
+      const next = updatedService(current, { spec, rollback, force: req.force, rebalanceTaskIds, nowMs: deps.nowMs() });
       mustApply(await deps.propose([{ kind: 'UPDATE', object: { service: next } }]));
-      return { service: deps.store.get('service', current.id) ?? next, warnings: [] };
+      return { service: deps.store.get('service', current.id) ?? next, warnings };
     },
     removeService: async (req) => {
       await deps.readBarrier();
