@@ -3,6 +3,7 @@
 // converge, list, redeploy unchanged, change one service, prune, refuse a
 // bad file without creating anything, and remove leaving nothing behind.
 import Docker from 'dockerode';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '.
 import { waitUntil } from '../support/wait.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../deploy/examples');
+const SHOAL_BIN = resolve(import.meta.dirname, '../../bin/shoal.js');
 const NAMESPACE_LABEL = 'com.docker.stack.namespace';
 const SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
 
@@ -173,6 +175,24 @@ describe('stacks on three namespace hosts', () => {
     expect(new Set(tasks.filter((t) => t.Name.startsWith('placement_agent.')).map((t) => t.Node))).toEqual(new Set(['h1', 'h2', 'h3']));
   });
 
+  it('merges two -c files, the first read from stdin, as the override example says', async () => {
+    const dir = join(EXAMPLES, 'override');
+    const r = spawnSync(process.execPath, [SHOAL_BIN, '-H', `unix://${h1.socketPath}`, 'stack', 'deploy', '-c', '-', '-c', 'docker-compose.prod.yml', 'site'], {
+      cwd: dir, input: readFileSync(join(dir, 'docker-compose.yml')), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['Creating network site_default', 'Creating service site_web']);
+    const rows = await waitUntil(() => services('site'), (x) => converged(x, 1), 60_000, 'site_web n/n');
+    for (const row of rows) serviceIds.add(row.ID);
+    expect(rows.map((x) => [x.Name, x.Replicas])).toEqual([['site_web', '3/3']]);
+    const inspect = JSON.parse((await ok(['service', 'inspect', 'site_web'])).stdout) as { Spec: { Labels: Record<string, string>; TaskTemplate: { ContainerSpec: { Env: string[] }; Placement: { Constraints: string[] } } } }[];
+    expect(inspect[0]?.Spec.Labels).toEqual({ 'com.docker.stack.image': 'shoal-test/busybox:latest', 'com.docker.stack.namespace': 'site', stage: 'prod' });
+    expect(inspect[0]?.Spec.TaskTemplate.ContainerSpec.Env).toEqual(['GREETING=hello', 'MODE=prod']);
+    const tasks = jsonLines<TaskRow>((await ok(['stack', 'ps', 'site', '--format', 'json'])).stdout);
+    expect(new Set(tasks.filter((t) => t.DesiredState === 'Running').map((t) => t.Node))).toEqual(new Set(['h2', 'h3'])); // node.role == worker
+    expect((await ok(['stack', 'rm', 'site'])).stdout.trim().split('\n')).toEqual(['Removing service site_web', 'Removing network site_default']);
+  });
+
   it('stack rm removes services, secret, config and networks, and leaves no container behind', async () => {
     const { stdout } = await ok(['stack', 'rm', 'webapp']);
     expect(stdout.trim().split('\n')).toEqual([
@@ -185,7 +205,7 @@ describe('stacks on three namespace hosts', () => {
     ]);
     const gone = await ok(['stack', 'rm', '--detach=false', 'placement']);
     expect(gone.stdout.trim().split('\n')).toEqual(['Removing service placement_agent', 'Removing service placement_pinned', 'Removing network placement_default']);
-    await waitUntil(async () => ours([...(await containersOfStack('webapp')), ...(await containersOfStack('placement'))]), (cs) => cs.length === 0, 60_000, 'no container of either stack');
+    await waitUntil(async () => ours([...(await containersOfStack('webapp')), ...(await containersOfStack('placement')), ...(await containersOfStack('site'))]), (cs) => cs.length === 0, 60_000, 'no container of any stack');
     expect((await ok(['stack', 'ls'])).stdout.trim()).toMatch(/^NAME\s+SERVICES$/);
     expect((await ok(['service', 'ls', '-q'])).stdout.trim()).toBe('');
     expect((await ok(['stack', 'rm', 'webapp'])).stderr.trim()).toBe('Nothing found in stack: webapp');
