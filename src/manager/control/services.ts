@@ -3,6 +3,7 @@ import { RpcError, type Handlers } from '../../rpc/index.js';
 import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
 import { serviceSpecProblem } from './validate.js';
+import { resolveDataReferences } from './data-refs.js';
 import { filterFrom } from './filters.js';
 import { planServiceRebalance, updatedService } from './service-update.js';
 
@@ -39,16 +40,23 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
     const problem = serviceSpecProblem(spec, deps.validatePlacement) ?? portConflict(deps, spec, selfId);
     if (problem) throw new RpcError('invalid-argument', problem);
   };
+  /** Secret and config names to IDs; unknown ones refuse the whole request. */
+  const withDataIds = (spec: ServiceSpec): ServiceSpec => {
+    const resolved = resolveDataReferences(deps.store, spec);
+    if ('problem' in resolved) throw new RpcError('invalid-argument', resolved.problem);
+    return resolved.spec;
+  };
   return {
     createService: async (req) => {
       if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-      const spec: ServiceSpec = structuredClone(req.spec);
+      let spec: ServiceSpec = structuredClone(req.spec);
       spec.annotations = { name: spec.annotations?.name || deps.randomName(), labels: spec.annotations?.labels ?? {} };
       await deps.readBarrier();
       check(spec, '');
+      spec = withDataIds(spec);
       const service: Service = { id: deps.newId(), spec, endpoint: endpointOf(spec), forceUpdate: 0 };
       const result = await deps.propose([{ kind: 'CREATE', object: { service } }]);
-      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations.name} already exists: choose another --name, or change the existing one with "shoal service update"`);
+      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations?.name ?? ""} already exists: choose another --name, or change the existing one with "shoal service update"`);
       mustApply(result);
       return { service: deps.store.get('service', service.id) ?? service, warnings: [] };
     },
@@ -78,7 +86,8 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
         rebalanceTaskIds = plan.taskIds;
         if (plan.taskIds.length === 0) warnings.push(`service ${current.spec?.annotations?.name ?? current.id} is already balanced: no task needs to move`);
       }
-      const next = updatedService(current, { spec, rollback, force: req.force, rebalanceTaskIds, nowMs: deps.nowMs() });
+      const resolved = spec !== undefined && !rollback ? withDataIds(spec) : spec;
+      const next = updatedService(current, { spec: resolved, rollback, force: req.force, rebalanceTaskIds, nowMs: deps.nowMs() });
       mustApply(await deps.propose([{ kind: 'UPDATE', object: { service: next } }]));
       return { service: deps.store.get('service', current.id) ?? next, warnings };
     },

@@ -21,6 +21,8 @@ export class StoreDispatcherView implements DispatcherStoreView, NodeAssignmentS
   constructor(
     private readonly store: MemoryStore,
     private readonly managerAddrs: () => string[],
+    /** Opens a stored (sealed) secret for a node; undefined when it cannot be opened. */
+    private readonly openSecret: (sealed: Secret) => Secret | undefined = () => undefined,
   ) {
     this.unsubscribe = store.watch((changes) => this.notify(changes));
   }
@@ -41,8 +43,10 @@ export class StoreDispatcherView implements DispatcherStoreView, NodeAssignmentS
     return this.store.tasksOnNode(nodeId);
   }
 
+  /** The secret with its data opened: only ever streamed to a node whose tasks use it. */
   secret(id: string): Secret | undefined {
-    return this.store.get('secret', id);
+    const sealed = this.store.get('secret', id);
+    return sealed ? this.openSecret(sealed) : undefined;
   }
 
   config(id: string): Config | undefined {
