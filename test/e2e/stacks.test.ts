@@ -107,6 +107,16 @@ describe('stacks on three namespace hosts', () => {
     for (const id of quiet) expect(id).toMatch(/^\w{12}$/);
     const containers = ours(await containersOfStack('webapp'));
     expect(containers.filter((c) => c.State === 'running')).toHaveLength(4);
+    // The config the stack created reached web by ID: httpd serves it.
+    const web = containers.find((c) => c.Labels['com.docker.swarm.service.name'] === 'webapp_web');
+    const exec = await docker.getContainer(web!.Id).exec({ Cmd: ['timeout', '5', 'wget', '-q', '-O', '-', 'http://127.0.0.1/'], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    const page = await new Promise<string>((done) => {
+      let out = '';
+      stream.on('data', (chunk: Buffer) => (out += chunk.toString('latin1')));
+      stream.on('end', () => done(out));
+    });
+    expect(page).toContain(readFileSync(join(EXAMPLES, 'webapp/www/index.html'), 'utf8').trim());
   });
 
   it('redeploying the same file changes nothing: no line printed, no service version bumped', async () => {
