@@ -149,8 +149,8 @@ describe('overlay networks, control side, on three namespace hosts', () => {
   it('refuses to remove networks in use, naming the services, and removes them once free', async () => {
     expect((await refused(h1, ['network', 'rm', 'dbnet'])).line).toBe('network dbnet is in use by service(s) web: remove or update them first');
     expect((await refused(h1, ['network', 'rm', 'ingress'])).line).toContain('network ingress is in use by service(s) front');
-    // The old tasks on appnet may still be stopping after the update.
-    const rmAppnet = await waitUntil(() => h1.run(['network', 'rm', 'appnet']), (r) => r.code === 0 || !r.stderr.includes('stopping'), 60_000, 'appnet removable');
+    // The rolling update may still be moving tasks off appnet.
+    const rmAppnet = await waitUntil(() => h1.run(['network', 'rm', 'appnet']), (r) => r.code === 0 || !r.stderr.includes('being updated'), 60_000, 'appnet removable');
     expect(rmAppnet.stdout).toBe('appnet\n');
     await ok(h1, ['service', 'rm', 'web']);
     await waitUntil(async () => (await h1.run(['network', 'rm', 'dbnet'])).code, (code) => code === 0, 60_000, 'dbnet removable once web tasks stopped');

@@ -1,4 +1,4 @@
-import type { ControlService, Network, Service } from '../../gen/index.js';
+import { TaskStatus_StateValues, type ControlService, type Network, type Service, type Task } from '../../gen/index.js';
 import { RpcError, type Handlers } from '../../rpc/index.js';
 import { addressPoolsOf, allocateNetwork, holdsAddresses, publishesIngress } from '../allocator/index.js';
 import type { AllocationPort, ControlDeps } from './deps.js';
@@ -13,6 +13,11 @@ export function allocationOf(deps: ControlDeps): AllocationPort {
   const allocation = deps.allocation();
   if (!allocation) throw new RpcError('unavailable', 'this manager became the leader a moment ago and is still starting; retry');
   return allocation;
+}
+
+/** A task its service still wants (not being stopped or removed). */
+function wantsRunning(task: Task): boolean {
+  return TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.COMPLETE;
 }
 
 function nameOf(object: Network | Service): string {
@@ -85,9 +90,12 @@ export function networkHandlers(deps: ControlDeps): NetworkHandlers {
           if (network.spec?.ingress) throw new RpcError('failed-precondition', `network ${name} is in use by service(s) ${names} publishing ports through the routing mesh: remove them or their published ports first`);
           throw new RpcError('failed-precondition', `network ${name} is in use by service(s) ${names}: remove or update them first`);
         }
-        // Tasks of removed or updated services may still be stopping there.
-        const attached = deps.store.listTasks().filter((t) => holdsAddresses(t) && t.networks.some((a) => a.networkId === network.id)).length;
-        if (attached > 0) throw new RpcError('failed-precondition', `network ${name} still has ${attached} task(s) attached that are stopping: retry once they have stopped`);
+        // Tasks a service still wants there (a rolling update moving it off the
+        // network). Tasks of removed services, or merely stopping, do not block
+        // (`service rm` then `network rm`, as `stack rm` does: a Swarm complaint).
+        const holders = new Set(deps.store.listTasks().filter((t) => holdsAddresses(t) && wantsRunning(t) && t.networks.some((a) => a.networkId === network.id)).map((t) => t.serviceId));
+        const updating = [...holders].flatMap((id) => deps.store.get('service', id) ?? []);
+        if (updating.length > 0) throw new RpcError('failed-precondition', `network ${name} is still used by tasks of service(s) ${updating.map(nameOf).sort().join(', ')} being updated: retry once the update is done`);
         mustApply(await deps.propose([{ kind: 'REMOVE', object: { network } }]));
         allocation.book.dropNetwork(network.id);
         return {};
