@@ -9,4 +9,10 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 const { runCli } = await import(entry.href);
-process.exit(await runCli(process.argv.slice(2)));
+const code = await runCli(process.argv.slice(2));
+// stdout/stderr are asynchronous when they are pipes: exiting at once would
+// cut long output (a big inspect) short. An empty write's callback runs
+// once everything written before it has been handed to the OS.
+const flushed = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

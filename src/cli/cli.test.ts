@@ -29,7 +29,7 @@ describe('shoal CLI', () => {
   it('shows the whole command tree in --help', async () => {
     const top = await run('--help');
     expect(top.code).toBe(0);
-    for (const cmd of [...Object.keys(TREE), 'daemon', 'info', 'version']) expect(top.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
+    for (const cmd of [...Object.keys(TREE), 'daemon', 'info', 'inspect', 'version']) expect(top.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
     for (const [group, subs] of Object.entries(TREE)) {
       const help = await run(group, '--help');
       for (const sub of subs) expect(help.stdout, `${group} ${sub}`).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));

@@ -3,6 +3,7 @@ import { LOG_LEVELS, type LogLevel } from '../common/log.js';
 import { SHOAL_VERSION } from '../common/version.js';
 import type { CliContext } from './context.js';
 import { daemonCommand } from './commands/daemon.js';
+import { inspectCommand } from './commands/inspect.js';
 import { networkCommand } from './commands/network.js';
 import { nodeCommand } from './commands/node.js';
 import { configCommand, secretCommand } from './commands/objects.js';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext, globals: () => GlobalOptions): Com
     secretCommand(ctx),
     configCommand(ctx),
     infoCommand(ctx),
+    inspectCommand(ctx),
     versionCommand(ctx),
   ]) {
     program.addCommand(cmd);

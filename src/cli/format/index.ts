@@ -15,6 +15,7 @@ export { formatNodePretty } from './pretty-node.js';
 export { initialProgressState, progressStep, progressBar, progressInterruptedLines, upToDateTasks, type ProgressState, type ProgressInput, type ProgressStep } from './progress.js';
 export { promotedLine, demotedLine, stackRemovingLine, stackCreatingLine, stackUpdatingLine, stackNothingFoundLine } from './messages.js';
 export { formatInspect } from './inspect-format.js';
+export { taskInspectJson, swarmNetworkJson } from './inspect-task.js';
 export { parseGoTemplate, type GoTemplate } from './template.js';
 export { renderTemplateRows } from './list-template.js';
 export type { TemplateFormat } from './table.js';

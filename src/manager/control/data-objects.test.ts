@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { codec, type StoreAction } from '../../gen/index.js';
+import { AddressBook } from '../allocator/index.js';
 import { SecretKeyring } from '../secrets/index.js';
 import { decodeBatch, encodeBatch, MemoryStore } from '../store/index.js';
 import { controlHandlers, type ControlDeps } from './index.js';
@@ -16,6 +17,7 @@ function cluster() {
   const log: Uint8Array[] = [];
   let index = 0;
   let ids = 0;
+  const book = new AddressBook();
   const propose = (actions: StoreAction[]) => {
     const entry = encodeBatch({ proposalId: `p${index}`, actions, proposedAtMs: 1000 });
     log.push(entry);
@@ -35,6 +37,7 @@ function cluster() {
     validatePlacement: () => undefined,
     removeManager: () => Promise.resolve(),
     newJoinToken: () => 'token',
+    allocation: () => ({ book, exclusive: (fn) => fn() }),
   };
   const caKey = text('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
   store.apply({ proposalId: 'init', proposedAtMs: 0, actions: [{ kind: 'CREATE', object: { cluster: codec.Cluster.fromPartial({ id: 'c1', rootCa: { caKeyPem: caKey } }) } }] }, ++index);
