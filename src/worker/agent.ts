@@ -135,6 +135,11 @@ export class Agent {
     return [...this.runners.values()].map((r) => ({ taskId: r.task.id, status: r.status }));
   }
 
+  /** Every task this node runs or winds down, with its current status (the overlay reads attachments and container IDs). */
+  localTasks(): { task: Task; status: TaskStatus }[] {
+    return [...this.runners.values()].map((r) => ({ task: r.task, status: r.status }));
+  }
+
   /** One task's current status, if the node knows the task. */
   status(taskId: string): TaskStatus | undefined {
     return this.runners.get(taskId)?.status;
