@@ -338,6 +338,7 @@ export class SwarmNode {
     this.agent = new Agent({ nodeId: identity.nodeId, engine: this.engine, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false, attacher: overlay.attacher });
     this.agent.onResources((resources) => overlay.attacher.setResources(resources));
     this.agent.onStatus(() => overlay.attacher.refresh());
+    this.agent.onTasks(() => overlay.attacher.refresh());
     await this.agent.start();
     const agent = this.agent;
     const publisher = new LogPublisher(identity.nodeId, { tasks: () => this.session?.assignedTasks() ?? [], logs: (taskId, options) => agent.logs(taskId, options) }, this.log.child({ component: 'logs' }));

@@ -62,6 +62,7 @@ export class Agent {
   private closed = false;
   private nodeResources: NodeResources = emptyNodeResources();
   private readonly resourceListeners = new Set<(resources: NodeResources) => void>();
+  private readonly taskListeners = new Set<() => void>();
 
   constructor(options: AgentOptions) {
     this.nodeId = options.nodeId;
@@ -87,6 +88,7 @@ export class Agent {
   async setAssignments(tasks: readonly Task[]): Promise<void> {
     await this.start();
     await this.enqueue(() => this.apply(tasks));
+    for (const listener of this.taskListeners) listener();
   }
 
   /**
@@ -109,6 +111,12 @@ export class Agent {
   onResources(listener: (resources: NodeResources) => void): () => void {
     this.resourceListeners.add(listener);
     return () => this.resourceListeners.delete(listener);
+  }
+
+  /** Calls `listener` after every new set of tasks is taken in (a task told to stop leaves names and VIPs at once); returns the unsubscribe. */
+  onTasks(listener: () => void): () => void {
+    this.taskListeners.add(listener);
+    return () => this.taskListeners.delete(listener);
   }
 
   /** Subscribes to batches of task status changes; returns the unsubscribe. */
