@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
-const pureCores = ['src/raft/core/**/*.ts', 'src/scheduler/**/*.ts', 'src/manager/orchestrator/reconcile*.ts', 'src/manager/orchestrator/**/reconcile*.ts', 'src/worker/controller/**/*.ts', 'src/stack/**/*.ts', 'src/overlay/ipam/**/*.ts'];
+const pureCores = ['src/raft/core/**/*.ts', 'src/scheduler/**/*.ts', 'src/manager/orchestrator/reconcile*.ts', 'src/manager/orchestrator/**/reconcile*.ts', 'src/worker/controller/**/*.ts', 'src/stack/**/*.ts', 'src/overlay/ipam/**/*.ts', 'src/manager/allocator/**/*.ts'];
 
 const impureModules = ['fs', 'net', 'dgram', 'http', 'https', 'http2', 'child_process', 'cluster', 'worker_threads', 'timers', 'os', 'process', 'crypto', 'dns', 'readline']
   .flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);

@@ -16,6 +16,9 @@ import { StoreDispatcherView } from './leader/dispatcher-view.js';
 import { OrchestratorLoop } from './leader/orchestrator-loop.js';
 import { systemLoopClock } from './leader/ports.js';
 import { SchedulerLoop } from './leader/scheduler-loop.js';
+import { AllocatorLoop } from './leader/allocator-loop.js';
+import { withIngressNetwork } from './leader/bootstrap-ingress.js';
+import { Serializer } from './control/index.js';
 import { statusWriter } from './leader/status-writer.js';
 import { StoreStateMachine } from './state-machine.js';
 import { encodeBatch, MemoryStore, type ApplyResult } from './store/index.js';
@@ -55,7 +58,9 @@ export class Manager {
   private raft!: RaftNode;
   private storage!: LevelStorage;
   private transport!: GrpcTransport;
-  private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; broker: LogBroker } | undefined;
+  private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; allocator: AllocatorLoop; broker: LogBroker } | undefined;
+  /** Control's allocating writes (networks, service endpoints) run one at a time. */
+  private readonly allocationWrites = new Serializer();
   private readonly dispatcherHandlers: Handlers<typeof DispatcherService>;
   private leaderClients = new Map<string, RpcClient<typeof ControlService>>();
   /** The Control API on this manager: served here when leading, forwarded to the leader otherwise. */
@@ -68,7 +73,8 @@ export class Manager {
   private stopped = false;
 
   private constructor(private readonly options: ManagerOptions) {
-    this.bootstrapPending = options.bootstrap?.objects;
+    // A new cluster starts with its ingress network, in the same batch as the cluster object.
+    this.bootstrapPending = options.bootstrap ? withIngressNetwork(options.bootstrap.objects, newObjectId) : undefined;
     // Dispatcher calls reach whichever Dispatcher leads now; others are refused.
     const route = <K extends keyof Handlers<typeof DispatcherService>>(name: K): Handlers<typeof DispatcherService>[K] =>
       ((...args: unknown[]) => {
@@ -303,6 +309,7 @@ export class Manager {
     const dispatcher = new Dispatcher(view, statusWriter(propose), realTimers, this.options.log.child({ component: 'dispatcher' }));
     const orchestrator = new OrchestratorLoop(this.store, propose, systemLoopClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, this.options.log.child({ component: 'orchestrator' }));
     const scheduler = new SchedulerLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'scheduler' }));
+    const allocator = new AllocatorLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'allocator' }));
     const broker = new LogBroker(
       {
         tasksOfService: (id) => this.store.tasksOfService(id),
@@ -311,7 +318,8 @@ export class Manager {
       },
       this.options.log.child({ component: 'logs' }),
     );
-    this.leading = { dispatcher, view, orchestrator, scheduler, broker };
+    this.leading = { dispatcher, view, orchestrator, scheduler, allocator, broker };
+    allocator.start();
     orchestrator.start();
     scheduler.start();
     dispatcher.expectNodes(this.store.list('node').filter((n) => n.status?.state !== 'DOWN').map((n) => n.id));
@@ -334,6 +342,7 @@ export class Manager {
     leading.view.close();
     leading.orchestrator.stop();
     leading.scheduler.stop();
+    leading.allocator.stop();
   }
 
   /** Control on this manager: handled here when leading, forwarded to the leader otherwise. */
@@ -366,6 +375,7 @@ export class Manager {
       },
       newId: newObjectId,
       randomName: randomServiceName,
+      allocation: () => (this.leading ? { book: this.leading.allocator.book, exclusive: (fn) => this.allocationWrites.run(fn) } : undefined),
       nowMs: () => Date.now(),
       managerStatus: (nodeId) => {
         const node = this.store.get('node', nodeId);

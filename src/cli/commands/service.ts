@@ -91,9 +91,11 @@ export function serviceCommand(ctx: CliContext): Command {
     .action(async (refs: string[], opts: { pretty?: boolean }) => {
       const services = await Promise.all(refs.map(getService));
       if (opts.pretty) {
+        const { networks } = await ctx.control().listNetworks({});
+        const networkNames = new Map(networks.map((n) => [n.id, n.spec?.annotations?.name ?? n.id]));
         for (const [i, s] of services.entries()) {
           if (i > 0) ctx.output.out('');
-          for (const line of formatServicePretty(s, { nowMs: Date.now() })) ctx.output.out(line);
+          for (const line of formatServicePretty(s, { nowMs: Date.now(), networkNames })) ctx.output.out(line);
         }
       } else ctx.output.out(inspectJson(services.map(serviceInspectJson)));
     });
@@ -102,6 +104,8 @@ export function serviceCommand(ctx: CliContext): Command {
     const current = await getService(ref);
     if (flags.rollback && changesSpec(flags)) throw usageError('other flags may not be combined with --rollback');
     if (flags.rebalance) throw new CliError(`"shoal service update --rebalance" is not built yet (it lands with ${STACKS_ISSUE}); nothing was changed`);
+    // The stored spec names networks by ID: --network-rm takes names too, as Docker's CLI.
+    if (flags.networkRm?.length) flags.networkRm = await Promise.all(flags.networkRm.map(async (ref) => (await ctx.control().getNetwork({ networkId: ref }).catch(() => ({ network: undefined }))).network?.id ?? ref));
     const spec = flags.rollback ? current.spec : applyServiceUpdate(current.spec ?? codec.ServiceSpec.fromPartial({}), { flags, environ: process.env });
     const { service: updated, warnings } = await ctx.control().updateService({ serviceId: current.id, serviceVersion: current.meta?.version, spec, rollback: flags.rollback ? 'PREVIOUS' : 'NONE', force: flags.force === true, rebalance: false });
     for (const w of warnings) ctx.output.err(w);

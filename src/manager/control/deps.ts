@@ -1,4 +1,5 @@
 import type { StoreAction } from '../../gen/index.js';
+import type { AddressBook } from '../allocator/index.js';
 import type { ApplyResult, MemoryStore } from '../store/index.js';
 
 /** What the Control API needs from the manager around it (all injected). */
@@ -21,4 +22,13 @@ export interface ControlDeps {
   removeManager(nodeId: string): Promise<void>;
   /** New join token for the given role (rotation). */
   newJoinToken(): string;
+  /** The leader's allocator while it leads (undefined while leadership is starting). */
+  allocation(): AllocationPort | undefined;
+}
+
+/** What Control needs of the leader's allocator: its address book (VIPs) and one-at-a-time allocating writes. */
+export interface AllocationPort {
+  readonly book: AddressBook;
+  /** Runs fn after every earlier allocating write has finished, so choices (subnets, ports) never race. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -10,7 +10,8 @@ import { nodeHandlers } from './nodes.js';
 import { serviceHandlers } from './services.js';
 import { taskHandlers } from './tasks.js';
 
-export type { ControlDeps } from './deps.js';
+export type { ControlDeps, AllocationPort } from './deps.js';
+export { Serializer } from './serializer.js';
 export { publicCluster } from './cluster.js';
 export { MAX_DATA_BYTES } from './data-objects.js';
 export { serviceSpecProblem, nameProblem } from './validate.js';

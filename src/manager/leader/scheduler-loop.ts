@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { StoreAction, Task } from '../../gen/index.js';
 import type { TaskId } from '../../common/ids.js';
 import { SchedulerState, schedulePending } from '../../scheduler/index.js';
+import { awaitsAllocation } from '../allocator/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
 import type { LoopClock, Propose } from './ports.js';
 
@@ -12,7 +13,9 @@ const PASS_INTERVAL_MS = 10;
  * The leader's scheduler shell: keeps the scheduler's indexed state in step
  * with the store (every change, in commit order), runs a pass when tasks
  * are waiting, and commits the plan: assignments as ASSIGNED tasks on their
- * nodes, explanations into the status of tasks that stay pending.
+ * nodes, explanations into the status of tasks that stay pending. Tasks
+ * waiting for their network addresses (allocator) are not seen until they
+ * have them.
  */
 export class SchedulerLoop {
   private readonly state: SchedulerState;
@@ -28,7 +31,7 @@ export class SchedulerLoop {
     private readonly clock: LoopClock,
     private readonly log: Logger,
   ) {
-    this.state = SchedulerState.fromSnapshot({ nodes: store.list('node'), tasks: store.listTasks(), services: store.list('service') });
+    this.state = SchedulerState.fromSnapshot({ nodes: store.list('node'), tasks: store.listTasks().filter((t) => !awaitsAllocation(t)), services: store.list('service') });
   }
 
   /** Follows the store and schedules whatever is pending. */
@@ -58,6 +61,7 @@ export class SchedulerLoop {
           break;
         case 'task':
           if (event.action === 'remove') this.state.taskRemoved(event.object.id as TaskId);
+          else if (awaitsAllocation(event.object)) break; // the allocator writes it again once it has addresses
           else if (event.action === 'create') this.state.taskAdded(event.object);
           else this.state.taskUpdated(event.object);
           wake = true;

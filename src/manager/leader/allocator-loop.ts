@@ -1,0 +1,239 @@
+import type { Logger } from 'pino';
+import type { Network, Node, StoreAction, Task } from '../../gen/index.js';
+import {
+  allocateTaskNetworks, awaitsAllocation, holdsAddresses, ingressAttachmentOf, nodeOwner, rebuildAddressBook,
+  taskOwner, vipOwner, type AddressBook,
+} from '../allocator/index.js';
+import type { MemoryStore, StoreChangeSet } from '../store/index.js';
+import type { LoopClock, Propose } from './ports.js';
+
+/** Batch allocations at our own pace: at most one pass per this interval. */
+const PASS_INTERVAL_MS = 5;
+/** At most this many tasks or nodes per proposal. */
+const MAX_BATCH = 500;
+/** Pause before retrying after a lost race or a failed proposal. */
+const RETRY_MS = 20;
+/** The status message of a task whose addresses could not be allocated (its err says why). */
+const PENDING_MESSAGE = 'pending network allocation';
+
+/**
+ * The leader's allocator shell. Keeps the address book in step with the
+ * store (claims what commits, releases what dies), gives tasks their
+ * network attachments before the scheduler may place them, gives every
+ * node an address on the ingress network. Control shares the same book
+ * (VIPs).
+ */
+export class AllocatorLoop {
+  /** The leader's address book, rebuilt from the store when leadership starts. */
+  readonly book: AddressBook;
+  private readonly pendingTasks = new Set<string>();
+  private readonly pendingNodes = new Set<string>();
+  /** Tasks that could not be allocated, with the error they show and the book epoch it was computed at. */
+  private readonly blocked = new Map<string, { reason: string; epoch: number }>();
+  private unsubscribe: (() => void) | undefined;
+  private scheduled = false;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly propose: Propose,
+    private readonly clock: LoopClock,
+    private readonly log: Logger,
+  ) {
+    const { book, problems } = rebuildAddressBook({ networks: store.list('network'), services: store.list('service'), tasks: store.listTasks(), nodes: store.list('node') });
+    for (const problem of problems) log.warn({ problem }, 'the store holds a duplicate address; the first holder keeps it');
+    this.book = book;
+  }
+
+  /** Follows the store and allocates whatever waits. */
+  start(): void {
+    this.unsubscribe = this.store.watch((changes) => this.follow(changes));
+    for (const t of this.store.listTasks()) if (awaitsAllocation(t)) this.pendingTasks.add(t.id);
+    for (const n of this.store.list('node')) this.pendingNodes.add(n.id);
+    this.kick();
+  }
+
+  /** Stops on leadership loss. */
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+  }
+
+  private follow(changes: StoreChangeSet): void {
+    let wake = false;
+    for (const event of changes.events) {
+      switch (event.kind) {
+        case 'network':
+          if (event.action === 'remove') this.book.dropNetwork(event.object.id);
+          else this.book.ensureNetwork(event.object);
+          // A new ingress network: every node needs an address on it.
+          if (event.object.spec?.ingress) for (const n of this.store.list('node')) this.pendingNodes.add(n.id);
+          wake = true;
+          break;
+        case 'service':
+          if (event.action === 'remove') this.book.release(vipOwner(event.object.id));
+          else for (const vip of event.object.endpoint?.virtualIps ?? []) this.claim(vipOwner(event.object.id), vip.networkId, vip.addr);
+          break;
+        case 'task':
+          wake = this.followTask(event.object, event.action === 'remove') || wake;
+          break;
+        case 'node':
+          if (event.action === 'remove') {
+            this.book.release(nodeOwner(event.object.id));
+            this.pendingNodes.delete(event.object.id);
+          } else {
+            for (const a of event.object.attachments) for (const address of a.addresses) this.claim(nodeOwner(event.object.id), a.networkId, address);
+            this.pendingNodes.add(event.object.id);
+            wake = true;
+          }
+          break;
+        default:
+          break;
+      }
+    }
+    if (wake) this.kick();
+  }
+
+  /** Keeps the book in step with one task; true when there is work to do. */
+  private followTask(task: Task, removed: boolean): boolean {
+    const owner = taskOwner(task.id);
+    if (removed || !holdsAddresses(task)) {
+      const held = this.book.heldBy(owner).size > 0;
+      this.book.release(owner);
+      this.pendingTasks.delete(task.id);
+      this.blocked.delete(task.id);
+      return held && this.blocked.size > 0;
+    }
+    for (const a of task.networks) for (const address of a.addresses) this.claim(owner, a.networkId, address);
+    if (awaitsAllocation(task)) {
+      this.pendingTasks.add(task.id);
+      return true;
+    }
+    this.pendingTasks.delete(task.id);
+    this.blocked.delete(task.id);
+    return false;
+  }
+
+  private claim(owner: ReturnType<typeof taskOwner>, networkId: string, address: string): void {
+    const claimed = this.book.claim(networkId, owner, address);
+    if (!claimed.ok && claimed.error.kind !== 'unknown-network') this.log.warn({ owner, networkId, address, problem: claimed.error.message }, 'committed address conflicts with the address book');
+  }
+
+  private kick(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    this.clock.after(PASS_INTERVAL_MS, () => {
+      this.scheduled = false;
+      void this.pass();
+    });
+  }
+
+  private async pass(): Promise<void> {
+    if (this.running || this.stopped) {
+      if (!this.stopped) this.kick();
+      return;
+    }
+    this.running = true;
+    try {
+      const ingress = this.ingress();
+      await this.allocateTasks(ingress);
+      if (ingress) await this.allocateNodes(ingress);
+    } catch (error) {
+      this.log.error({ err: error }, 'allocator pass failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private ingress(): Network | undefined {
+    return this.store.list('network').find((n) => n.spec?.ingress === true);
+  }
+
+  private async allocateTasks(ingress: Network | undefined): Promise<void> {
+    if (this.pendingTasks.size === 0) return;
+    const networks = this.store.list('network');
+    const lookup = (target: string): Network | undefined => networks.find((n) => n.id === target) ?? networks.find((n) => n.spec?.annotations?.name === target);
+    const nowMs = this.clock.nowMs();
+    const actions: StoreAction[] = [];
+    const allocated: string[] = [];
+    const failedNow = new Map<string, string>();
+    for (const id of [...this.pendingTasks]) {
+      if (actions.length >= MAX_BATCH) break;
+      const task = this.store.get('task', id);
+      if (!task || !awaitsAllocation(task)) {
+        this.pendingTasks.delete(id);
+        this.blocked.delete(id);
+        continue;
+      }
+      const blocked = this.blocked.get(id);
+      if (blocked && blocked.epoch === this.book.epoch) continue; // nothing was freed since it failed
+      const result = allocateTaskNetworks(this.book, task, lookup, ingress);
+      if (result.ok) {
+        allocated.push(id);
+        const service = this.store.get('service', task.serviceId);
+        const status = task.status?.message === PENDING_MESSAGE ? { ...task.status, err: '', message: 'allocated', timestampMs: nowMs } : task.status;
+        actions.push({ kind: 'UPDATE', object: { task: { ...task, networks: result.value, endpoint: service?.endpoint ?? task.endpoint, status } } });
+        continue;
+      }
+      failedNow.set(id, result.error);
+      this.blocked.set(id, { reason: result.error, epoch: this.book.epoch });
+      if (task.status?.err === result.error) continue;
+      const status = { ...(task.status ?? { exitCode: 0, pid: 0, containerId: '', health: '', timestampMs: 0 }), state: 'PENDING' as const, message: PENDING_MESSAGE, err: result.error, timestampMs: nowMs };
+      actions.push({ kind: 'UPDATE', object: { task: { ...task, status } } });
+    }
+    if (actions.length === 0) return;
+    const outcome = await this.propose(actions).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'allocator proposal failed');
+      return undefined;
+    });
+    if (outcome?.ok) {
+      for (const id of allocated) {
+        this.pendingTasks.delete(id);
+        this.blocked.delete(id);
+      }
+      if (this.pendingTasks.size > this.blocked.size) this.kick();
+      return;
+    }
+    // Lost a race (a task changed meanwhile) or leadership: give back and try again from fresh reads.
+    for (const id of allocated) this.book.release(taskOwner(id));
+    for (const id of failedNow.keys()) this.blocked.delete(id);
+    if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+  }
+
+  private async allocateNodes(ingress: Network): Promise<void> {
+    if (this.pendingNodes.size === 0) return;
+    const actions: StoreAction[] = [];
+    const allocated: string[] = [];
+    for (const id of [...this.pendingNodes]) {
+      if (actions.length >= MAX_BATCH) break;
+      this.pendingNodes.delete(id);
+      const node = this.store.get('node', id);
+      if (!node || !needsIngressAddress(node, ingress.id)) continue;
+      const address = this.book.allocate(ingress.id, nodeOwner(id));
+      if (!address.ok) {
+        this.log.error({ nodeId: id, problem: address.error.message }, 'no ingress address for node');
+        continue;
+      }
+      allocated.push(id);
+      const attachments = [...node.attachments.filter((a) => a.networkId !== ingress.id && this.store.get('network', a.networkId)), { networkId: ingress.id, addresses: [address.value], aliases: [] }];
+      actions.push({ kind: 'UPDATE', object: { node: { ...node, attachments } } });
+    }
+    if (actions.length === 0) return;
+    const outcome = await this.propose(actions).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'allocator node proposal failed');
+      return undefined;
+    });
+    if (outcome?.ok) {
+      if (this.pendingNodes.size > 0) this.kick();
+      return;
+    }
+    // Nodes change often (status, heartbeats): retry from fresh reads; the address stays reserved for the same node.
+    for (const id of allocated) this.pendingNodes.add(id);
+    if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+  }
+}
+
+function needsIngressAddress(node: Node, ingressId: string): boolean {
+  return ingressAttachmentOf(node, ingressId) === undefined;
+}
