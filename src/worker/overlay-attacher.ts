@@ -10,6 +10,7 @@ import { componentLogger, type Logger } from '../common/log.js';
 import { err, ok, type Result } from '../common/result.js';
 import type { NetworkAttachment, Task, TaskStatus } from '../gen/index.js';
 import { containerDnsAddress, NodeOverlay, type CommandRunner, type EmbeddedDnsServer, type NameTable, type NodeOverlayReport } from '../overlay/index.js';
+import { allowOverlayThroughDockerForward } from './docker-forward.js';
 import type { NetworkAttacher } from './network-attacher.js';
 import type { NodeResources } from './node-resources.js';
 import { planNodeOverlay, type OverlayPlan, type RunningTask } from './overlay-plan.js';
@@ -51,6 +52,8 @@ export class OverlayAttacher implements NetworkAttacher {
   private running: Promise<Outcome | undefined> = Promise.resolve(undefined);
   private next: Promise<Outcome | undefined> | undefined;
   private lastProblems = '';
+  /** Whether our DOCKER-USER accept rules are known to be in place (docker-forward.ts). */
+  private forwardAllowed = false;
   private closed = false;
 
   constructor(private readonly options: OverlayAttacherOptions) {
@@ -122,6 +125,7 @@ export class OverlayAttacher implements NetworkAttacher {
     this.closed = true;
     await this.running.catch(() => undefined);
     await this.overlay.shutdown();
+    await allowOverlayThroughDockerForward(this.options.runner, false, this.options.nodeNetnsPath);
     this.log.info('overlay removed');
   }
 
@@ -152,6 +156,10 @@ export class OverlayAttacher implements NetworkAttacher {
     const plan = planNodeOverlay({ vtep: this.options.vtep, dataPathPort: this.options.dataPathPort, resources, nodeIngressAddress, running });
     let report: NodeOverlayReport;
     try {
+      if (!this.forwardAllowed && plan.state.dataPlane.networks.length > 0) {
+        await allowOverlayThroughDockerForward(this.options.runner, true, this.options.nodeNetnsPath);
+        this.forwardAllowed = true;
+      }
       report = await this.overlay.apply(plan.state);
     } catch (error) {
       this.log.error({ error: String(error) }, 'applying the overlay failed; retrying on the next change');
