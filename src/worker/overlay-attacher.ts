@@ -150,6 +150,7 @@ export class OverlayAttacher implements NetworkAttacher {
   private async reconcileNow(): Promise<Outcome | undefined> {
     const resources = this.resources;
     if (resources === undefined || this.closed) return undefined;
+    const startedMs = Date.now();
     const running = await this.runningTasks();
     const ingressId = [...resources.networks.values()].find((n) => n.spec?.ingress === true)?.id;
     const nodeIngressAddress = this.nodeAttachments.find((a) => a.networkId === ingressId)?.addresses[0];
@@ -174,6 +175,7 @@ export class OverlayAttacher implements NetworkAttacher {
       }
     }
     this.forgetRemoved();
+    this.log.debug({ durationMs: Date.now() - startedMs, networks: plan.state.dataPlane.networks.length, running: running.length }, 'overlay reconciled');
     return { plan, report };
   }
 
