@@ -18,6 +18,16 @@ async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Pro
   return r.stdout;
 }
 
+// Serves the container's hostname at / and the client address it sees at /cgi-bin/ip.
+const WEB_SCRIPT = [
+  'mkdir -p /w/cgi-bin && hostname > /w/index.html',
+  `printf '#!/bin/sh\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n"\\necho "$REMOTE_ADDR"\\n' > /w/cgi-bin/ip`,
+  'chmod +x /w/cgi-bin/ip && exec httpd -f -p 80 -h /w',
+].join(' && ');
+
+/** The client address busybox httpd reports to CGI ("[::ffff:a.b.c.d]" → "a.b.c.d"). */
+const clientAddress = (text: string): string => text.trim().replace(/^\[::ffff:(.*)\]$/, '$1');
+
 /** The node tag in kernel object names (src/daemon/node-overlay.ts overlayNodeTag). */
 const tagOf = (nodeId: string): string => nodeId.slice(0, 12).toLowerCase();
 
@@ -28,15 +38,16 @@ describe('overlay networks across three namespace hosts', () => {
   let h3: NamespaceHost;
   let docker: Docker;
   const nodeIds: string[] = [];
+  let h2Id = '';
 
   // Other runs may share the engine and have a "web" of their own: only this swarm's nodes count.
   const containersOf = async (service: string): Promise<Docker.ContainerInfo[]> =>
     (await docker.listContainers({ filters: { label: [`${SERVICE_NAME_LABEL}=${service}`] } })).filter((c) => nodeIds.includes(c.Labels[NODE_ID_LABEL] ?? ''));
 
   /** Runs a shell line in the client task's container (its resolv.conf: 127.0.0.11). */
-  async function inClient(script: string): Promise<{ code: number; stdout: string }> {
+  async function inClient(script: string, timeoutMs = 15_000): Promise<{ code: number; stdout: string }> {
     const [client] = await containersOf('client');
-    const r = await runCommand('docker', ['-H', env.dockerHost, 'exec', client?.Id ?? '?', 'sh', '-c', script], { allowFailure: true, timeoutMs: 15_000 });
+    const r = await runCommand('docker', ['-H', env.dockerHost, 'exec', client?.Id ?? '?', 'sh', '-c', script], { allowFailure: true, timeoutMs });
     return { code: r.code, stdout: r.stdout.trim() };
   }
 
@@ -54,6 +65,7 @@ describe('overlay networks across three namespace hosts', () => {
     for (const h of [h2, h3]) await ok(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
     await waitUntil(async () => (await ok(h1, ['node', 'ls'])).match(/ Ready /g)?.length ?? 0, (n) => n === 3, 30_000, 'three Ready nodes');
     nodeIds.push(...(await ok(h1, ['node', 'ls', '-q'])).trim().split('\n'));
+    h2Id = /NodeID:\s*(\S+)/.exec(await ok(h2, ['info']))?.[1] ?? '';
   }, 300_000);
 
   afterAll(async () => {
@@ -64,7 +76,7 @@ describe('overlay networks across three namespace hosts', () => {
     await ok(h1, ['network', 'create', '-d', 'overlay', '--subnet', '10.123.0.0/24', 'appnet']);
     // Each web task serves its container's hostname, so answers tell tasks apart.
     await ok(h1, ['service', 'create', '--name', 'web', '--replicas', '2', '--network', 'appnet', '-p', '18080:80', '--constraint', 'node.hostname!=h3',
-      'shoal-test/busybox:latest', 'sh', '-c', 'mkdir -p /w && hostname > /w/index.html && exec httpd -f -p 80 -h /w']);
+      '--publish', 'published=18081,target=80,source-ip=preserve', 'shoal-test/busybox:latest', 'sh', '-c', WEB_SCRIPT]);
     await ok(h1, ['service', 'create', '--name', 'client', '--network', 'appnet', '--constraint', 'node.hostname==h3', 'shoal-test/busybox:latest', 'sleep', '100000']);
     expect(await containersOf('web')).toHaveLength(2);
     expect(await containersOf('client')).toHaveLength(1);
@@ -94,6 +106,28 @@ describe('overlay networks across three namespace hosts', () => {
     expect(seen.size, `answers: ${[...seen].join(', ')}`).toBe(2);
     // And from another host, towards the same node.
     expect((await h2.exec(`timeout 5 busybox wget -q -O - http://${h3.ip}:18080/`)).stdout.trim()).not.toBe('');
+  });
+
+  it('keeps the client address on a source-ip=preserve port served by a local task, and NATs the plain one', async () => {
+    const preserved = await h3.exec(`timeout 5 busybox wget -q -O - http://${h1.ip}:18081/cgi-bin/ip`);
+    expect(clientAddress(preserved.stdout)).toBe(h3.ip);
+    const natted = await h3.exec(`timeout 5 busybox wget -q -O - http://${h1.ip}:18080/cgi-bin/ip`);
+    expect(clientAddress(natted.stdout)).toMatch(/^10\.\d+\.\d+\.\d+$/);
+  });
+
+  it('keeps an established connection and its containers across a daemon restart', async () => {
+    const before = (await containersOf('web')).map((c) => c.Id).sort();
+    const onH2 = (await containersOf('web')).find((c) => c.Labels[NODE_ID_LABEL] === h2Id)?.Id ?? '?';
+    const inWeb = async (args: string[]): Promise<string> => (await runCommand('docker', ['-H', env.dockerHost, 'exec', onH2, ...args])).stdout.trim();
+    const ip = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(await inWeb(['ip', '-o', '-4', 'addr', 'show', 'eth2']))?.[1] ?? '?';
+    const name = await inWeb(['hostname']);
+    // The request goes out 8 s after connecting, while h2's daemon restarts.
+    const held = inClient(`(sleep 8; printf 'GET / HTTP/1.0\\r\\n\\r\\n') | timeout 40 nc ${ip} 80`, 60_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    await h2.restart();
+    expect((await held).stdout).toContain(name);
+    await waitUntil(taskIps, (list) => list.length === 2, 20_000, 'tasks.web answers both after the restart');
+    expect((await containersOf('web')).map((c) => c.Id).sort()).toEqual(before);
   });
 
   it('drops a stopped task from tasks.NAME and from the mesh', async () => {
