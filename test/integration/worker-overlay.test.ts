@@ -1,5 +1,5 @@
-// The worker side of overlays on three namespace hosts, each running a real
-// Agent + OverlayAttacher + embedded DNS (overlay-agent-child.ts) with task
+// The worker side of overlays (src/worker/overlay-attacher.ts) on three namespace hosts, each running a real
+// Agent + OverlayAttacher + embedded DNS (worker-overlay-child.ts) with task
 // containers on the real test engine. The managers are played by hand-built
 // Network/Service/Task/OverlayPeer objects in the allocator's shape
 // (src/manager/allocator/README.md on branch overlay-ctl). Checks what a user
@@ -112,7 +112,7 @@ async function startChild(index: number): Promise<NodeChild> {
   const node = lab.nodes[index];
   if (node === undefined) throw new Error(`no node ${index}`);
   const dir = join(dataDir, `n${index}`);
-  const child = new NodeChild(await lab.startNodeIn(node.netnsPath, ['--import', 'tsx', 'test/integration/overlay-agent-child.ts', nodeIds[index] ?? '', node.ip, dir, inject('dockerHost')]));
+  const child = new NodeChild(await lab.startNodeIn(node.netnsPath, ['--import', 'tsx', 'test/integration/worker-overlay-child.ts', nodeIds[index] ?? '', node.ip, dir, inject('dockerHost')]));
   children[index] = child;
   return child;
 }
