@@ -182,7 +182,7 @@ export class OverlayAttacher implements NetworkAttacher {
   private async runningTasks(): Promise<RunningTask[]> {
     const candidates = this.options.localTasks().filter(({ task, status }) => task.networks.length > 0 && status.containerId !== '' && !this.leaving.has(status.containerId));
     const pids = await Promise.all(candidates.map(({ status }) => this.options.containerPid(status.containerId).catch(() => 0)));
-    return candidates.flatMap(({ task }, i) => ((pids[i] ?? 0) > 0 ? [{ task, pid: pids[i] ?? 0 }] : []));
+    return candidates.flatMap(({ task, status }, i) => ((pids[i] ?? 0) > 0 ? [{ task, pid: pids[i] ?? 0, ready: status.state === 'RUNNING' }] : []));
   }
 
   private forgetRemoved(): void {

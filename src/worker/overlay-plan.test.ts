@@ -49,7 +49,7 @@ const base: OverlayPlanInput = {
     peer('ing', '10.0.0.6', '198.51.100.12', 'svc-web', 't2'),
     peer('ing', '10.0.0.4', '198.51.100.12'),
   ]),
-  running: [{ task: task('t1', 'svc-web', [['ing', '10.0.0.5/24'], ['app', '10.0.1.5/24']]), pid: 4242 }],
+  running: [{ task: task('t1', 'svc-web', [['ing', '10.0.0.5/24'], ['app', '10.0.1.5/24']]), pid: 4242, ready: true }],
 };
 
 describe('planNodeOverlay', () => {
@@ -99,10 +99,18 @@ describe('planNodeOverlay', () => {
   });
 
   it('drops a task being stopped from names and VIPs at once, but keeps its interface while its container runs', () => {
-    const stopping = { ...base, running: [{ task: task('t1', 'svc-web', [['app', '10.0.1.5/24']], 'SHUTDOWN'), pid: 4242 }] };
+    const stopping = { ...base, running: [{ task: task('t1', 'svc-web', [['app', '10.0.1.5/24']], 'SHUTDOWN'), pid: 4242, ready: true }] };
     const { state } = planNodeOverlay(stopping);
     expect(state.names.get('app')?.get('tasks.web')).toEqual(['10.0.1.6']);
     expect(state.dataPlane.localEndpoints).toHaveLength(1);
+  });
+
+  it('plumbs a task that is not RUNNING yet (starting, health pending) but sends it no traffic', () => {
+    const starting = { ...base, running: [{ task: task('t1', 'svc-web', [['ing', '10.0.0.5/24'], ['app', '10.0.1.5/24']]), pid: 4242, ready: false }] };
+    const { state } = planNodeOverlay(starting);
+    expect(state.dataPlane.localEndpoints).toHaveLength(2);
+    expect(state.names.get('app')?.get('tasks.web')).toEqual(['10.0.1.6']);
+    expect(state.mesh?.published[0]?.backends).toEqual(['10.0.0.6']);
   });
 
   it('says which networks it cannot join: unknown, no VNI, no ingress address yet', () => {
@@ -111,7 +119,7 @@ describe('planNodeOverlay', () => {
       ...base,
       nodeIngressAddress: undefined,
       resources: resources([ingress, broken], [web], []),
-      running: [{ task: task('t1', 'svc-web', [['ing', '10.0.0.5/24'], ['bad', '10.0.2.5/24'], ['gone', '10.0.3.5/24']]), pid: 1 }],
+      running: [{ task: task('t1', 'svc-web', [['ing', '10.0.0.5/24'], ['bad', '10.0.2.5/24'], ['gone', '10.0.3.5/24']]), pid: 1, ready: true }],
     });
     expect(Object.fromEntries(unusable)).toEqual({
       bad: 'network broken has no valid VXLAN ID (com.docker.network.driver.overlay.vxlanid_list="0")',

@@ -16,6 +16,8 @@ export const stackNamespaceLabel = 'com.docker.stack.namespace';
 export interface RunningTask {
   readonly task: Task;
   readonly pid: number;
+  /** Reported RUNNING (healthy, when it has a healthcheck): only then do names, VIPs and the mesh send it traffic. */
+  readonly ready: boolean;
 }
 
 /** Everything the plan is computed from. */
@@ -38,9 +40,9 @@ export interface OverlayPlan {
 
 const hostPart = (cidr: string): string => cidr.split('/')[0] ?? '';
 
-/** Whether the managers still want the task running: a task being stopped leaves names and VIPs at once. */
-function wantedRunning(task: Task): boolean {
-  return TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.RUNNING;
+/** Whether a local task takes traffic: ready, and still wanted running (a task being stopped leaves names and VIPs at once). */
+function serving({ task, ready }: RunningTask): boolean {
+  return ready && TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.RUNNING;
 }
 
 /** Whether a service publishes a port through the routing mesh (so every node holds the ingress network). */
@@ -90,8 +92,9 @@ export function namedServices(resources: NodeResources, running: readonly Runnin
     else tasksByService.set(serviceId, [{ networkId, ip }]);
   };
   for (const peer of resources.peers.values()) if (peer.serviceId !== '') add(peer.serviceId, peer.networkId, peer.ip);
-  for (const { task } of running) {
-    if (!wantedRunning(task) || task.serviceId === '') continue;
+  for (const local of running) {
+    const { task } = local;
+    if (!serving(local) || task.serviceId === '') continue;
     for (const attachment of task.networks) {
       const address = attachment.addresses[0];
       if (address !== undefined) add(task.serviceId, attachment.networkId, hostPart(address));
@@ -119,7 +122,7 @@ function servicePorts(resources: NodeResources, running: readonly RunningTask[],
     if (!publishesThroughMesh(service)) continue;
     const remote = [...resources.peers.values()].filter((p) => p.serviceId === service.id && p.networkId === ingressId).map((p) => p.ip);
     const local = running
-      .filter(({ task }) => task.serviceId === service.id && wantedRunning(task))
+      .filter((local) => local.task.serviceId === service.id && serving(local))
       .flatMap(({ task }) => task.networks.filter((a) => a.networkId === ingressId).map((a) => hostPart(a.addresses[0] ?? '')))
       .filter((ip) => ip !== '');
     // Host-mode ports are the engine's own port bindings (container-config.ts), not the mesh's.

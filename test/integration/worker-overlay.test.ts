@@ -182,6 +182,8 @@ describe('overlay attacher on namespace hosts with real containers', () => {
 
   it('resolves SERVICE to the VIP, tasks.SERVICE to every task, stack short names, and balances the VIP', async () => {
     expect((await inContainer(client, 'nslookup shop_web 127.0.0.11')).stdout).toContain('10.79.1.2');
+    // A local task joins the answers once its RUNNING status is out (the reconcile that follows it).
+    await waitFor('tasks.web lists both tasks', async () => (await inContainer(client, 'nslookup tasks.web 127.0.0.11')).stdout.includes('10.79.1.12'), 5_000);
     const tasks = (await inContainer(client, 'nslookup tasks.web 127.0.0.11')).stdout;
     expect(tasks).toContain('10.79.1.11');
     expect(tasks).toContain('10.79.1.12');
