@@ -172,6 +172,8 @@ describe('overlay attacher on namespace hosts with real containers', () => {
     expect(links.stdout).toContain('eth1    inet 10.79.0.11/24');
     expect(links.stdout).toContain('eth2    inet 10.79.1.11/24');
     expect(links.stdout).toContain(macFromIp('10.79.1.11'));
+    // Underlay (the node's eth0) 1500 minus VXLAN's 50 bytes.
+    expect(links.stdout).toMatch(/eth2.* mtu 1450 /);
     expect((await inContainer(web1, 'cat /etc/resolv.conf')).stdout).toMatch(/^nameserver 127\.0\.0\.11$/m);
   });
 
