@@ -7,7 +7,8 @@ import { CAService, ControlService, LogsService, RaftService, codec, type NodeDe
 import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
 import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
 import { Manager, newObjectId } from '../manager/manager.js';
-import { Agent, describeEngine, type Engine } from '../worker/index.js';
+import { Agent, describeEngine, type Engine, type OverlayAttacher } from '../worker/index.js';
+import { startNodeOverlay } from './node-overlay.js';
 import { AgentSession } from './agent-session.js';
 import { LogPublisher } from './log-publisher.js';
 import { chooseAdvertiseAddr, hostOf, localAddressTowards, withDefaultPort } from './addresses.js';
@@ -31,6 +32,7 @@ export class SwarmNode {
   private server: RpcServer | undefined;
   private manager: Manager | undefined;
   private agent: Agent | undefined;
+  private overlay: { attacher: OverlayAttacher; close(): Promise<void> } | undefined;
   private session: AgentSession | undefined;
   private busy: Promise<unknown> = Promise.resolve();
   private roleChanging = false;
@@ -172,6 +174,8 @@ export class SwarmNode {
       }
       await this.agent?.setAssignments([]);
       await this.agent?.idle();
+      // Leaving: no namespace, link, nftables table or FDB entry stays behind.
+      await this.overlay?.attacher.shutdown();
       await this.stopComponents();
       this.stored = undefined;
       forgetSwarm(this.options.dataRoot);
@@ -285,6 +289,8 @@ export class SwarmNode {
     this.session = undefined;
     await this.agent?.close();
     this.agent = undefined;
+    await this.overlay?.close();
+    this.overlay = undefined;
     stored.tls = { ...stored.tls, certPem: renewed.certificatePem, keyPem };
     if (wanted === 'manager') {
       identity.role = 'manager';
@@ -327,7 +333,12 @@ export class SwarmNode {
     const stored = this.stored;
     if (!stored) return;
     const { identity, tls } = stored;
-    this.agent = new Agent({ nodeId: identity.nodeId, engine: this.engine, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false });
+    const overlay = startNodeOverlay({ identity, engine: this.engine, log: this.log, localTasks: () => this.agent?.localTasks() ?? [] });
+    this.overlay = overlay;
+    this.agent = new Agent({ nodeId: identity.nodeId, engine: this.engine, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false, attacher: overlay.attacher });
+    this.agent.onResources((resources) => overlay.attacher.setResources(resources));
+    this.agent.onStatus(() => overlay.attacher.refresh());
+    this.agent.onTasks(() => overlay.attacher.refresh());
     await this.agent.start();
     const agent = this.agent;
     const publisher = new LogPublisher(identity.nodeId, { tasks: () => this.session?.assignedTasks() ?? [], logs: (taskId, options) => agent.logs(taskId, options) }, this.log.child({ component: 'logs' }));
@@ -346,6 +357,7 @@ export class SwarmNode {
       },
       onRemoved: (reason) => this.log.warn({ reason }, 'this node was removed from the swarm; run "shoal swarm leave" to reset it'),
       onNode: (node) => {
+        overlay.attacher.setNodeAttachments(node.attachments);
         const wanted = node.spec?.desiredRole === 'MANAGER' ? 'manager' : 'worker';
         if (this.stored && wanted !== this.stored.identity.role && !this.roleChanging) {
           this.roleChanging = true;
@@ -363,6 +375,9 @@ export class SwarmNode {
     this.session = undefined;
     await this.agent?.close();
     this.agent = undefined;
+    // The kernel state stays (live-restore): running containers keep their networks.
+    await this.overlay?.close();
+    this.overlay = undefined;
     await this.manager?.stop();
     this.manager = undefined;
     await this.server?.close(500);

@@ -1,6 +1,6 @@
-// One call per assignments change for a worker: data plane, then each local
-// container's VIP table, then the routing mesh, then the DNS listeners and
-// names. Each part converges on its own, so one failure is reported and the
+// One call per assignments change for a worker: data plane, then the DNS
+// names, each local container's VIP table, the routing mesh, and the DNS
+// listeners. Each part converges on its own, so one failure is reported and the
 // rest still converges; the next apply retries.
 import { CommandError, type CommandRunner } from './dataplane/command-runner.js';
 import type { DataPlaneDesiredState } from './dataplane/desired-state.js';
@@ -59,6 +59,9 @@ export class NodeOverlay {
   /** Converge everything to `state`. Throws only when the node-level data plane itself fails. */
   async apply(state: NodeOverlayState): Promise<NodeOverlayReport> {
     const { failedEndpoints } = await this.dataPlane.reconcile(state.dataPlane);
+    // Names as soon as the peers they point at are programmed: VIP tables and
+    // the mesh below do not change what a name means, only add latency.
+    this.options.dns?.table.replace(state.names);
     const failedContainers: { netnsPath: string; message: string }[] = [];
     for (const container of state.containers) {
       try {
@@ -87,7 +90,6 @@ export class NodeOverlay {
   private async applyDns(state: NodeOverlayState): Promise<void> {
     const dns = this.options.dns;
     if (dns === undefined) return;
-    dns.table.replace(state.names);
     // DNS lives on gateways, not on the ingress network (nodeAddress set), as in Docker.
     const wanted = new Map(state.dataPlane.networks.filter((n) => n.nodeAddress === undefined).map((n) => [n.gateway, n.id]));
     for (const address of [...this.dnsAddresses]) {

@@ -62,6 +62,7 @@ export class Agent {
   private closed = false;
   private nodeResources: NodeResources = emptyNodeResources();
   private readonly resourceListeners = new Set<(resources: NodeResources) => void>();
+  private readonly taskListeners = new Set<() => void>();
 
   constructor(options: AgentOptions) {
     this.nodeId = options.nodeId;
@@ -87,6 +88,7 @@ export class Agent {
   async setAssignments(tasks: readonly Task[]): Promise<void> {
     await this.start();
     await this.enqueue(() => this.apply(tasks));
+    for (const listener of this.taskListeners) listener();
   }
 
   /**
@@ -111,6 +113,12 @@ export class Agent {
     return () => this.resourceListeners.delete(listener);
   }
 
+  /** Calls `listener` after every new set of tasks is taken in (a task told to stop leaves names and VIPs at once); returns the unsubscribe. */
+  onTasks(listener: () => void): () => void {
+    this.taskListeners.add(listener);
+    return () => this.taskListeners.delete(listener);
+  }
+
   /** Subscribes to batches of task status changes; returns the unsubscribe. */
   onStatus(listener: StatusListener): () => void {
     return this.batcher.subscribe(listener);
@@ -133,6 +141,11 @@ export class Agent {
   /** The current status of every task this node knows. */
   statuses(): TaskStatusUpdate[] {
     return [...this.runners.values()].map((r) => ({ taskId: r.task.id, status: r.status }));
+  }
+
+  /** Every task this node runs or winds down, with its current status (the overlay reads attachments and container IDs). */
+  localTasks(): { task: Task; status: TaskStatus }[] {
+    return [...this.runners.values()].map((r) => ({ task: r.task, status: r.status }));
   }
 
   /** One task's current status, if the node knows the task. */

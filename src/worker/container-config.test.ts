@@ -102,3 +102,23 @@ describe('containerCreateOptions', () => {
     });
   });
 });
+
+describe('containerCreateOptions on overlays', () => {
+  it('points the container at the embedded DNS unless its spec names nameservers', () => {
+    expect(containerCreateOptions(task({ image: 'x' }), { dnsServers: ['127.0.0.11'] }).HostConfig?.Dns).toEqual(['127.0.0.11']);
+    expect(containerCreateOptions(task({ image: 'x', dnsNameservers: ['9.9.9.9'] }), { dnsServers: ['127.0.0.11'] }).HostConfig?.Dns).toEqual(['9.9.9.9']);
+    expect(containerCreateOptions(task({ image: 'x' })).HostConfig?.Dns).toBeUndefined();
+  });
+
+  it('binds host-mode ports on the engine and leaves ingress ports to the mesh', () => {
+    const o = containerCreateOptions(task({ image: 'x' }, {
+      endpoint: { ports: [
+        { protocol: 'TCP', targetPort: 80, publishedPort: 8080, publishMode: 'HOST' },
+        { protocol: 'UDP', targetPort: 53, publishedPort: 0, publishMode: 'HOST' },
+        { protocol: 'TCP', targetPort: 443, publishedPort: 30443, publishMode: 'INGRESS' },
+      ] },
+    }));
+    expect(o.HostConfig?.PortBindings).toEqual({ '80/tcp': [{ HostPort: '8080' }], '53/udp': [{ HostPort: '' }] });
+    expect(o.ExposedPorts).toEqual({ '80/tcp': {}, '53/udp': {} });
+  });
+});

@@ -15,15 +15,23 @@ export function gracePeriodSeconds(gracePeriodMs: number): number {
   return Math.ceil(gracePeriodMs / 1000);
 }
 
+/** What the node adds to a task's container besides its spec. */
+export interface ContainerNodeOptions {
+  /** Nameservers when the spec names none (the overlay's embedded DNS, 127.0.0.11). */
+  readonly dnsServers?: readonly string[] | undefined;
+}
+
 /** The create request for a task's container. */
-export function containerCreateOptions(task: Task): Docker.ContainerCreateOptions {
+export function containerCreateOptions(task: Task, node: ContainerNodeOptions = {}): Docker.ContainerCreateOptions {
   const spec = task.spec?.container;
   if (spec === undefined) throw new Error(`task ${task.id} has no container spec`);
   const limits = task.spec?.resources?.limits;
   const reservations = task.spec?.resources?.reservations;
   const logDriver = task.spec?.logDriver;
+  const hostPorts = hostModePorts(task);
   const options: Docker.ContainerCreateOptions = {
     name: containerName(task),
+    ...(hostPorts === undefined ? {} : { ExposedPorts: Object.fromEntries(Object.keys(hostPorts).map((k) => [k, {}])) }),
     Image: spec.image,
     Labels: containerLabels(task),
     Env: spec.env,
@@ -45,7 +53,8 @@ export function containerCreateOptions(task: Task): Docker.ContainerCreateOption
       ...(spec.capDrop.length > 0 ? { CapDrop: spec.capDrop } : {}),
       ...(Object.keys(spec.sysctls).length > 0 ? { Sysctls: spec.sysctls } : {}),
       ...(spec.ulimits.length > 0 ? { Ulimits: spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) } : {}),
-      ...(spec.dnsNameservers.length > 0 ? { Dns: spec.dnsNameservers } : {}),
+      ...(spec.dnsNameservers.length > 0 ? { Dns: spec.dnsNameservers } : node.dnsServers?.length ? { Dns: [...node.dnsServers] } : {}),
+      ...(hostPorts === undefined ? {} : { PortBindings: hostPorts }),
       ...(spec.hosts.length > 0 ? { ExtraHosts: spec.hosts.map(extraHost) } : {}),
       ...(spec.mounts.length > 0 ? { Mounts: spec.mounts.map(mount) } : {}),
       ...(limits !== undefined && limits.nanoCpus > 0 ? { NanoCpus: limits.nanoCpus } : {}),
@@ -55,6 +64,20 @@ export function containerCreateOptions(task: Task): Docker.ContainerCreateOption
     },
   };
   return options;
+}
+
+// Ports published with mode=host are the engine's own port bindings, only on
+// the nodes that run a task (Docker does the same); ingress ports are the
+// routing mesh's (src/overlay).
+function hostModePorts(task: Task): Record<string, { HostPort: string }[]> | undefined {
+  const ports = (task.endpoint?.ports ?? []).filter((p) => p.publishMode === 'HOST');
+  if (ports.length === 0) return undefined;
+  const bindings: Record<string, { HostPort: string }[]> = {};
+  for (const p of ports) {
+    const key = `${p.targetPort}/${p.protocol.toLowerCase()}`;
+    (bindings[key] ??= []).push({ HostPort: p.publishedPort === 0 ? '' : String(p.publishedPort) });
+  }
+  return bindings;
 }
 
 // command replaces the image's entrypoint (and args become its Cmd); args

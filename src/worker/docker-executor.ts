@@ -61,7 +61,7 @@ export class DockerExecutor implements Executor {
   async prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>> {
     let create: Docker.ContainerCreateOptions;
     try {
-      create = containerCreateOptions(task);
+      create = containerCreateOptions(task, { dnsServers: this.attacher.dnsServers?.(task) });
     } catch (e) {
       return err({ message: engineMessage(e), transient: false });
     }
@@ -106,10 +106,12 @@ export class DockerExecutor implements Executor {
     }
     try {
       await this.engine.getContainer(containerId).start();
-      return ok(undefined);
     } catch (e) {
-      return engineStatusCode(e) === 304 ? ok(undefined) : err(executorError(e));
+      if (engineStatusCode(e) !== 304) return err(executorError(e));
     }
+    // Its network namespace exists only now: overlay interfaces go in here.
+    const attached = (await this.attacher.started?.(containerId)) ?? ok(undefined);
+    return attached.ok ? ok(undefined) : err({ message: attached.error, transient: false });
   }
 
   async inspect(containerId: string): Promise<Result<ContainerObservation, ExecutorError>> {

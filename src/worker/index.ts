@@ -6,6 +6,8 @@ export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js
 export type { Executor, ExecutorError, OwnedContainer, ContainerEvent, Subscription, LogOptions, LogLine } from './executor.js';
 export { bridgeOnlyAttacher, type NetworkAttacher } from './network-attacher.js';
 export { emptyNodeResources, peerKey, type NodeResources } from './node-resources.js';
+export { OverlayAttacher, type OverlayAttacherOptions } from './overlay-attacher.js';
+export { planNodeOverlay, namedServices, containerIfName, type OverlayPlan, type OverlayPlanInput, type RunningTask } from './overlay-plan.js';
 export type { StatusListener } from './status-batcher.js';
 export { LABELS, containerName, taskName, containerLabels } from './names.js';
 export { containerCreateOptions } from './container-config.js';

@@ -14,6 +14,7 @@ import { progress, timed } from './progress.js';
 import { runCommand, type CommandResult } from './run-command.js';
 import { TEST_LABEL } from './test-images.js';
 import { createFreeUnderlay, hostIp, listUnderlayResources, ownerDead, removeUnderlay, TEST_PREFIX } from './underlay.js';
+import { overlayNodeTag } from '../../src/daemon/node-overlay.js';
 
 /** Docker label shoal puts on every task container (CONTRACT.md "Names and labels"). */
 export const NODE_ID_LABEL = 'com.docker.swarm.node.id';
@@ -110,6 +111,7 @@ export async function createNamespaceHosts(options: NamespaceHostsOptions): Prom
       );
       const labelled = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${TEST_PREFIX}${names.id}`] } });
       await Promise.all([...created, ...labelled].map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await removeOverlayNamespaces(ours);
       await removeUnderlay((r) => r.id === names.id);
       rmSync(dir, { recursive: true, force: true });
     });
@@ -147,6 +149,20 @@ function nodeIdsOf(dataRoot: string): string[] {
     return state.nodeId ? [state.nodeId] : [];
   } catch {
     return [];
+  }
+}
+
+/**
+ * The overlay namespaces (src/overlay: `shoal-<node tag>-<VNI>`) of our
+ * daemons' nodes: killed without `swarm leave`, a daemon leaves them (as a
+ * stopped daemon must, so its containers keep their networks).
+ */
+async function removeOverlayNamespaces(nodeIds: ReadonlySet<string>): Promise<void> {
+  const tags = new Set([...nodeIds].map(overlayNodeTag));
+  const list = await runCommand('ip', ['netns', 'list'], { allowFailure: true });
+  for (const name of list.stdout.split('\n').map((l) => l.split(' ')[0] ?? '')) {
+    const tag = /^shoal-([a-z0-9]{1,12})-\d+$/.exec(name)?.[1];
+    if (tag !== undefined && tags.has(tag)) await runCommand('ip', ['netns', 'del', name], { allowFailure: true });
   }
 }
 

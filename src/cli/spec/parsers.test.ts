@@ -75,6 +75,7 @@ describe('--publish', () => {
     expect(parsePublish('publish', 'published=8080,target=80,protocol=udp,mode=host')).toEqual([port(80, 8080, 'UDP', 'HOST')]);
     expect(parsePublish('publish', 'target=80')).toEqual([port(80, 0)]);
     expect(parsePublish('publish', 'TARGET=80,Mode=Ingress')).toEqual([port(80, 0)]);
+    expect(parsePublish('publish', 'published=8080,target=80,source-ip=preserve')).toEqual([{ ...port(80, 8080), preserveSourceIp: true }]);
   });
   it.each([
     ['8080:80/icmp', 'invalid proto: icmp; use tcp, udp or sctp'],
@@ -86,7 +87,8 @@ describe('--publish', () => {
     ['published=8080', "missing mandatory field 'target'"],
     ['target=80,protocol=icmp', `invalid protocol value 'icmp': must be "tcp", "udp" or "sctp"`],
     ['target=80,mode=bridge', "invalid publish mode value (bridge): must be either 'ingress' or 'host'"],
-    ['target=80,color=red', 'invalid field key: color; use published, target, protocol or mode'],
+    ['target=80,color=red', 'invalid field key: color; use published, target, protocol, mode or source-ip'],
+    ['target=80,source-ip=keep', "invalid source-ip value (keep): must be either 'preserve' or 'nat'"],
     ['target=80,oops', 'invalid field: oops; use key=value pairs (published, target, protocol, mode)'],
     ['target=abc', 'invalid target port (abc): value must be an integer between 1 and 65535'],
     ['81-80', 'invalid target port range (81-80): end before start'],

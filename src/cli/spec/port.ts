@@ -37,7 +37,8 @@ const LONG_SYNTAX = /\w+=\w+(,\w+=\w+)*/;
 /**
  * One `--publish` value to port configs, as Docker: short form
  * `[PUBLISHED:]TARGET[/PROTO]` with ranges (`8080-8081:80-81`), or long form
- * `published=8080,target=80,protocol=udp,mode=host`. Published 0 means "pick one".
+ * `published=8080,target=80,protocol=udp,mode=host` (plus shoal's `source-ip=preserve`).
+ * Published 0 means "pick one".
  */
 export function parsePublish(flag: string, value: string): PortConfig[] {
   return LONG_SYNTAX.test(value) ? [parseLong(flag, value)] : parseShort(flag, value);
@@ -48,6 +49,7 @@ function parseLong(flag: string, value: string): PortConfig {
   let published = 0;
   let protocol: PortConfig_Protocol = 'TCP';
   let mode: PortConfig_PublishMode = 'INGRESS';
+  let preserveSourceIp = false;
   for (const field of value.split(',')) {
     const lower = field.toLowerCase();
     const eq = lower.indexOf('=');
@@ -73,12 +75,17 @@ function parseLong(flag: string, value: string): PortConfig {
       case 'published':
         published = port(flag, value, val, 'published');
         break;
+      // shoal addition: keep the client's address through the routing mesh (src/overlay/README.md).
+      case 'source-ip':
+        if (val !== 'preserve' && val !== 'nat') throw portError(flag, value, `invalid source-ip value (${val}): must be either 'preserve' or 'nat'`);
+        preserveSourceIp = val === 'preserve';
+        break;
       default:
-        throw portError(flag, value, `invalid field key: ${key}; use published, target, protocol or mode`);
+        throw portError(flag, value, `invalid field key: ${key}; use published, target, protocol, mode or source-ip`);
     }
   }
   if (target === 0) throw portError(flag, value, "missing mandatory field 'target'");
-  return make(target, published, protocol, mode);
+  return { ...make(target, published, protocol, mode), preserveSourceIp };
 }
 
 function parseShort(flag: string, value: string): PortConfig[] {
