@@ -1025,6 +1025,8 @@ export interface OverlayPeer {
   taskId: string;
   serviceId: string;
   nodeId: string;
+  /** The task reports RUNNING (healthy, when it has a healthcheck): only then does it take traffic through names, VIPs and the routing mesh. Its frames are forwarded from assignment on, so it is reachable by IP first. */
+  running: boolean;
 }
 
 export interface Assignment {

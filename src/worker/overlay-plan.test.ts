@@ -29,7 +29,7 @@ const task = (id: string, serviceId: string, networks: [string, string][], desir
   codec.Task.fromPartial({ id, serviceId, nodeId: 'n1', desiredState, networks: networks.map(([networkId, address]) => ({ networkId, addresses: [address] })) });
 
 const peer = (networkId: string, ip: string, vtep: string, serviceId = '', taskId = ''): OverlayPeer =>
-  ({ networkId, ip, mac: macFromIp(ip), vtep, taskId, serviceId, nodeId: taskId === '' ? 'n2' : 'n2' });
+  ({ networkId, ip, mac: macFromIp(ip), vtep, taskId, serviceId, nodeId: 'n2', running: true });
 
 function resources(networks: Network[], services: Service[], peers: OverlayPeer[]): NodeResources {
   return {
@@ -111,6 +111,16 @@ describe('planNodeOverlay', () => {
     expect(state.dataPlane.localEndpoints).toHaveLength(2);
     expect(state.names.get('app')?.get('tasks.web')).toEqual(['10.0.1.6']);
     expect(state.mesh?.published[0]?.backends).toEqual(['10.0.0.6']);
+  });
+
+  it('forwards frames to a remote task that is not RUNNING yet but gives it no names, VIP or mesh traffic', () => {
+    const remoteStarting = { ...peer('app', '10.0.1.6', '198.51.100.12', 'svc-web', 't2'), running: false };
+    const remoteStartingIngress = { ...peer('ing', '10.0.0.6', '198.51.100.12', 'svc-web', 't2'), running: false };
+    const input = { ...base, resources: resources([ingress, appnet], [web], [remoteStarting, remoteStartingIngress, peer('ing', '10.0.0.4', '198.51.100.12')]) };
+    const { state } = planNodeOverlay(input);
+    expect(state.dataPlane.peers.map((p) => p.ip).sort()).toEqual(['10.0.0.4', '10.0.0.6', '10.0.1.6']);
+    expect(state.names.get('app')?.get('tasks.web')).toEqual(['10.0.1.5']);
+    expect(state.mesh?.published[0]?.backends).toEqual(['10.0.0.5']);
   });
 
   it('says which networks it cannot join: unknown, no VNI, no ingress address yet', () => {

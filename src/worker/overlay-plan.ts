@@ -91,7 +91,7 @@ export function namedServices(resources: NodeResources, running: readonly Runnin
     if (list) list.push({ networkId, ip });
     else tasksByService.set(serviceId, [{ networkId, ip }]);
   };
-  for (const peer of resources.peers.values()) if (peer.serviceId !== '') add(peer.serviceId, peer.networkId, peer.ip);
+  for (const peer of resources.peers.values()) if (peer.serviceId !== '' && peer.running) add(peer.serviceId, peer.networkId, peer.ip);
   for (const local of running) {
     const { task } = local;
     if (!serving(local) || task.serviceId === '') continue;
@@ -120,7 +120,7 @@ function servicePorts(resources: NodeResources, running: readonly RunningTask[],
   const result: ServicePorts[] = [];
   for (const service of resources.services.values()) {
     if (!publishesThroughMesh(service)) continue;
-    const remote = [...resources.peers.values()].filter((p) => p.serviceId === service.id && p.networkId === ingressId).map((p) => p.ip);
+    const remote = [...resources.peers.values()].filter((p) => p.serviceId === service.id && p.networkId === ingressId && p.running).map((p) => p.ip);
     const local = running
       .filter((local) => local.task.serviceId === service.id && serving(local))
       .flatMap(({ task }) => task.networks.filter((a) => a.networkId === ingressId).map((a) => hostPart(a.addresses[0] ?? '')))

@@ -67,7 +67,7 @@ function taskOf(p: Placed, desiredState: Task['desiredState'] = 'RUNNING'): Task
 }
 
 const peer = (networkId: string, ip: string, node: number, taskId: string, serviceId: string): OverlayPeer =>
-  ({ networkId, ip, mac: macFromIp(ip), vtep: lab.nodes[node]?.ip ?? '', taskId, serviceId, nodeId: nodeIds[node] ?? '' });
+  ({ networkId, ip, mac: macFromIp(ip), vtep: lab.nodes[node]?.ip ?? '', taskId, serviceId, nodeId: nodeIds[node] ?? '', running: true });
 
 /** What the dispatcher would send node `index` while `live` tasks run. */
 function assignmentFor(index: number, live: Placed[], stopping: Placed[] = []): { resources: object; tasks: Task[]; nodeAttachments: NetworkAttachment[] } {

@@ -35,7 +35,7 @@ function source(tasks: Task[], extra: { nodeEndpoints?: NetworkEndpoint[]; servi
     ingressNetworks: () => [...networks.values()].filter((n) => n.spec?.ingress),
     meshServices: () => [...services.values()].filter((s) => (s.endpoint?.ports.length ?? 0) > 0),
     endpointsOn: (networkId) => [
-      ...tasks.flatMap((t) => t.networks.filter((a) => a.networkId === networkId).map((a) => ({ networkId, address: a.addresses[0] ?? '', nodeId: t.nodeId, taskId: t.id, serviceId: t.serviceId }))),
+      ...tasks.flatMap((t) => t.networks.filter((a) => a.networkId === networkId).map((a) => ({ networkId, address: a.addresses[0] ?? '', nodeId: t.nodeId, taskId: t.id, serviceId: t.serviceId, running: t.status?.state === 'RUNNING' }))),
       ...(extra.nodeEndpoints ?? []).filter((e) => e.networkId === networkId),
     ],
     vtepOf: (id) => nodes.get(id)?.dataPathAddr ?? '',
@@ -66,8 +66,14 @@ describe('nodeAssignments', () => {
     expect(keys('n1', src)).toContain('network:appnet');
   });
 
+  it('marks a remote task that has not reported RUNNING yet, so nodes forward to it but send it no traffic', () => {
+    const src = source([task('t1', 'n1', { addr: '10.0.1.5/24' }), task('t2', 'n2', { addr: '10.0.1.6/24', state: 'STARTING' })]);
+    const peer = nodeAssignments('n1', src).find((i) => i.key === 'peer:appnet:10.0.1.6')?.assignment.peer;
+    expect(peer?.running).toBe(false);
+  });
+
   it('gives every node the ingress network, the other nodes\' mesh addresses and every published service', () => {
-    const meshAddrs = ['n1', 'n2', 'n3'].map((nodeId, i) => ({ networkId: 'ingress', address: `10.255.0.${i + 2}/16`, nodeId, taskId: '', serviceId: '' }));
+    const meshAddrs = ['n1', 'n2', 'n3'].map((nodeId, i) => ({ networkId: 'ingress', address: `10.255.0.${i + 2}/16`, nodeId, taskId: '', serviceId: '', running: true }));
     const src = source([], { nodeEndpoints: meshAddrs, services: [service('web', 8080)] });
     const items = nodeAssignments('n3', src);
     expect(items.map((i) => i.key).sort()).toEqual(['network:ingress', 'peer:ingress:10.255.0.2', 'peer:ingress:10.255.0.3', 'service:web']);

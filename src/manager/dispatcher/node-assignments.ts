@@ -19,6 +19,8 @@ export interface NetworkEndpoint {
   nodeId: string;
   taskId: string;
   serviceId: string;
+  /** Whether it takes traffic: the task reports RUNNING (a node's own mesh address always does). */
+  running: boolean;
 }
 
 /** The reads the computation needs; the leader's store view implements it with indexes. */
@@ -82,7 +84,7 @@ export function nodeAssignments(nodeId: string, source: NodeAssignmentSource): N
       if (endpoint.nodeId === nodeId) continue;
       const peer = peerOf(endpoint, source.vtepOf(endpoint.nodeId));
       if (!peer) continue;
-      items.push({ key: `peer:${id}:${peer.ip}`, fingerprint: `${peer.vtep}|${peer.mac}|${peer.taskId}|${peer.nodeId}`, assignment: { peer } });
+      items.push({ key: `peer:${id}:${peer.ip}`, fingerprint: `${peer.vtep}|${peer.mac}|${peer.taskId}|${peer.nodeId}|${peer.running}`, assignment: { peer } });
     }
   }
   for (const id of serviceIds) {
@@ -96,7 +98,7 @@ export function nodeAssignments(nodeId: string, source: NodeAssignmentSource): N
 function peerOf(endpoint: NetworkEndpoint, vtep: string): OverlayPeer | undefined {
   const ip = endpoint.address.split('/')[0] ?? '';
   if (parseIpv4(ip) === undefined || vtep === '') return undefined;
-  return { networkId: endpoint.networkId, ip, mac: macFromIp(ip), vtep, taskId: endpoint.taskId, serviceId: endpoint.serviceId, nodeId: endpoint.nodeId };
+  return { networkId: endpoint.networkId, ip, mac: macFromIp(ip), vtep, taskId: endpoint.taskId, serviceId: endpoint.serviceId, nodeId: endpoint.nodeId, running: endpoint.running };
 }
 
 /** What a REMOVE change carries for an item key: just enough to name it. */

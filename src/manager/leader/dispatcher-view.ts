@@ -139,12 +139,12 @@ function indexEndpoints(store: MemoryStore): Map<string, NetworkEndpoint[]> {
     if (TaskStatus_StateValues[task.desiredState] > TaskStatus_StateValues.RUNNING) continue;
     if (TaskStatus_StateValues[task.status?.state ?? 'NEW'] >= TaskStatus_StateValues.COMPLETE) continue;
     for (const attachment of task.networks) {
-      for (const address of attachment.addresses) add({ networkId: attachment.networkId, address, nodeId: task.nodeId, taskId: task.id, serviceId: task.serviceId });
+      for (const address of attachment.addresses) add({ networkId: attachment.networkId, address, nodeId: task.nodeId, taskId: task.id, serviceId: task.serviceId, running: task.status?.state === 'RUNNING' });
     }
   }
   for (const node of store.byId('node').values()) {
     for (const attachment of node.attachments) {
-      for (const address of attachment.addresses) add({ networkId: attachment.networkId, address, nodeId: node.id, taskId: '', serviceId: '' });
+      for (const address of attachment.addresses) add({ networkId: attachment.networkId, address, nodeId: node.id, taskId: '', serviceId: '', running: true });
     }
   }
   return byNetwork;
