@@ -54,8 +54,8 @@ export class SwarmNode {
   /** `swarm init`: a new cluster with this node as its first manager. */
   init(req: SwarmInitRequest): Promise<SwarmInitResponse> {
     return this.exclusive(async () => {
+      if (req.forceNewCluster) return this.forceNewCluster();
       if (this.stored) throw new RpcError('failed-precondition', ALREADY_IN_SWARM);
-      if (req.forceNewCluster) throw new RpcError('unimplemented', '"swarm init --force-new-cluster" is not built yet (it lands with the rest of the cluster work, issue #5); nothing was changed');
       const listenAddr = withDefaultPort(req.listenAddr || '0.0.0.0:2377');
       let advertiseAddr: string;
       try {
@@ -100,6 +100,46 @@ export class SwarmNode {
       await this.startAgent();
       return { nodeId, workerJoinCommand: `shoal swarm join --token ${tokens.worker} ${advertiseAddr}`, unlockKey: '' };
     });
+  }
+
+  /**
+   * `swarm init --force-new-cluster` on a manager that lost quorum: its
+   * Raft member restarts as the only voter with everything it had committed
+   * (services, tasks, nodes kept); the other managers are no longer members.
+   */
+  private async forceNewCluster(): Promise<SwarmInitResponse> {
+    const stored = this.stored;
+    if (!stored || stored.identity.role !== 'manager') {
+      throw new RpcError('failed-precondition', '--force-new-cluster needs this node\'s manager state: run it on a surviving manager of the swarm');
+    }
+    this.session?.stop();
+    this.session = undefined;
+    await this.agent?.close();
+    this.agent = undefined;
+    await this.manager?.stop();
+    this.manager = undefined;
+    await this.server?.close(500);
+    this.server = undefined;
+    await this.startManager(undefined, undefined, true);
+    await this.waitForLeadership();
+    await this.startAgent();
+    const manager = this.currentManager();
+    const worker = manager?.store.list('cluster')[0]?.rootCa?.joinTokens?.worker ?? '';
+    this.log.warn('forced a new cluster from this manager\'s state; the other managers are no longer members');
+    return { nodeId: stored.identity.nodeId, workerJoinCommand: `shoal swarm join --token ${worker} ${stored.identity.advertiseAddr}`, unlockKey: '' };
+  }
+
+  /** The manager now running (read through a method: it changes across awaits). */
+  private currentManager(): Manager | undefined {
+    return this.manager;
+  }
+
+  private async waitForLeadership(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!this.currentManager()?.isLeader()) {
+      if (Date.now() > deadline) throw new RpcError('unavailable', 'the forced cluster did not elect this manager within 15 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** `swarm join`: get a certificate from a manager with the token, then run as the token's role. */
@@ -305,14 +345,14 @@ export class SwarmNode {
     await this.startAgent();
   }
 
-  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined, peers?: { raftId: number; nodeId: string; addr: string }[]): Promise<void> {
+  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined, peers?: { raftId: number; nodeId: string; addr: string }[], forceNewCluster = false): Promise<void> {
     const stored = this.stored;
     if (!stored) throw new Error('no identity');
     const { identity, tls } = stored;
     const raftId = identity.raftId;
     this.server = new RpcServer({ tls, allowAnonymous: true, logger: this.log.child({ component: 'node-api' }) });
     this.manager = await Manager.start(
-      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined, peers },
+      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined, peers, forceNewCluster },
       this.server,
     );
     try {

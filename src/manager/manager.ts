@@ -40,6 +40,8 @@ export interface ManagerOptions {
   log: Logger;
   /** A brand-new cluster: bootstrap Raft with this node alone and write these objects once leading. */
   bootstrap?: { objects: StoreAction[] } | undefined;
+  /** Disaster recovery (`swarm init --force-new-cluster`): keep this member's committed state and become the only voter. */
+  forceNewCluster?: boolean | undefined;
   /** Known Raft members, for a manager joining an existing cluster (its store is empty until it catches up). */
   peers?: readonly { raftId: number; nodeId: string; addr: string }[] | undefined;
 }
@@ -114,6 +116,7 @@ export class Manager {
       tickMs: TICK_MS,
       core: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1 },
       bootstrapVoters: options.bootstrap ? [options.raftId] : undefined,
+      forceNewCluster: options.forceNewCluster === true,
       onSoftState: (s) => this.onSoftState(s),
       onFatal: (e) => {
         options.log.fatal({ err: e }, 'raft storage failed; the manager stops');

@@ -57,4 +57,19 @@ describe('three managers', () => {
     await waitUntil(async () => (await h2.run(['service', 'ls'])).stdout, (out) => /\bweb\s+replicated\s+4\/4\b/.test(out), 60_000, 'web at 4/4 under the new leader');
     await waitUntil(async () => line((await h2.run(['node', 'ls'])).stdout, 'h1'), (l) => / Down /.test(l), 30_000, 'h1 Down');
   });
+
+  it('recovers with swarm init --force-new-cluster after losing quorum, keeping services and workers', async () => {
+    // h1 is already dead; killing h3 too leaves h2 alone, without quorum.
+    await h3.kill('SIGKILL');
+    const stuck = await h2.run(['service', 'ls'], 30_000);
+    expect(stuck.code).toBe(1);
+    expect(stuck.stderr.trim()).toMatch(/^The swarm does not have a leader\. .*force-new-cluster/);
+    const forced = await ok(h2, ['swarm', 'init', '--force-new-cluster']);
+    expect(forced).toMatch(/Swarm initialized: current node \(\w{25}\) is now a manager\./);
+    const nodes = await ok(h2, ['node', 'ls']);
+    expect(line(nodes, 'h2')).toMatch(/Leader/);
+    expect(nodes.trim().split('\n')).toHaveLength(4); // header + h1, h2, h3: nodes kept
+    expect(await ok(h2, ['service', 'ls'])).toMatch(/\bweb\s+replicated\s+\d\/4\b/);
+    await waitUntil(async () => (await h2.run(['service', 'ls'])).stdout, (out) => /\bweb\s+replicated\s+4\/4\b/.test(out), 60_000, 'web back at 4/4 on the forced cluster');
+  });
 });
