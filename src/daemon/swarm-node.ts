@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, platform } from 'node:os';
 import type { Logger } from 'pino';
-import { CAService, ControlService, LogsService, RaftService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
+import { CAService, ControlService, LogsService, RaftService, codec, type Node, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
 import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
 import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
 import { Manager, newObjectId } from '../manager/manager.js';
@@ -19,6 +19,7 @@ import type { DaemonOptions } from './options.js';
 export const WORKER_NOT_MANAGER = 'This node is not a swarm manager. Worker nodes can\'t be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.';
 const ALREADY_IN_SWARM = 'This node is already part of a swarm. Use "shoal swarm leave" to leave this swarm and join another one.';
 const JOIN_TIMEOUT_MS = 10_000;
+const ROLE_RETRY_MS = 3_000;
 
 /**
  * This host's membership in a swarm and the components it runs for it:
@@ -34,6 +35,8 @@ export class SwarmNode {
   private session: AgentSession | undefined;
   private busy: Promise<unknown> = Promise.resolve();
   private roleChanging = false;
+  private latestNode: Node | undefined;
+  private roleRetry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: DaemonOptions,
@@ -54,7 +57,8 @@ export class SwarmNode {
   /** `swarm init`: a new cluster with this node as its first manager. */
   init(req: SwarmInitRequest): Promise<SwarmInitResponse> {
     return this.exclusive(async () => {
-      if (req.forceNewCluster) return this.forceNewCluster();
+      // As in Docker: with no swarm state to recover, --force-new-cluster is a plain init.
+      if (req.forceNewCluster && this.stored) return this.forceNewCluster();
       if (this.stored) throw new RpcError('failed-precondition', ALREADY_IN_SWARM);
       const listenAddr = withDefaultPort(req.listenAddr || '0.0.0.0:2377');
       let advertiseAddr: string;
@@ -105,21 +109,17 @@ export class SwarmNode {
   /**
    * `swarm init --force-new-cluster` on a manager that lost quorum: its
    * Raft member restarts as the only voter with everything it had committed
-   * (services, tasks, nodes kept); the other managers are no longer members.
+   * (services, tasks, nodes kept); the other managers are no longer members
+   * (their nodes become workers, which can be promoted again).
    */
   private async forceNewCluster(): Promise<SwarmInitResponse> {
     const stored = this.stored;
     if (!stored || stored.identity.role !== 'manager') {
-      throw new RpcError('failed-precondition', '--force-new-cluster needs this node\'s manager state: run it on a surviving manager of the swarm');
+      throw new RpcError('failed-precondition', 'This node is a worker: --force-new-cluster recovers a swarm from a manager\'s state; run it on a surviving manager (nothing was changed)');
     }
-    this.session?.stop();
-    this.session = undefined;
-    await this.agent?.close();
-    this.agent = undefined;
-    await this.manager?.stop();
-    this.manager = undefined;
-    await this.server?.close(500);
-    this.server = undefined;
+    await this.stopComponents();
+    stored.identity.managerAddrs = [stored.identity.advertiseAddr];
+    saveIdentity(this.options.dataRoot, stored.identity);
     await this.startManager(undefined, undefined, true);
     await this.waitForLeadership();
     await this.startAgent();
@@ -202,13 +202,18 @@ export class SwarmNode {
     });
   }
 
-  /** `swarm leave`: stop taking part, forget the swarm. Managers need --force (and it is not built for them yet). */
+  /**
+   * `swarm leave`: stop taking part, forget the swarm. A manager needs
+   * --force (Docker's quorum warning otherwise); it then leaves the Raft
+   * group first, so the others do not count it towards their quorum.
+   */
   leave(force: boolean): Promise<void> {
     return this.exclusive(async () => {
       if (!this.stored) throw new RpcError('failed-precondition', 'This node is not part of a swarm');
-      if (this.stored.identity.role === 'manager' && !force) {
-        const managers = this.manager?.store.list('node').filter((n) => n.spec?.desiredRole === 'MANAGER').length ?? 1;
-        throw new RpcError('failed-precondition', `You are attempting to leave the swarm on a node that is participating as a manager. ${managers <= 1 ? 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.' : `Removing this node leaves ${managers - 1} managers out of a total of ${managers}. The remaining managers may lose quorum. The recommended way is to demote the node first: "shoal node demote". Use \`--force\` to suppress this message.`}`);
+      if (this.stored.identity.role === 'manager') {
+        if (!force) throw new RpcError('failed-precondition', await this.managerLeaveWarning());
+        const outcome = (await this.manager?.leaveRaft()) ?? 'last';
+        if (outcome === 'failed') this.log.warn('could not leave the Raft group within the time limit (no quorum?); leaving anyway as --force asks: the other managers count this one until "shoal node rm --force" or "swarm init --force-new-cluster"');
       }
       await this.agent?.setAssignments([]);
       await this.agent?.idle();
@@ -217,6 +222,17 @@ export class SwarmNode {
       forgetSwarm(this.options.dataRoot);
       this.log.info('left the swarm');
     });
+  }
+
+  /** Docker's refusal of `swarm leave` on a manager, with its quorum arithmetic when the leader can tell. */
+  private async managerLeaveWarning(): Promise<string> {
+    let msg = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
+    const counts = await this.manager?.managerCounts().catch(() => undefined);
+    if (counts && counts.reachable - 2 <= counts.unreachable) {
+      if (counts.reachable === 1 && counts.unreachable === 0) return msg + 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.';
+      msg += `Removing this node leaves ${counts.reachable - 1} managers out of ${counts.reachable + counts.unreachable}. Without a Raft quorum your swarm will be inaccessible. `;
+    }
+    return msg + 'The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.';
   }
 
   /** What `shoal info` shows about the swarm. */
@@ -270,6 +286,7 @@ export class SwarmNode {
 
   /** Stops every component; containers keep running (live-restore). */
   async close(): Promise<void> {
+    clearTimeout(this.roleRetry);
     await this.busy.catch(() => undefined);
     await this.stopComponents();
   }
@@ -310,16 +327,27 @@ export class SwarmNode {
     const stored = this.stored;
     if (!stored || stored.identity.role === wanted) return;
     const { identity } = stored;
-    const remote = identity.managerAddrs.find((a) => a !== identity.advertiseAddr) ?? identity.managerAddrs[0];
-    if (!remote) throw new Error('no manager address known');
     const { keyPem, csrPem } = await createKeyAndCsr();
-    const ca = createClient(CAService, remote, { tls: stored.tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+    // Other managers first: this node's own manager may be a stale one (removed from Raft).
+    const candidates = [...identity.managerAddrs.filter((a) => a !== identity.advertiseAddr), ...identity.managerAddrs.filter((a) => a === identity.advertiseAddr)];
     let renewed;
-    try {
-      renewed = await ca.renewNodeCertificate({ csrPem });
-    } finally {
-      ca.close();
+    let remote: string | undefined;
+    let lastError: unknown = new Error('no manager address known');
+    for (const addr of candidates) {
+      const ca = createClient(CAService, addr, { tls: stored.tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+      try {
+        const answer = await ca.renewNodeCertificate({ csrPem });
+        if ((answer.role === 'MANAGER' ? 'manager' : 'worker') !== wanted) throw new Error(`the CA at ${addr} still issues role ${answer.role}`);
+        renewed = answer;
+        remote = addr;
+        break;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        ca.close();
+      }
     }
+    if (!renewed || !remote) throw lastError;
     if ((renewed.role === 'MANAGER' ? 'manager' : 'worker') !== wanted) throw new Error(`the CA still issues role ${renewed.role}`);
     this.session?.stop();
     this.session = undefined;
@@ -385,17 +413,24 @@ export class SwarmNode {
         saveIdentity(this.options.dataRoot, this.stored.identity);
       },
       onRemoved: (reason) => this.log.warn({ reason }, 'this node was removed from the swarm; run "shoal swarm leave" to reset it'),
-      onNode: (node) => {
-        const wanted = node.spec?.desiredRole === 'MANAGER' ? 'manager' : 'worker';
-        if (this.stored && wanted !== this.stored.identity.role && !this.roleChanging) {
-          this.roleChanging = true;
-          void this.exclusive(() => this.changeRole(wanted))
-            .catch((error: unknown) => this.log.warn({ err: error, wanted }, 'changing role failed; will retry on the next update'))
-            .finally(() => (this.roleChanging = false));
-        }
-      },
+      onNode: (node) => this.followRole(node),
     });
     this.session.start();
+  }
+
+  /** Follows the role the managers want for this node; a failed change is tried again after a pause. */
+  private followRole(node: Node): void {
+    this.latestNode = node;
+    const wanted = node.spec?.desiredRole === 'MANAGER' ? 'manager' : 'worker';
+    if (!this.stored || wanted === this.stored.identity.role || this.roleChanging) return;
+    this.roleChanging = true;
+    clearTimeout(this.roleRetry);
+    void this.exclusive(() => this.changeRole(wanted))
+      .catch((error: unknown) => {
+        this.log.warn({ err: error, wanted }, `changing role failed; trying again in ${ROLE_RETRY_MS / 1000} s`);
+        this.roleRetry = setTimeout(() => this.latestNode && this.followRole(this.latestNode), ROLE_RETRY_MS);
+      })
+      .finally(() => (this.roleChanging = false));
   }
 
   private async stopComponents(): Promise<void> {
