@@ -10,6 +10,7 @@ import { Manager, newObjectId } from '../manager/manager.js';
 import { Agent, describeEngine, type Engine } from '../worker/index.js';
 import { AgentSession } from './agent-session.js';
 import { LogPublisher } from './log-publisher.js';
+import { managerLeaveWarning } from './leave-warning.js';
 import { chooseAdvertiseAddr, hostOf, localAddressTowards, withDefaultPort } from './addresses.js';
 import { forgetSwarm, loadNode, saveIdentity, saveNode, type NodeIdentity, type StoredNode } from './node-identity.js';
 import { NOT_A_MANAGER } from './no-swarm-control.js';
@@ -211,7 +212,7 @@ export class SwarmNode {
     return this.exclusive(async () => {
       if (!this.stored) throw new RpcError('failed-precondition', 'This node is not part of a swarm');
       if (this.stored.identity.role === 'manager') {
-        if (!force) throw new RpcError('failed-precondition', await this.managerLeaveWarning());
+        if (!force) throw new RpcError('failed-precondition', managerLeaveWarning(await this.manager?.managerCounts().catch(() => undefined)));
         const outcome = (await this.manager?.leaveRaft()) ?? 'last';
         if (outcome === 'failed') this.log.warn('could not leave the Raft group within the time limit (no quorum?); leaving anyway as --force asks: the other managers count this one until "shoal node rm --force" or "swarm init --force-new-cluster"');
       }
@@ -222,17 +223,6 @@ export class SwarmNode {
       forgetSwarm(this.options.dataRoot);
       this.log.info('left the swarm');
     });
-  }
-
-  /** Docker's refusal of `swarm leave` on a manager, with its quorum arithmetic when the leader can tell. */
-  private async managerLeaveWarning(): Promise<string> {
-    let msg = 'You are attempting to leave the swarm on a node that is participating as a manager. ';
-    const counts = await this.manager?.managerCounts().catch(() => undefined);
-    if (counts && counts.reachable - 2 <= counts.unreachable) {
-      if (counts.reachable === 1 && counts.unreachable === 0) return msg + 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.';
-      msg += `Removing this node leaves ${counts.reachable - 1} managers out of ${counts.reachable + counts.unreachable}. Without a Raft quorum your swarm will be inaccessible. `;
-    }
-    return msg + 'The only way to restore a swarm that has lost consensus is to reinitialize it with `--force-new-cluster`. Use `--force` to suppress this message.';
   }
 
   /** What `shoal info` shows about the swarm. */
