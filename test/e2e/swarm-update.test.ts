@@ -45,6 +45,16 @@ describe('swarm update', () => {
     await waitUntil(async () => taskRows(h1, 'hist'), (rows) => rows.length === 1, 30_000, 'only the running task left in service ps');
   });
 
+  it('refuses swarm init --force-new-cluster on a worker in one line, changing nothing', async () => {
+    const r = await h2.run(['swarm', 'init', '--force-new-cluster']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe('This node is a worker: --force-new-cluster recovers a swarm from a manager\'s state; run it on a surviving manager (nothing was changed)');
+    const state = await h2State(h1);
+    expect(state).toMatch(/ Ready /);
+    expect(state).not.toMatch(/Leader|Reachable/);
+    expect((await h2.run(['info'])).stdout).toMatch(/Is Manager:\s+false/);
+  });
+
   it('--dispatcher-heartbeat 5s: a killed worker goes Down only after about three periods', async () => {
     expect((await ok(h1, ['swarm', 'update', '--dispatcher-heartbeat', '5s'])).trim()).toBe('Swarm updated.');
     await sleep(3_000); // the worker's next heartbeat carries the new period
