@@ -1,7 +1,7 @@
 // Five managers on Raft: a service create in flight when the leader is
 // SIGKILLed is neither lost nor duplicated; two managers down (the leader
 // among them) are tolerated; `node rm --force` takes down managers out of
-// Raft, so the quorum counts only live ones.
+// Raft, so the quorum counts only live ones; the leader leaves with --force.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import type { CommandResult } from '../support/run-command.js';
@@ -96,5 +96,19 @@ describe('five managers', () => {
     await h4.kill('SIGKILL');
     await waitUntil(async () => (await h2.run(['node', 'ls'])).stdout, (out) => leaderAmong(out, [h2, h3]), 30_000, 'a leader among h2 and h3');
     expect((await ok(h2, ['service', 'scale', 'after=2', '-d'])).trim()).toBe('after scaled to 2');
+  });
+
+  it('lets the leader leave with --force: it hands leadership over and the last manager carries on', async () => {
+    // h4 (dead) still counts as a voter: take it out first, or one of h2/h3 alone would have no quorum.
+    await waitUntil(async () => ok(h2, ['node', 'ls']), (out) => / Down /.test(line(out, 'h4')), 30_000, 'h4 Down');
+    expect((await ok(h2, ['node', 'rm', '--force', 'h4'])).trim()).toBe('h4');
+    const nodes = await ok(h2, ['node', 'ls']);
+    const [leader, other] = /Leader/.test(line(nodes, 'h2')) ? [h2, h3] : [h3, h2];
+    expect(line(nodes, leader.name)).toMatch(/Leader/);
+    expect((await ok(leader, ['swarm', 'leave', '--force'])).trim()).toBe('Node left the swarm.');
+    const after = await waitUntil(async () => ok(other, ['node', 'ls']), (out) => /Leader/.test(line(out, other.name)) && / Down /.test(line(out, leader.name)), 30_000, `${other.name} leads, ${leader.name} Down`);
+    expect(line(after, leader.name)).not.toMatch(/Reachable|Unreachable|Leader/);
+    // Alone in the Raft group now, the last manager commits on its own.
+    expect((await ok(other, ['service', 'scale', 'after=1', '-d'])).trim()).toBe('after scaled to 1');
   });
 });
