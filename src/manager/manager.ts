@@ -25,6 +25,9 @@ import { classifyForwardFailure } from './forwarding.js';
 /** Docker's words when no leader can be found. */
 export const NO_LEADER = 'The swarm does not have a leader. It\'s possible that too few managers are online. Make sure more than half of the managers are online: restore quorum, or run "shoal swarm init --force-new-cluster" on a surviving manager.';
 
+/** How a follower's dispatcher refuses a node's session, naming the leader (the agent goes there next). */
+export const NOT_LEADER_PREFIX = 'this manager is not the leader; the leader is at ';
+
 /** What a manager removed from the Raft group answers (it can neither lead nor reach the leader). */
 export const REMOVED_MANAGER = 'This node is no longer one of the swarm\'s managers (another manager forced a new cluster, or removed it): run "shoal swarm leave --force" on it, then join the swarm again.';
 
@@ -85,10 +88,16 @@ export class Manager {
     this.bootstrapPending = options.bootstrap?.objects;
     this.forcedDemotionsPending = options.forceNewCluster === true;
     // Dispatcher calls reach whichever Dispatcher leads now; others are refused.
+    // Async, so the refusal is a rejected promise the server answers with: a synchronous
+    // throw would escape grpc-js and leave the agent's session stream hanging unanswered.
     const route = <K extends keyof Handlers<typeof DispatcherService>>(name: K): Handlers<typeof DispatcherService>[K] =>
-      ((...args: unknown[]) => {
+      (async (...args: unknown[]) => {
         const d = this.leading?.dispatcher;
-        if (!d) throw new RpcError('unavailable', 'this manager is not the leader; try another manager');
+        if (!d) {
+          // Name the leader: an agent whose list of managers is stale still finds it through any manager.
+          const leader = this.leaderAddr();
+          throw new RpcError('unavailable', leader && !this.isLeader() ? `${NOT_LEADER_PREFIX}${leader}` : 'this manager is not the leader; try another manager');
+        }
         return (d.handlers()[name] as (...a: unknown[]) => Promise<unknown>)(...args);
       }) as Handlers<typeof DispatcherService>[K];
     this.control = this.controlRouter();
@@ -285,7 +294,16 @@ export class Manager {
       throw new RpcError('failed-precondition', `node ${name} is a manager that is still reachable: demote it first ("shoal node demote ${name}"), then remove it`);
     }
     const raftId = node?.managerStatus?.raftId;
-    if (raftId) await this.removeFromRaft(nodeId, raftId);
+    if (!raftId) return;
+    // Never take the quorum away: the voters left must have a majority that is alive (has a session).
+    const conf = this.raft.confState();
+    const voters = conf.voters.filter((v) => v !== raftId);
+    const connected = new Set(this.leading?.dispatcher.connectedNodes() ?? []);
+    const live = voters.filter((v) => v === this.options.raftId || connected.has(this.nodeIdOf(v) ?? '')).length;
+    if (conf.voters.includes(raftId) && live < Math.floor(voters.length / 2) + 1) {
+      throw new RpcError('failed-precondition', `removing node ${name} would leave ${live} reachable managers out of ${voters.length}, too few for a quorum: bring managers back first`);
+    }
+    await this.removeFromRaft(nodeId, raftId);
   }
 
   /**

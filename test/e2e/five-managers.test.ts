@@ -23,6 +23,8 @@ describe('five managers', () => {
   let h3: NamespaceHost;
   let h4: NamespaceHost;
   let h5: NamespaceHost;
+  /** The two managers left after the removals. */
+  let survivors: NamespaceHost[] = [];
 
   beforeAll(async () => {
     env = await createNamespaceHosts({ count: 5 });
@@ -42,14 +44,15 @@ describe('five managers', () => {
 
   it('keeps every service create in flight when the leader is killed at most once, and exactly once if it succeeded', async () => {
     const followers = [h2, h3, h4, h5];
-    const attempts = 8;
+    const attempts = 10;
     // Unnamed services: a create sent twice would show as two services with the same label.
     const runs: Promise<CommandResult>[] = [];
     for (let i = 0; i < attempts; i++) {
       const host = followers[i % followers.length] as NamespaceHost;
-      runs.push(sleep(i * 250).then(() => host.run(['service', 'create', '-d', '--replicas', '1', '--label', `inflight=${i}`, 'shoal-test/busybox:latest', 'sleep', '3600'], 60_000)));
+      runs.push(sleep(i * 300).then(() => host.run(['service', 'create', '-d', '--replicas', '1', '--label', `inflight=${i}`, 'shoal-test/busybox:latest', 'sleep', '3600'], 60_000)));
     }
-    await sleep(700);
+    // The CLI takes about a second to start: the first creates land before the kill, later ones around and after it.
+    await sleep(1_500);
     await h1.kill('SIGKILL');
     const results = await Promise.all(runs);
     await waitUntil(async () => (await h2.run(['node', 'ls'])).stdout, (out) => leaderAmong(out, followers), 30_000, 'a new leader among h2..h5');
@@ -81,29 +84,33 @@ describe('five managers', () => {
   });
 
   it('removes down managers from Raft with node rm --force, so the quorum counts only live ones', async () => {
-    const refused = await h2.run(['node', 'rm', 'h5']);
+    const nodes = await waitUntil(async () => ok(h2, ['node', 'ls']), (out) => / Down /.test(line(out, 'h5')) && / Down /.test(line(out, 'h1')), 30_000, 'h1 and h5 Down');
+    // Whichever of h2..h4 leads stays; a follower is the one refused while alive, then killed.
+    const leader = [h2, h3, h4].find((h) => /Leader/.test(line(nodes, h.name))) ?? h2;
+    const [victim, other] = [h2, h3, h4].filter((h) => h !== leader) as [NamespaceHost, NamespaceHost];
+    const refused = await leader.run(['node', 'rm', 'h5']);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe('node h5 is a cluster manager and is a member of the raft cluster. It must be demoted to worker before removal');
-    const live = await h2.run(['node', 'rm', '--force', 'h4']);
+    const live = await leader.run(['node', 'rm', '--force', victim.name]);
     expect(live.code).toBe(1);
-    expect(live.stderr.trim()).toMatch(/^node h4 is a manager that is still reachable: demote it first/);
-    await waitUntil(async () => ok(h2, ['node', 'ls']), (out) => / Down /.test(line(out, 'h5')) && / Down /.test(line(out, 'h1')), 30_000, 'h1 and h5 Down');
-    expect((await ok(h2, ['node', 'rm', '--force', 'h5'])).trim()).toBe('h5');
-    expect((await ok(h3, ['node', 'rm', '--force', 'h1'])).trim()).toBe('h1');
-    const nodes = await ok(h2, ['node', 'ls']);
-    expect(nodes.trim().split('\n')).toHaveLength(4); // header + h2, h3, h4
-    // Three voters now: losing h4 leaves two of three, still a quorum (two of five would not be).
-    await h4.kill('SIGKILL');
-    await waitUntil(async () => (await h2.run(['node', 'ls'])).stdout, (out) => leaderAmong(out, [h2, h3]), 30_000, 'a leader among h2 and h3');
-    expect((await ok(h2, ['service', 'scale', 'after=2', '-d'])).trim()).toBe('after scaled to 2');
+    expect(live.stderr.trim()).toMatch(new RegExp(`^node ${victim.name} is a manager that is still reachable: demote it first`));
+    expect((await ok(other, ['node', 'rm', '--force', 'h5'])).trim()).toBe('h5');
+    expect((await ok(leader, ['node', 'rm', '--force', 'h1'])).trim()).toBe('h1');
+    expect((await ok(leader, ['node', 'ls'])).trim().split('\n')).toHaveLength(4); // header + h2, h3, h4
+    // Three voters now: losing one leaves two of three, still a quorum (two of five would not be).
+    await victim.kill('SIGKILL');
+    await waitUntil(async () => (await leader.run(['node', 'ls'])).stdout, (out) => leaderAmong(out, [leader, other]), 30_000, `a leader among ${leader.name} and ${other.name}`);
+    expect((await ok(other, ['service', 'scale', 'after=2', '-d'])).trim()).toBe('after scaled to 2');
+    await waitUntil(async () => ok(leader, ['node', 'ls']), (out) => / Down /.test(line(out, victim.name)), 30_000, `${victim.name} Down`);
+    // Take it out too, so that the two left can lose one more to a leave.
+    expect((await ok(leader, ['node', 'rm', '--force', victim.name])).trim()).toBe(victim.name);
+    survivors = [leader, other];
   });
 
   it('lets the leader leave with --force: it hands leadership over and the last manager carries on', async () => {
-    // h4 (dead) still counts as a voter: take it out first, or one of h2/h3 alone would have no quorum.
-    await waitUntil(async () => ok(h2, ['node', 'ls']), (out) => / Down /.test(line(out, 'h4')), 30_000, 'h4 Down');
-    expect((await ok(h2, ['node', 'rm', '--force', 'h4'])).trim()).toBe('h4');
-    const nodes = await ok(h2, ['node', 'ls']);
-    const [leader, other] = /Leader/.test(line(nodes, 'h2')) ? [h2, h3] : [h3, h2];
+    const [first, second] = survivors as [NamespaceHost, NamespaceHost];
+    const nodes = await ok(first, ['node', 'ls']);
+    const [leader, other] = /Leader/.test(line(nodes, first.name)) ? [first, second] : [second, first];
     expect(line(nodes, leader.name)).toMatch(/Leader/);
     expect((await ok(leader, ['swarm', 'leave', '--force'])).trim()).toBe('Node left the swarm.');
     const after = await waitUntil(async () => ok(other, ['node', 'ls']), (out) => /Leader/.test(line(out, other.name)) && / Down /.test(line(out, leader.name)), 30_000, `${other.name} leads, ${leader.name} Down`);
