@@ -2,6 +2,7 @@
 // own `shoal daemon` against the shared Docker Engine, formed into a swarm
 // and running a service, all through the same CLI a user types. Stays up
 // until Ctrl-C (or tears down at once with --once).
+import { resolve } from 'node:path';
 import { createNamespaceHosts, type NamespaceHost } from '../test/support/namespace-hosts.js';
 
 const once = process.argv.includes('--once');
@@ -13,6 +14,18 @@ async function shoal(host: NamespaceHost, args: string[]): Promise<string> {
   if (r.stderr.trim()) console.log(r.stderr.trimEnd());
   if (r.code !== 0) throw new Error(`shoal ${args.join(' ')} failed on ${host.name} (exit ${String(r.code)})`);
   return r.stdout;
+}
+
+// The demo's final check: every service of the stack runs all its tasks (REPLICAS n/n), within a bound.
+async function waitForStack(host: NamespaceHost, stack: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await host.run(['stack', 'services', stack, '--format', 'json'], 30_000);
+    const rows = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Name: string; Replicas: string });
+    if (r.code === 0 && rows.length > 0 && rows.every((s) => /^(\d+)\/\1\b/.test(s.Replicas))) return;
+    if (Date.now() > deadline) throw new Error(`stack ${stack} did not converge in ${timeoutMs / 1000}s: ${rows.map((s) => `${s.Name} ${s.Replicas}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 const cluster = await createNamespaceHosts({ count: 3 });
@@ -28,12 +41,19 @@ try {
   await shoal(h1, ['service', 'create', '--name', 'web', '--replicas', '3', 'shoal-test/busybox:latest', 'httpd', '-f', '-p', '80', '-h', '/var/www']);
   await shoal(h1, ['service', 'ls']);
   await shoal(h1, ['service', 'ps', 'web']);
-  // Stacks and the routing mesh arrive with issues #7 and #6; until then the demo stops at a running service.
-  console.log('\nsummary: a 3-node swarm (1 manager, 2 workers) is up and service "web" runs 3/3 replicas, one per node.');
+  // A Compose file written for Docker Swarm, deployed unchanged: web, cache and worker with a config and a secret.
+  const compose = resolve(import.meta.dirname, '../deploy/examples/webapp/docker-compose.yml');
+  await shoal(h1, ['stack', 'deploy', '--detach=false', '-c', compose, 'webapp']);
+  await waitForStack(h1, 'webapp', 120_000);
+  await shoal(h1, ['stack', 'ls']);
+  await shoal(h1, ['stack', 'services', 'webapp']);
+  await shoal(h1, ['stack', 'ps', 'webapp']);
+  console.log('\nsummary: a 3-node swarm (1 manager, 2 workers) is up; service "web" runs 3/3 replicas, one per node, and stack "webapp" (web, cache, worker) has every task running.');
   if (!once) {
     console.log('\nThe demo swarm stays up. Try, in another shell:');
     console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service ls`);
     console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service scale web=5`);
+    console.log(`  node bin/shoal.js -H unix://${h1.socketPath} stack rm webapp`);
     console.log('Press Ctrl-C to tear everything down.');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());

@@ -46,10 +46,10 @@ describe('shoal CLI', () => {
   });
 
   it('refuses commands whose backend is not built, in one line, exit 1', async () => {
-    const result = await run('stack', 'deploy', '-c', 'docker-compose.yml', 'app');
+    const result = await run('swarm', 'unlock');
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/"shoal stack deploy" is not built yet .*nothing was changed/);
+    expect(result.stderr).toMatch(/"shoal swarm unlock" is not built yet .*nothing was changed/);
   });
 
   it('exits 125 on unknown commands and flags, as Docker', async () => {

@@ -1,5 +1,4 @@
-import { codec } from '../gen/index.js';
-import { initialProgressState, progressInterruptedLines, progressStep, type ProgressState } from './format/index.js';
+import { initialProgressState, progressInterruptedLines, progressStep, upToDateTasks, type ProgressState } from './format/index.js';
 import type { CliContext } from './context.js';
 import { activeNodeIds } from './resolve.js';
 import { CliError } from './errors.js';
@@ -37,9 +36,7 @@ export async function waitForConvergence(ctx: CliContext, serviceId: string, lab
         control.listNodes({}),
       ]);
       if (!service) throw new CliError(`service ${label} disappeared while converging`);
-      // Docker's "up to date": tasks made from the service's current task spec.
-      const current = Buffer.from(codec.TaskSpec.encode(service.spec?.task ?? {})).toString('base64');
-      const upToDate = tasks.filter((t) => Buffer.from(codec.TaskSpec.encode(t.spec ?? {})).toString('base64') === current);
+      const upToDate = upToDateTasks(service, tasks);
       const step = progressStep(state, { service, tasks: upToDate, activeNodeIds: activeNodeIds(nodes), nowMs: Date.now(), serviceLabel: label, terminalWidth: process.stdout.columns ?? 200 });
       state = step.state;
       if (tty) {

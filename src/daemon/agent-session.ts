@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { DispatcherService, LogsService, type Node, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
+import { DispatcherService, LogsService, type AssignmentsMessage, type Node, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
+import { emptyNodeResources, peerKey, type NodeResources } from '../worker/index.js';
 import type { LogPublisher } from './log-publisher.js';
 import { NOT_LEADER_PREFIX } from '../manager/manager.js';
 
@@ -8,6 +9,8 @@ import { NOT_LEADER_PREFIX } from '../manager/manager.js';
 export interface AgentPort {
   /** The complete set of tasks this node should run. */
   setAssignments(tasks: Task[]): void;
+  /** What those tasks use (secrets, configs, networks, peers, services); always set before the tasks. */
+  setResources?(resources: NodeResources): void;
   /** Status changes of local tasks, to report to the managers. */
   onStatus(listener: (updates: TaskStatusUpdate[]) => void): () => void;
   /** While false the agent keeps tasks running and restarts them locally. */
@@ -47,6 +50,7 @@ const RECONNECT_MAX_MS = 2_000;
 export class AgentSession {
   private stopped = false;
   private readonly tasks = new Map<string, Task>();
+  private resources = emptyNodeResources();
   private pendingStatus = new Map<string, TaskStatusUpdate>();
   private managers: string[];
   private next = 0;
@@ -168,15 +172,10 @@ export class AgentSession {
     ended.catch(() => undefined);
     const assignments = client.assignments({ sessionId: first.sessionId }, { signal: abort.signal });
     const assignmentsDone = (async () => {
-      for await (const message of assignments as AsyncIterable<{ type: string; changes: { action: string; assignment?: { task?: Task } }[] }>) {
+      for await (const message of assignments as AsyncIterable<AssignmentsMessage>) {
         this.lastContactMs = Date.now();
-        if (message.type === 'COMPLETE') this.tasks.clear();
-        for (const change of message.changes) {
-          const task = change.assignment?.task;
-          if (!task) continue;
-          if (change.action === 'REMOVE') this.tasks.delete(task.id);
-          else this.tasks.set(task.id, task);
-        }
+        this.applyAssignments(message);
+        this.options.agent.setResources?.(this.resources);
         this.options.agent.setAssignments([...this.tasks.values()]);
       }
       throw new RpcError('unavailable', 'assignments stream ended');
@@ -203,6 +202,32 @@ export class AgentSession {
       heartbeats.catch(() => undefined);
       assignmentsDone.catch(() => undefined);
     }
+  }
+
+  /** Folds one assignments message into the node's tasks and resources (COMPLETE replaces everything). */
+  private applyAssignments(message: AssignmentsMessage): void {
+    if (message.type === 'COMPLETE') this.tasks.clear();
+    const next = message.type === 'COMPLETE' ? emptyNodeResources() : this.resources;
+    const secrets = new Map(next.secrets);
+    const configs = new Map(next.configs);
+    const networks = new Map(next.networks);
+    const peers = new Map(next.peers);
+    const services = new Map(next.services);
+    for (const { action, assignment } of message.changes) {
+      const remove = action === 'REMOVE';
+      const set = <T>(map: Map<string, T>, key: string, value: T): void => {
+        if (remove) map.delete(key);
+        else map.set(key, value);
+      };
+      if (assignment?.task) set(this.tasks, assignment.task.id, assignment.task);
+      else if (assignment?.secret) set(secrets, assignment.secret.id, assignment.secret);
+      else if (assignment?.config) set(configs, assignment.config.id, assignment.config);
+      else if (assignment?.network) set(networks, assignment.network.id, assignment.network);
+      else if (assignment?.peer) set(peers, peerKey(assignment.peer), assignment.peer);
+      else if (assignment?.service) set(services, assignment.service.id, assignment.service);
+    }
+    // A new object per message, so the agent can tell whether anything changed.
+    this.resources = { secrets, configs, networks, peers, services };
   }
 
   private flushing = false;

@@ -717,6 +717,8 @@ export interface Node {
   role: NodeSpec_Role;
   /** Overlay underlay endpoint of this node (VTEP), e.g. "192.0.2.11". */
   dataPathAddr: string;
+  /** The node's own addresses on networks every node joins (the routing mesh's ingress), chosen by the allocator, as Docker's Node.Attachments. */
+  attachments: NetworkAttachment[];
 }
 
 export interface ServiceEndpoint {
@@ -747,6 +749,13 @@ export interface Service {
   updateStatus?: UpdateStatus | undefined;
   /** Bumped by `service update --force` so tasks are replaced. */
   forceUpdate: number;
+  /** shoal addition (`service update --rebalance`): tasks to move, replaced as a rolling update per update_config; cleared when that update completes. */
+  rebalance?: Rebalance | undefined;
+}
+
+/** The tasks `service update --rebalance` moves (scheduler's planRebalance). */
+export interface Rebalance {
+  taskIds: string[];
 }
 
 export interface TaskStatus {
@@ -783,6 +792,9 @@ export interface Task {
   desiredState: TaskStatus_State;
   networks: NetworkAttachment[];
   endpoint?: ServiceEndpoint | undefined;
+  /** Leader's clock when the task was first reported RUNNING, and when first reported in a final state (the store stamps both; unset until then): the update monitor judges a failure by how long the task ran. */
+  runningSinceMs?: number | undefined;
+  endedAtMs?: number | undefined;
 }
 
 export interface IPAMConfig {
@@ -1009,6 +1021,10 @@ export interface OverlayPeer {
   mac: string;
   /** the underlay address of the node running it */
   vtep: string;
+  /** Whose address it is: a task's (task_id, service_id) or, on the ingress network, a node's own mesh address (node_id only). DNS and VIPs need it. */
+  taskId: string;
+  serviceId: string;
+  nodeId: string;
 }
 
 export interface Assignment {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { CAService, codec, ControlService, DispatcherService, LogsService, RaftService, type JoinRaftRequest, type JoinRaftResponse, type LeaveRaftRequest, type LeaveRaftResponse, type Node, type StoreAction } from '../gen/index.js';
+import { CAService, codec, ControlService, DispatcherService, LogsService, RaftService, type JoinRaftRequest, type JoinRaftResponse, type LeaveRaftRequest, type LeaveRaftResponse, type Node, type Secret, type StoreAction } from '../gen/index.js';
 import { objectIdFromBytes } from '../common/ids.js';
 import { createClient, RpcError, type CallContext, type Handlers, type RpcClient, type RpcServer, type TlsMaterial } from '../rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom, type SoftState } from '../raft/index.js';
@@ -21,6 +21,7 @@ import { StoreStateMachine } from './state-machine.js';
 import { encodeBatch, MemoryStore, type ApplyResult } from './store/index.js';
 import { randomServiceName } from './names.js';
 import { classifyForwardFailure } from './forwarding.js';
+import { SecretKeyring } from './secrets/index.js';
 
 /** Docker's words when no leader can be found. */
 export const NO_LEADER = 'The swarm does not have a leader. It\'s possible that too few managers are online. Make sure more than half of the managers are online: restore quorum, or run "shoal swarm init --force-new-cluster" on a surviving manager.';
@@ -70,6 +71,13 @@ export class Manager {
   private raft!: RaftNode;
   private storage!: LevelStorage;
   private transport!: GrpcTransport;
+  /** Seals secrets before they reach Raft and opens them for the dispatcher; the data key stays in memory. */
+  private readonly keyring = new SecretKeyring(randomBytes);
+  /**
+   * Opened secrets by their (immutable) stored object, so the dispatcher's per-node
+   * recomputation does not decrypt each time; an entry goes when its object leaves the store.
+   */
+  private readonly openedSecrets = new WeakMap<Secret, Secret>();
   private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; broker: LogBroker; term: { over: boolean } } | undefined;
   private readonly dispatcherHandlers: Handlers<typeof DispatcherService>;
   private leaderClients = new Map<string, RpcClient<typeof ControlService>>();
@@ -158,7 +166,7 @@ export class Manager {
       store: { cluster: () => this.store.list('cluster')[0], node: (id) => this.store.get('node', id) },
       newNodeId: () => newObjectId(),
       registerNode: async (n) => {
-        const node: Node = { id: n.nodeId, role: n.role, spec: { desiredRole: n.role, availability: n.availability, annotations: { name: '', labels: {} } }, status: { state: 'UNKNOWN', message: '', addr: n.advertiseAddr }, dataPathAddr: '' };
+        const node: Node = { id: n.nodeId, role: n.role, spec: { desiredRole: n.role, availability: n.availability, annotations: { name: '', labels: {} } }, status: { state: 'UNKNOWN', message: '', addr: n.advertiseAddr }, dataPathAddr: '', attachments: [] };
         const result = await this.propose([{ kind: 'CREATE', object: { node } }]);
         if (!result.ok) throw new RpcError('internal', `registering node ${n.nodeId} failed: ${result.error.message}`);
       },
@@ -487,7 +495,7 @@ export class Manager {
     }
     if (!this.isLeader() || this.leading) return;
     const propose = (actions: StoreAction[]): Promise<ApplyResult> => this.propose(actions);
-    const view = new StoreDispatcherView(this.store, () => this.managerAddrs());
+    const view = new StoreDispatcherView(this.store, () => this.managerAddrs(), (sealed) => this.openSecret(sealed));
     const term = { over: false };
     const dispatcher = new Dispatcher(view, whileLeading(statusWriter(propose), term), realTimers, this.options.log.child({ component: 'dispatcher' }));
     const orchestrator = new OrchestratorLoop(this.store, propose, systemLoopClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, this.options.log.child({ component: 'orchestrator' }));
@@ -546,9 +554,24 @@ export class Manager {
     return client;
   }
 
+  /** A stored secret opened for the dispatcher; failures are logged by ID only, never with data. */
+  private openSecret(sealed: Secret): Secret | undefined {
+    const cached = this.openedSecrets.get(sealed);
+    if (cached) return cached;
+    try {
+      const opened = this.keyring.open(this.store.list('cluster')[0], sealed);
+      this.openedSecrets.set(sealed, opened);
+      return opened;
+    } catch (error) {
+      this.options.log.error({ secretId: sealed.id, error: (error as Error).message }, 'cannot open a secret for a node; tasks using it will wait');
+      return undefined;
+    }
+  }
+
   private controlDeps(): ControlDeps {
     return {
       store: this.store,
+      keyring: this.keyring,
       propose: (actions) => this.propose(actions),
       readBarrier: async () => {
         try {

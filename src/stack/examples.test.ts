@@ -33,9 +33,9 @@ describe('deploy/examples', () => {
     const { stack } = loadExample('webapp');
     expect(stack.services.map((s) => s.annotations?.name)).toEqual(['webapp_cache', 'webapp_web', 'webapp_worker']);
     const web = byName(stack, 'web');
-    expect(web?.task?.container?.args).toEqual(['httpd', '-f', '-p', '80', '-h', '/www']);
+    expect(web?.task?.container?.args).toEqual(['sh', '-c', 'mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 80 -h /www']);
     expect(web?.endpoint?.ports).toEqual([{ name: '', protocol: 'TCP', targetPort: 80, publishedPort: 8080, publishMode: 'INGRESS', preserveSourceIp: false }]);
-    expect(web?.task?.container?.healthcheck).toEqual({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/'], intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 2000, retries: 3 });
+    expect(web?.task?.container?.healthcheck).toEqual({ test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1/healthz'], intervalMs: 5000, timeoutMs: 3000, startPeriodMs: 2000, retries: 3 });
     expect(web?.update).toEqual({ parallelism: 1, delayMs: 10_000, failureAction: 'ROLLBACK', monitorMs: 15_000, maxFailureRatio: 0, order: 'START_FIRST' });
     expect(web?.task?.container?.configs).toEqual([{ configId: '', configName: 'webapp_index_html', file: { name: '/www/index.html', uid: '0', gid: '0', mode: 0o444 } }]);
     expect(web?.task?.container?.stopGracePeriodMs).toBe(2000);

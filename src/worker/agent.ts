@@ -10,6 +10,7 @@ import { DockerExecutor } from './docker-executor.js';
 import type { Engine } from './engine.js';
 import type { Executor, LogLine, LogOptions, Subscription } from './executor.js';
 import type { NetworkAttacher } from './network-attacher.js';
+import { emptyNodeResources, type NodeResources } from './node-resources.js';
 import { StatusBatcher, type StatusListener } from './status-batcher.js';
 import { TaskDb } from './task-db.js';
 import { TaskRunner } from './task-runner.js';
@@ -59,13 +60,17 @@ export class Agent {
   private cancelReconnect: CancelTimer | undefined;
   private reconnectAttempt = 0;
   private closed = false;
+  private nodeResources: NodeResources = emptyNodeResources();
+  private readonly resourceListeners = new Set<(resources: NodeResources) => void>();
 
   constructor(options: AgentOptions) {
     this.nodeId = options.nodeId;
     this.log = componentLogger(options.logger, 'agent').child({ nodeId: options.nodeId });
     this.clock = options.clock ?? systemClock;
     this.dataDir = options.dataDir;
-    this.executor = options.executor ?? new DockerExecutor({ engine: options.engine, logger: options.logger, ...(options.attacher ? { attacher: options.attacher } : {}) });
+    this.executor =
+      options.executor ??
+      new DockerExecutor({ engine: options.engine, logger: options.logger, resources: () => this.nodeResources, ...(options.attacher ? { attacher: options.attacher } : {}) });
     this.batcher = new StatusBatcher(this.clock, options.statusBatchDelayMs);
     this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
     this.reachable = options.managersReachable ?? true;
@@ -82,6 +87,28 @@ export class Agent {
   async setAssignments(tasks: readonly Task[]): Promise<void> {
     await this.start();
     await this.enqueue(() => this.apply(tasks));
+  }
+
+  /**
+   * Replaces the secrets, configs, networks, peers and services the node's
+   * tasks use. Takes effect at once (before the next setAssignments runs), so
+   * a new task's container is created with what it needs.
+   */
+  setResources(resources: NodeResources): void {
+    if (resources === this.nodeResources) return;
+    this.nodeResources = resources;
+    for (const listener of this.resourceListeners) listener(resources);
+  }
+
+  /** The node's current resources. */
+  resources(): NodeResources {
+    return this.nodeResources;
+  }
+
+  /** Calls `listener` with every new resource set (the overlay data plane); returns the unsubscribe. */
+  onResources(listener: (resources: NodeResources) => void): () => void {
+    this.resourceListeners.add(listener);
+    return () => this.resourceListeners.delete(listener);
   }
 
   /** Subscribes to batches of task status changes; returns the unsubscribe. */

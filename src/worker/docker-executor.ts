@@ -14,6 +14,9 @@ import type { ContainerEvent, Executor, ExecutorError, LogLine, LogOptions, Owne
 import { LABELS } from './names.js';
 import type { NetworkAttacher } from './network-attacher.js';
 import { bridgeOnlyAttacher } from './network-attacher.js';
+import { emptyNodeResources, type NodeResources } from './node-resources.js';
+import { DEFAULT_TASK_FILES_ROOT, MemoryFiles } from './memory-files.js';
+import { planTaskFiles } from './task-files.js';
 
 /** How long a pull may take before the task is tried with what the engine has. */
 const DEFAULT_PULL_TIMEOUT_MS = 5 * 60_000;
@@ -28,7 +31,11 @@ export interface DockerExecutorOptions {
   engine: Engine;
   logger: Logger;
   attacher?: NetworkAttacher;
+  /** The node's current secrets, configs and networks (from the agent); empty when absent. */
+  resources?: () => NodeResources;
   pullTimeoutMs?: number;
+  /** Where secrets and configs are kept in memory (a tmpfs per node under it); default /run/shoal/task-files. */
+  taskFilesRoot?: string;
 }
 
 /** Runs task containers on a Docker Engine. */
@@ -37,12 +44,18 @@ export class DockerExecutor implements Executor {
   private readonly log: Logger;
   private readonly attacher: NetworkAttacher;
   private readonly pullTimeoutMs: number;
+  protected readonly resources: () => NodeResources;
+  private readonly files: MemoryFiles;
+  /** Containers whose task has secret or config files, while their files are written. */
+  private readonly withFiles = new Map<string, { task: Task; written: boolean }>();
 
   constructor(options: DockerExecutorOptions) {
+    this.resources = options.resources ?? emptyNodeResources;
     this.engine = options.engine;
     this.log = componentLogger(options.logger, 'executor');
     this.attacher = options.attacher ?? bridgeOnlyAttacher;
     this.pullTimeoutMs = options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS;
+    this.files = new MemoryFiles(options.taskFilesRoot ?? DEFAULT_TASK_FILES_ROOT, this.log);
   }
 
   async prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>> {
@@ -52,6 +65,9 @@ export class DockerExecutor implements Executor {
     } catch (e) {
       return err({ message: engineMessage(e), transient: false });
     }
+    const files = await this.writeFiles(task);
+    if (!files.ok) return files;
+    if (files.value.length > 0) create.HostConfig = { ...create.HostConfig, Mounts: [...(create.HostConfig?.Mounts ?? []), ...files.value] };
     const image = create.Image ?? '';
     const present = await this.imagePresent(image);
     if (!present.ok) return present;
@@ -62,7 +78,10 @@ export class DockerExecutor implements Executor {
     try {
       containerId = (await this.engine.createContainer(create)).id;
     } catch (e) {
-      if (engineStatusCode(e) !== 409) return err(executorError(e));
+      if (engineStatusCode(e) !== 409) {
+        this.files.release(task.nodeId, task.id);
+        return err(executorError(e));
+      }
       const existing = await this.adoptByName(task, create.name ?? '');
       if (!existing.ok) return existing;
       containerId = existing.value;
@@ -73,10 +92,18 @@ export class DockerExecutor implements Executor {
       await this.remove(containerId);
       return err({ message: attached.error, transient: false });
     }
+    if (files.value.length > 0) this.withFiles.set(containerId, { task, written: true });
     return ok({ containerId });
   }
 
   async start(containerId: string): Promise<Result<void, ExecutorError>> {
+    // A local restart (managers away) after the files were released on exit: write them again.
+    const entry = this.withFiles.get(containerId);
+    if (entry && !entry.written) {
+      const files = await this.writeFiles(entry.task);
+      if (!files.ok) return files;
+      entry.written = true;
+    }
     try {
       await this.engine.getContainer(containerId).start();
       return ok(undefined);
@@ -88,7 +115,10 @@ export class DockerExecutor implements Executor {
   async inspect(containerId: string): Promise<Result<ContainerObservation, ExecutorError>> {
     try {
       const info = await this.engine.getContainer(containerId).inspect();
-      return ok(observe(containerId, info));
+      const observed = observe(containerId, info);
+      // Secrets leave the node's memory as soon as the container that used them has stopped.
+      if (observed.kind === 'exited') this.releaseFiles(containerId, info.Config.Labels);
+      return ok(observed);
     } catch (e) {
       return engineStatusCode(e) === 404 ? ok({ kind: 'missing', containerId }) : err(executorError(e));
     }
@@ -105,6 +135,7 @@ export class DockerExecutor implements Executor {
   }
 
   async remove(containerId: string): Promise<Result<void, ExecutorError>> {
+    await this.releaseFilesOf(containerId);
     const detached = await this.attacher.detach(containerId);
     if (!detached.ok) this.log.warn({ containerId, error: detached.error }, 'detaching networks failed; removing anyway');
     try {
@@ -192,6 +223,41 @@ export class DockerExecutor implements Executor {
     } else {
       const buffer = await container.logs({ ...query, follow: false });
       yield* parseLogStream(once(buffer), info.Config.Tty);
+    }
+  }
+
+  /** The task's secret and config files as read-only bind mounts; none when it uses none. */
+  private async writeFiles(task: Task): Promise<Result<Docker.MountSettings[], ExecutorError>> {
+    const container = task.spec?.container;
+    if ((container?.secrets.length ?? 0) === 0 && (container?.configs.length ?? 0) === 0) return ok([]);
+    const plan = planTaskFiles(task, this.resources());
+    if (!plan.ok) return err({ message: plan.error, transient: false });
+    const written = await this.files.write(task.nodeId, task.id, plan.value);
+    return written.ok ? written : err({ message: written.error, transient: false });
+  }
+
+  private releaseFiles(containerId: string, labels: Record<string, string> | undefined): void {
+    // Unknown containers (adopted after a restart) have theirs removed with the container.
+    const entry = this.withFiles.get(containerId);
+    if (!entry?.written) return;
+    entry.written = false;
+    this.files.release(labels?.[LABELS.nodeId] ?? entry.task.nodeId, labels?.[LABELS.taskId] ?? entry.task.id);
+  }
+
+  // Also after a daemon restart, when this executor never saw the container
+  // created: its labels name the task whose files to remove.
+  private async releaseFilesOf(containerId: string): Promise<void> {
+    const entry = this.withFiles.get(containerId);
+    this.withFiles.delete(containerId);
+    if (entry) {
+      this.files.release(entry.task.nodeId, entry.task.id);
+      return;
+    }
+    try {
+      const labels = (await this.engine.getContainer(containerId).inspect()).Config.Labels;
+      this.files.release(labels[LABELS.nodeId] ?? '', labels[LABELS.taskId] ?? '');
+    } catch {
+      // Gone already, or the engine is away: remove() reports what matters.
     }
   }
 

@@ -5,6 +5,7 @@ export { systemClock, ManualClock, type Clock, type CancelTimer } from './clock.
 export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js';
 export type { Executor, ExecutorError, OwnedContainer, ContainerEvent, Subscription, LogOptions, LogLine } from './executor.js';
 export { bridgeOnlyAttacher, type NetworkAttacher } from './network-attacher.js';
+export { emptyNodeResources, peerKey, type NodeResources } from './node-resources.js';
 export type { StatusListener } from './status-batcher.js';
 export { LABELS, containerName, taskName, containerLabels } from './names.js';
 export { containerCreateOptions } from './container-config.js';

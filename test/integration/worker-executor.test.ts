@@ -168,7 +168,7 @@ describe('worker executor on a real engine', () => {
     });
     await agent.setAssignments([task]);
     const failed = await waitForStatus(agent, task.id, (s) => s.state === 'FAILED', 30_000, 'FAILED unhealthy');
-    expect(failed).toMatchObject({ err: 'container unhealthy', health: 'unhealthy' });
+    expect(failed).toMatchObject({ err: 'unhealthy container', health: 'unhealthy' });
     await agent.idle();
     const info = await engine.getContainer(failed.containerId).inspect();
     expect(info.State.Running).toBe(false);

@@ -9,7 +9,6 @@ import { formatLogLine, formatServiceList, formatServicePretty, formatTaskList, 
 import { waitForConvergence } from '../progress.js';
 import { nodeNames, serviceNames } from '../resolve.js';
 import { applyServiceUpdate, parseGoDurationMs, buildServiceSpec, changesSpec, parseScaleArgs, scaledLine, scaleSpec, type ServiceFlags } from '../spec/index.js';
-import { STACKS_ISSUE } from './pending.js';
 
 const emptyFilter = (over: Partial<ListFilter> = {}): ListFilter => ({ ids: [], names: [], labels: {}, serviceIds: [], nodeIds: [], namespace: '', desiredStates: [], ...over });
 
@@ -101,9 +100,9 @@ export function serviceCommand(ctx: CliContext): Command {
   addServiceSpecFlags(service.command('update').description('Update a service').argument('<service>'), 'update').action(async (ref: string, flags: ServiceFlags & { detach?: boolean }) => {
     const current = await getService(ref);
     if (flags.rollback && changesSpec(flags)) throw usageError('other flags may not be combined with --rollback');
-    if (flags.rebalance) throw new CliError(`"shoal service update --rebalance" is not built yet (it lands with ${STACKS_ISSUE}); nothing was changed`);
+    if (flags.rollback && flags.rebalance) throw usageError('--rebalance may not be combined with --rollback');
     const spec = flags.rollback ? current.spec : applyServiceUpdate(current.spec ?? codec.ServiceSpec.fromPartial({}), { flags, environ: process.env });
-    const { service: updated, warnings } = await ctx.control().updateService({ serviceId: current.id, serviceVersion: current.meta?.version, spec, rollback: flags.rollback ? 'PREVIOUS' : 'NONE', force: flags.force === true, rebalance: false });
+    const { service: updated, warnings } = await ctx.control().updateService({ serviceId: current.id, serviceVersion: current.meta?.version, spec, rollback: flags.rollback ? 'PREVIOUS' : 'NONE', force: flags.force === true, rebalance: flags.rebalance === true });
     for (const w of warnings) ctx.output.err(w);
     ctx.output.out(ref);
     if (!flags.detach && updated) await waitForConvergence(ctx, updated.id, ref);

@@ -12,7 +12,7 @@ export { serviceInspectJson, serviceSpecJson, portJson } from './inspect-service
 export { nodeInspectJson, networkInspectJson, secretInspectJson, configInspectJson, VXLAN_OPTION } from './inspect-objects.js';
 export { formatServicePretty, type ServicePrettyOptions } from './pretty-service.js';
 export { formatNodePretty } from './pretty-node.js';
-export { initialProgressState, progressStep, progressBar, progressInterruptedLines, type ProgressState, type ProgressInput, type ProgressStep } from './progress.js';
+export { initialProgressState, progressStep, progressBar, progressInterruptedLines, upToDateTasks, type ProgressState, type ProgressInput, type ProgressStep } from './progress.js';
 export { promotedLine, demotedLine, stackRemovingLine, stackCreatingLine, stackUpdatingLine, stackNothingFoundLine } from './messages.js';
 export { formatInspect } from './inspect-format.js';
 export { parseGoTemplate, type GoTemplate } from './template.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codec, type Service, type Task } from '../../gen/index.js';
-import { initialProgressState, progressBar, progressInterruptedLines, progressStep, type ProgressInput, type ProgressState } from './progress.js';
+import { initialProgressState, progressBar, progressInterruptedLines, progressStep, upToDateTasks, type ProgressInput, type ProgressState } from './progress.js';
 
 const FULL = '[==================================================>] ';
 
@@ -149,5 +149,13 @@ describe('job convergence', () => {
 describe('interrupt', () => {
   it('says the operation continues', () => {
     expect(progressInterruptedLines('web')).toEqual(['Operation continuing in background.', 'Use `shoal service ps web` to check progress.']);
+  });
+});
+
+describe('up-to-date tasks', () => {
+  it('are those of the current task spec, minus the ones a rebalance is moving', () => {
+    const svc = codec.Service.fromPartial({ id: 'svc', spec: { task: { container: { image: 'app:2' } } }, rebalance: { taskIds: ['moving'] } });
+    const task = (id: string, image: string) => codec.Task.fromPartial({ id, spec: { container: { image } } });
+    expect(upToDateTasks(svc, [task('old', 'app:1'), task('new', 'app:2'), task('moving', 'app:2')]).map((x) => x.id)).toEqual(['new']);
   });
 });

@@ -1,4 +1,4 @@
-import type { Service, Task, TaskStatus_State } from '../../gen/index.js';
+import { codec, type Service, type Task, type TaskStatus_State } from '../../gen/index.js';
 import { truncateId } from './human.js';
 
 // Docker's ordering of task states for progress (its numberedStates); states
@@ -320,6 +320,16 @@ export function progressStep(previous: ProgressState, input: ProgressInput): Pro
     s.convergedAtMs = undefined;
   }
   return finish('wait');
+}
+
+/**
+ * Docker's `_up-to-date` task filter: tasks made from the service's current
+ * task spec; tasks a `--rebalance` is moving are not, until replaced.
+ */
+export function upToDateTasks(service: Service, tasks: readonly Task[]): Task[] {
+  const current = Buffer.from(codec.TaskSpec.encode(service.spec?.task ?? {})).toString('base64');
+  const moving = new Set(service.rebalance?.taskIds ?? []);
+  return tasks.filter((t) => !moving.has(t.id) && Buffer.from(codec.TaskSpec.encode(t.spec ?? {})).toString('base64') === current);
 }
 
 /** What Docker prints when the user interrupts the wait before convergence. */

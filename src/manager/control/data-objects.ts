@@ -1,4 +1,4 @@
-import type { Config, ControlService, Secret } from '../../gen/index.js';
+import type { Config, ControlService, Secret, StoreAction } from '../../gen/index.js';
 import { RpcError, type Handlers } from '../../rpc/index.js';
 import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
@@ -10,8 +10,12 @@ type DataHandlers = Pick<
   'createSecret' | 'getSecret' | 'listSecrets' | 'removeSecret' | 'createConfig' | 'getConfig' | 'listConfigs' | 'removeConfig'
 >;
 
-/** Docker's limit on secret and config size. */
-export const MAX_DATA_BYTES = 500 * 1024;
+/** Docker's (swarmkit's) limit on a secret's size. */
+export const MAX_SECRET_BYTES = 500 * 1024;
+/** Docker's (swarmkit's) limit on a config's size. */
+export const MAX_CONFIG_BYTES = 1000 * 1024;
+/** How often a secret create retries when someone else updated the cluster object while it added the data key. */
+const DATA_KEY_ATTEMPTS = 3;
 
 /** A secret as the API shows it: never its data. */
 function redacted(secret: Secret): Secret {
@@ -21,10 +25,11 @@ function redacted(secret: Secret): Secret {
 /** Control methods on secrets and configs. */
 export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
   const checkData = (kind: 'secret' | 'config', name: string, data: Uint8Array): void => {
+    const max = kind === 'secret' ? MAX_SECRET_BYTES : MAX_CONFIG_BYTES;
     const bad = nameProblem(kind, name);
     if (bad || name === '') throw new RpcError('invalid-argument', bad ?? `a ${kind} needs a name`);
     if (data.length === 0) throw new RpcError('invalid-argument', `${kind} ${name} has no data: give a file or "-" with content`);
-    if (data.length > MAX_DATA_BYTES) throw new RpcError('invalid-argument', `${kind} ${name} is ${data.length} bytes; the limit is ${MAX_DATA_BYTES} bytes (500 KB)`);
+    if (data.length > max) throw new RpcError('invalid-argument', `${kind} ${name} is ${data.length} bytes; the limit is ${max} bytes (${max / 1024} KB): use a smaller file`);
   };
   const inUse = (kind: 'secret' | 'config', id: string): string[] =>
     deps.store
@@ -45,12 +50,21 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
     createSecret: async (req) => {
       const name = req.spec?.annotations?.name ?? '';
       checkData('secret', name, req.spec?.data ?? new Uint8Array());
+      if (req.spec?.driver?.name) throw new RpcError('invalid-argument', `secret ${name}: secret drivers (plugins) are not supported by shoal; remove --driver to keep the data in the cluster`);
       await deps.readBarrier();
-      const secret: Secret = { id: deps.newId(), spec: req.spec };
-      const result = await deps.propose([{ kind: 'CREATE', object: { secret } }]);
-      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `secret ${name} already exists`);
-      mustApply(result);
-      return { secret: redacted(deps.store.get('secret', secret.id) ?? secret) };
+      for (let attempt = 1; ; attempt++) {
+        const current = deps.store.list('cluster')[0];
+        if (!current) throw new RpcError('unavailable', 'the cluster object is not in the store yet; try again');
+        // The first secret gives the cluster its data key, in the same batch.
+        const { cluster, created } = deps.keyring.withDataKey(current);
+        const secret = deps.keyring.seal(cluster, { id: deps.newId(), spec: req.spec });
+        const actions: StoreAction[] = created ? [{ kind: 'UPDATE', object: { cluster } }] : [];
+        const result = await deps.propose([...actions, { kind: 'CREATE', object: { secret } }]);
+        if (!result.ok && result.error.kind === 'conflict' && created && attempt < DATA_KEY_ATTEMPTS) continue;
+        if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `secret ${name} already exists`);
+        mustApply(result);
+        return { secret: redacted(deps.store.get('secret', secret.id) ?? secret) };
+      }
     },
     getSecret: async (req) => {
       await deps.readBarrier();

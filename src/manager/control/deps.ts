@@ -1,9 +1,12 @@
 import type { StoreAction } from '../../gen/index.js';
+import type { SecretKeyring } from '../secrets/index.js';
 import type { ApplyResult, MemoryStore } from '../store/index.js';
 
 /** What the Control API needs from the manager around it (all injected). */
 export interface ControlDeps {
   store: MemoryStore;
+  /** Seals secret data before it is proposed (the Raft log never holds plaintext). */
+  keyring: SecretKeyring;
   /** Proposes actions as one batch through Raft; resolves with how the store applied it. */
   propose(actions: StoreAction[]): Promise<ApplyResult>;
   /** Waits until this manager's store reflects every write committed before the call (ReadIndex). */

@@ -12,7 +12,7 @@ import { taskHandlers } from './tasks.js';
 
 export type { ControlDeps } from './deps.js';
 export { publicCluster } from './cluster.js';
-export { MAX_DATA_BYTES } from './data-objects.js';
+export { MAX_SECRET_BYTES, MAX_CONFIG_BYTES } from './data-objects.js';
 export { serviceSpecProblem, nameProblem } from './validate.js';
 
 /** Every Control method, for the leader. */

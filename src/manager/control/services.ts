@@ -3,7 +3,9 @@ import { RpcError, type Handlers } from '../../rpc/index.js';
 import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
 import { serviceSpecProblem } from './validate.js';
+import { resolveDataReferences } from './data-refs.js';
 import { filterFrom } from './filters.js';
+import { planServiceRebalance, updatedService } from './service-update.js';
 
 type ServiceHandlers = Pick<Handlers<typeof ControlService>, 'createService' | 'getService' | 'updateService' | 'removeService' | 'listServices'>;
 
@@ -38,16 +40,23 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
     const problem = serviceSpecProblem(spec, deps.validatePlacement) ?? portConflict(deps, spec, selfId);
     if (problem) throw new RpcError('invalid-argument', problem);
   };
+  /** Secret and config names to IDs; unknown ones refuse the whole request. */
+  const withDataIds = (spec: ServiceSpec): ServiceSpec => {
+    const resolved = resolveDataReferences(deps.store, spec);
+    if ('problem' in resolved) throw new RpcError('invalid-argument', resolved.problem);
+    return resolved.spec;
+  };
   return {
     createService: async (req) => {
       if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-      const spec: ServiceSpec = structuredClone(req.spec);
+      let spec: ServiceSpec = structuredClone(req.spec);
       spec.annotations = { name: spec.annotations?.name || deps.randomName(), labels: spec.annotations?.labels ?? {} };
       await deps.readBarrier();
       check(spec, '');
+      spec = withDataIds(spec);
       const service: Service = { id: deps.newId(), spec, endpoint: endpointOf(spec), forceUpdate: 0 };
       const result = await deps.propose([{ kind: 'CREATE', object: { service } }]);
-      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations.name} already exists: choose another --name, or change the existing one with "shoal service update"`);
+      if (!result.ok && result.error.kind === 'name-taken') throw new RpcError('already-exists', `service ${spec.annotations?.name ?? ""} already exists: choose another --name, or change the existing one with "shoal service update"`);
       mustApply(result);
       return { service: deps.store.get('service', service.id) ?? service, warnings: [] };
     },
@@ -60,24 +69,27 @@ export function serviceHandlers(deps: ControlDeps): ServiceHandlers {
       const current = resolve(req.serviceId);
       const readVersion = req.serviceVersion?.index ?? 0;
       if (readVersion !== (current.meta?.version?.index ?? 0)) throw new RpcError('failed-precondition', `update out of sequence: service ${current.spec?.annotations?.name ?? current.id} changed since it was read (version ${readVersion}, now ${current.meta?.version?.index ?? 0}); read it again and retry`);
-      let spec: ServiceSpec;
-      let previousSpec = current.spec;
-      if (req.rollback === 'PREVIOUS') {
-        if (!current.previousSpec) throw new RpcError('failed-precondition', `service ${current.spec?.annotations?.name ?? current.id} does not have a previous spec to roll back to`);
-        spec = current.previousSpec;
-        previousSpec = undefined;
-      } else {
-        if (!req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
-        spec = structuredClone(req.spec);
+      const rollback = req.rollback === 'PREVIOUS';
+      if (rollback && req.rebalance) throw new RpcError('invalid-argument', '--rebalance may not be combined with --rollback');
+      if (!rollback && !req.spec) throw new RpcError('invalid-argument', 'a service spec is required');
+      const spec = rollback ? current.previousSpec : req.spec;
+      if (spec !== undefined) {
+        if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
+        if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
+        check(spec, current.id);
       }
-      if ((spec.annotations?.name ?? '') !== (current.spec?.annotations?.name ?? '')) throw new RpcError('invalid-argument', 'renaming services is not supported: create a new service instead');
-      if ((spec.mode?.kind ?? 'REPLICATED') !== (current.spec?.mode?.kind ?? 'REPLICATED')) throw new RpcError('invalid-argument', 'service mode change is not allowed: remove the service and create it again');
-      check(spec, current.id);
-      const forceUpdate = current.forceUpdate + (req.force ? 1 : 0);
-      if (spec.task && req.force) spec.task = { ...spec.task, forceUpdate: (current.spec?.task?.forceUpdate ?? 0) + 1 };
-      const next: Service = { ...current, spec, previousSpec, endpoint: { ...endpointOf(spec), virtualIps: current.endpoint?.virtualIps ?? [] }, forceUpdate };
+      const warnings: string[] = [];
+      let rebalanceTaskIds: string[] = [];
+      if (req.rebalance) {
+        if ((spec?.mode?.kind ?? 'REPLICATED') !== 'REPLICATED') throw new RpcError('invalid-argument', '--rebalance applies to replicated services only: a global service already runs one task per node');
+        const plan = planServiceRebalance(deps.store, current, deps.nowMs());
+        rebalanceTaskIds = plan.taskIds;
+        if (plan.taskIds.length === 0) warnings.push(`service ${current.spec?.annotations?.name ?? current.id} is already balanced: no task needs to move`);
+      }
+      const resolved = spec !== undefined && !rollback ? withDataIds(spec) : spec;
+      const next = updatedService(current, { spec: resolved, rollback, force: req.force, rebalanceTaskIds, nowMs: deps.nowMs() });
       mustApply(await deps.propose([{ kind: 'UPDATE', object: { service: next } }]));
-      return { service: deps.store.get('service', current.id) ?? next, warnings: [] };
+      return { service: deps.store.get('service', current.id) ?? next, warnings };
     },
     removeService: async (req) => {
       await deps.readBarrier();

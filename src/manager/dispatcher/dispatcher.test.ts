@@ -7,7 +7,7 @@ import { codec, DispatcherService, type Node, type Task, type TaskStatusUpdate }
 import { AgentSession, type AgentPort } from '../../daemon/agent-session.js';
 import { RpcServer, type TlsMaterial } from '../../rpc/index.js';
 import { createRootCA, issueNodeTls, MANAGER_ROLE, WORKER_ROLE } from '../ca/index.js';
-import { Dispatcher, realTimers, type DispatcherStoreView, type NodeStatusUpdate, type TaskStatusReport } from './index.js';
+import { Dispatcher, realTimers, type DispatcherStoreView, type NodeAssignmentItem, type NodeStatusUpdate, type TaskStatusReport } from './index.js';
 
 const log = pino({ level: 'silent' });
 const HEARTBEAT_MS = 150;
@@ -18,6 +18,8 @@ class MemoryView implements DispatcherStoreView {
   private listeners = new Set<() => void>();
   node = (id: string): Node | undefined => this.nodes.get(id);
   tasksForNode = (id: string): Task[] => [...this.tasks.values()].filter((t) => t.nodeId === id);
+  assignmentsForNode = (id: string): NodeAssignmentItem[] =>
+    this.tasksForNode(id).map((task) => ({ key: `task:${task.id}`, fingerprint: String(task.meta?.version?.index), assignment: { task } }));
   watchNode = (_id: string, l: () => void): (() => void) => {
     this.listeners.add(l);
     return () => this.listeners.delete(l);

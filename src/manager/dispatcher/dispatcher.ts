@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AssignmentChange, AssignmentsMessage, DispatcherService, SessionMessage, Task } from '../../gen/index.js';
+import type { AssignmentChange, AssignmentsMessage, DispatcherService, SessionMessage } from '../../gen/index.js';
 import { RpcError, type CallContext, type Handlers } from '../../rpc/index.js';
 import { Batcher } from './batcher.js';
+import { removalFor } from './node-assignments.js';
 import type { DispatcherStoreView, DispatcherWriter, NodeStatusUpdate, TaskStatusReport, Timers } from './ports.js';
 
 /** Heartbeats a node may miss before it is declared Down. */
@@ -88,20 +89,19 @@ export class Dispatcher {
         const nodeId = this.callerNode(ctx);
         const session = this.sessions.get(nodeId);
         if (!session || session.id !== req.sessionId) throw new RpcError('not-found', 'session not found: open a new session');
-        const sent = new Map<string, number>(); // task ID → version sent
+        const sent = new Map<string, string>(); // item key → fingerprint sent
         let pending = false;
         const push = (type: AssignmentsMessage['type']): void => {
           const changes: AssignmentChange[] = [];
-          const current = new Map<string, Task>(this.store.tasksForNode(nodeId).map((t) => [t.id, t]));
-          for (const [id, task] of current) {
-            const version = task.meta?.version?.index ?? 0;
-            if (type === 'COMPLETE' || sent.get(id) !== version) changes.push({ action: 'UPDATE', assignment: { task } });
-            sent.set(id, version);
+          const current = new Map(this.store.assignmentsForNode(nodeId).map((item) => [item.key, item]));
+          for (const [key, item] of current) {
+            if (type === 'COMPLETE' || sent.get(key) !== item.fingerprint) changes.push({ action: 'UPDATE', assignment: item.assignment });
+            sent.set(key, item.fingerprint);
           }
-          for (const id of [...sent.keys()]) {
-            if (current.has(id)) continue;
-            sent.delete(id);
-            if (type === 'INCREMENTAL') changes.push({ action: 'REMOVE', assignment: { task: { id } as Task } });
+          for (const key of [...sent.keys()]) {
+            if (current.has(key)) continue;
+            sent.delete(key);
+            if (type === 'INCREMENTAL') changes.push({ action: 'REMOVE', assignment: removalFor(key) });
           }
           if (type === 'COMPLETE' || changes.length > 0) stream.write({ type, appliesTo: '', resultsIn: '', changes });
         };

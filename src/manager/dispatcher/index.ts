@@ -2,3 +2,4 @@
 export { Dispatcher, MISSED_HEARTBEATS_BEFORE_DOWN } from './dispatcher.js';
 export { Batcher } from './batcher.js';
 export { realTimers, type DispatcherStoreView, type DispatcherWriter, type NodeStatusUpdate, type TaskStatusReport, type Timers } from './ports.js';
+export { nodeAssignments, taskHoldsResources, type NodeAssignmentItem, type NodeAssignmentSource, type NetworkEndpoint } from './node-assignments.js';

@@ -1,10 +1,13 @@
 import type { Node, NodeDescription, NodeStatus, Task, TaskStatus, WeightedPeer } from '../../gen/index.js';
+import type { NodeAssignmentItem } from './node-assignments.js';
 
 /** What the dispatcher reads from the leader's store. */
 export interface DispatcherStoreView {
   node(nodeId: string): Node | undefined;
   /** Every task assigned to the node that it must know about (not yet removed from the store). */
   tasksForNode(nodeId: string): Task[];
+  /** The node's tasks and exactly the secrets, configs, networks, peers and services they use. */
+  assignmentsForNode(nodeId: string): NodeAssignmentItem[];
   /** Calls `listener` after any store change that may concern the node's assignments. */
   watchNode(nodeId: string, listener: () => void): () => void;
   /** Managers' addresses, handed to agents so they can fail over. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Node } from '../../gen/index.js';
-import { affectedServices, DEFAULT_TASK_HISTORY_LIMIT, reconcileService, toStoreActions, type ReconcileDeps } from '../orchestrator/index.js';
+import { affectedServices, DEFAULT_TASK_HISTORY_LIMIT, dependentsOf, holdBackCreates, reconcileService, toStoreActions, unmetDependencies, type ReconcileDeps } from '../orchestrator/index.js';
 import type { MemoryStore } from '../store/index.js';
 import type { LoopClock, Propose } from './ports.js';
 
@@ -39,6 +39,8 @@ export class OrchestratorLoop {
       });
       if (affected.all) this.markAll();
       else for (const id of affected.serviceIds) this.dirty.add(id);
+      // A service waiting on depends_on looks again when what it waits for changes.
+      if (!affected.all) for (const id of dependentsOf(affected.serviceIds, this.store.list('service'))) this.dirty.add(id);
       this.kick();
     });
     this.markAll();
@@ -89,7 +91,10 @@ export class OrchestratorLoop {
     const service = this.store.get('service', serviceId);
     const tasks = this.store.tasksOfService(serviceId);
     const nowMs = this.clock.nowMs();
-    const actions = reconcileService({ serviceId, service, taskHistoryLimit }, { tasks, nodes }, nowMs, this.deps);
+    const reconciled = reconcileService({ serviceId, service, taskHistoryLimit }, { tasks, nodes }, nowMs, this.deps);
+    const unmet = service ? unmetDependencies(service, { serviceByName: (name) => this.store.list('service', { namePrefixes: [name] }).find((s) => s.spec?.annotations?.name === name), tasksOf: (id) => this.store.tasksOfService(id) }) : [];
+    const actions = holdBackCreates(reconciled, unmet);
+    if (actions.length < reconciled.length) this.log.debug({ serviceId, waitingFor: unmet }, 'depends_on: holding back new tasks');
     for (const action of actions) if (action.kind === 'wake-at') this.wakeAt(serviceId, action.atMs);
     const storeActions = toStoreActions(actions);
     if (storeActions.length === 0) return;

@@ -8,3 +8,4 @@ export { DEFAULT_UPDATE_CONFIG } from './reconcile-update.js';
 export { toStoreActions } from './to-store-actions.js';
 export { taskName, containerName } from './task-names.js';
 export { affectedServices, type AffectedLookups } from './affected-services.js';
+export { unmetDependencies, holdBackCreates, dependentsOf, type DependencyLookups, type UnmetDependency } from './dependencies.js';

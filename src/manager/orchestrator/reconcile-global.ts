@@ -24,7 +24,7 @@ export function reconcileGlobal(service: Service, desired: DesiredService, obser
   const policy = restartPolicyOf(service);
   const ctx: SlotContext = { service, policy, nodes: observed.nodes, nowMs, newId: deps.newId };
   const byNode = groupBy(observed.tasks, (t) => t.nodeId);
-  const actions: Action[] = [];
+  let actions: Action[] = [];
   const slots: UpdatableSlot[] = [];
   for (const node of sortedNodes(observed.nodes)) {
     const tasks = byNode.get(node.id) ?? [];
@@ -42,7 +42,10 @@ export function reconcileGlobal(service: Service, desired: DesiredService, obser
   for (const [nodeId, tasks] of [...byNode].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (!observed.nodes.has(nodeId)) actions.push(...retireSlot(tasks));
   }
-  actions.push(...reconcileUpdate(slots, ctx));
+  const update = reconcileUpdate(slots, observed.tasks, ctx);
+  // Rolling back: the failed spec's replacements (restarts) must not start.
+  if (update.abandonsSpec) actions = actions.filter((a) => a.kind !== 'create-task');
+  actions.push(...update.actions);
   const keep = historyToKeep(policy, desired.taskHistoryLimit);
   for (const [nodeId, tasks] of [...byNode].sort(([a], [b]) => (a < b ? -1 : 1))) {
     actions.push(...pruneSlot(tasks, observed.nodes.has(nodeId) ? keep : 0, observed.nodes));

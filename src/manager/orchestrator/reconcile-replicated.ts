@@ -14,7 +14,7 @@ export function reconcileReplicated(service: Service, desired: DesiredService, o
   const policy = restartPolicyOf(service);
   const ctx: SlotContext = { service, policy, nodes: observed.nodes, nowMs, newId: deps.newId };
   const bySlot = groupBy(observed.tasks, (t) => t.slot);
-  const actions: Action[] = [];
+  let actions: Action[] = [];
   const slots: UpdatableSlot[] = [];
   for (let slot = 1; slot <= replicas; slot++) {
     const place = { slot, nodeId: '', mayStart: true };
@@ -30,7 +30,10 @@ export function reconcileReplicated(service: Service, desired: DesiredService, o
     actions.push(...retireSlot(tasks.filter((t) => !isDead(t, observed.nodes))));
     for (const t of tasks) if (isDead(t, observed.nodes)) actions.push({ kind: 'remove-task', taskId: t.id });
   }
-  actions.push(...reconcileUpdate(slots, ctx));
+  const update = reconcileUpdate(slots, observed.tasks, ctx);
+  // Rolling back: the failed spec's replacements (restarts) must not start.
+  if (update.abandonsSpec) actions = actions.filter((a) => a.kind !== 'create-task');
+  actions.push(...update.actions);
   const keep = historyToKeep(policy, desired.taskHistoryLimit);
   for (let slot = 1; slot <= replicas; slot++) actions.push(...pruneSlot(bySlot.get(slot) ?? [], keep, observed.nodes));
   return actions;

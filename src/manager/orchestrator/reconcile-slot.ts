@@ -122,6 +122,10 @@ export function reconcileSlot(place: SlotPlace, tasks: readonly Task[], ctx: Slo
         return { actions, status: { kind: 'starting' } };
       case 'wait':
         actions.push({ kind: 'wake-at', atMs: decision.atMs, reason: `restart delay of task ${lastEnded.id}` });
+        // An old-spec task is the updater's to replace now (an update or
+        // rollback does not wait out the restart delay); if the update is
+        // paused, the restart still comes at the wake-up.
+        if (isDirty(lastEnded, ctx.service)) return { actions, status: { kind: 'dirty', task: lastEnded, live: false } };
         return { actions, status: { kind: 'waiting' } };
       case 'give-up':
         // An old-spec task is the updater's to replace (one write per task

@@ -39,9 +39,25 @@ export function nodeIsGone(nodes: ReadonlyMap<string, Node>, nodeId: string): bo
   return node === undefined || node.status?.state === 'DOWN';
 }
 
-/** True when the task was made from a different task spec than the service's current one. */
+/** True when the task was made from a different task spec than the service's current one, or `--rebalance` moves it. */
 export function isDirty(task: Task, service: Service): boolean {
-  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC);
+  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC) || movedByRebalance(service).has(task.id);
+}
+
+// One set per stored service object (stored objects are immutable), so the
+// check stays a lookup per task however many tasks a pass looks at.
+const rebalanceSets = new WeakMap<Service, ReadonlySet<string>>();
+const NO_MOVES: ReadonlySet<string> = new Set();
+
+function movedByRebalance(service: Service): ReadonlySet<string> {
+  const ids = service.rebalance?.taskIds;
+  if (ids === undefined || ids.length === 0) return NO_MOVES;
+  let set = rebalanceSets.get(service);
+  if (set === undefined) {
+    set = new Set(ids);
+    rebalanceSets.set(service, set);
+  }
+  return set;
 }
 
 /** Oldest first, by creation time then ID, so every manager sorts alike. */

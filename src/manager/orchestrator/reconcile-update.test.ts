@@ -117,6 +117,10 @@ describe('rolling updates', () => {
     });
     for (let i = 0; i < 10; i++) round(c);
     expect(c.wanted('web').map(image)).toEqual(['nginx:1']);
+    // The rollback config's default monitor (5s) runs before it is complete.
+    expect(c.store.get('service', 'web')?.updateStatus?.state).toBe('ROLLBACK_STARTED');
+    c.nowMs += 5_000;
+    round(c);
     expect(c.store.get('service', 'web')?.updateStatus).toMatchObject({ state: 'ROLLBACK_COMPLETED', message: 'rollback completed' });
   });
 
@@ -152,7 +156,7 @@ describe('start-first updates whose new task fails', () => {
   it('restart the new task after the restart delay while the old one keeps serving', () => {
     const c = new TestCluster();
     c.upsert(makeNode('n1'));
-    c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas: 1 }, update: { order: 'START_FIRST' }, task: { container: { image: 'nginx:1' }, restart: { condition: 'ANY', delayMs: 10_000 } } }));
+    c.upsert(makeService('web', { mode: { kind: 'REPLICATED', replicas: 1 }, update: { order: 'START_FIRST', failureAction: 'CONTINUE' }, task: { container: { image: 'nginx:1' }, restart: { condition: 'ANY', delayMs: 10_000 } } }));
     c.settle('web');
     const old = c.wanted('web')[0]!;
     setImage(c, 'nginx:2');

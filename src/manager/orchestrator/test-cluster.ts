@@ -95,11 +95,11 @@ export class TestCluster {
     return stopping.length;
   }
 
-  /** A worker's status report. */
-  setStatus(taskId: string, state: TaskStatus_State): void {
+  /** A worker's status report, merged as the dispatcher's are (SET_STATUS: the store stamps run and end times). */
+  setStatus(taskId: string, state: TaskStatus_State, detail: { err?: string } = {}): void {
     const task = this.store.get('task', taskId);
     if (task === undefined) throw new Error(`no task ${taskId}`);
-    this.upsert({ ...task, status: { ...task.status!, state, timestampMs: this.nowMs } });
+    this.commit([{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: taskId, status: { ...task.status!, state, timestampMs: this.nowMs, ...detail } }) } }]);
   }
 
   /** Changes a node (status, availability). */

@@ -1,6 +1,7 @@
-// Port for encrypting secret data at rest (DESIGN.md "Security"). Not wired
-// yet: the store keeps Secret.spec.data exactly as proposed, so until the
-// sealer issue lands secrets are NOT encrypted in the Raft log or snapshots.
+// Port for encrypting secret data at rest (DESIGN.md "Security"). The store
+// keeps Secret.spec.data exactly as proposed: the Control API seals it before
+// proposing (src/manager/secrets), so the Raft log and snapshots only ever
+// hold ciphertext, and the dispatcher opens it for the nodes that need it.
 /** Seals and opens secret payloads with the cluster's data key. */
 export interface SecretSealer {
   /** Ciphertext of `plain`; deterministic output is not required. */

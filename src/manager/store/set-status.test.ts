@@ -23,6 +23,19 @@ describe('SET_STATUS', () => {
     expect(store.get('task', 't1')?.meta?.version?.index).toBe(3);
   });
 
+  it('stamps when a task first ran and first ended, on the leader\'s clock, and keeps both', () => {
+    const store = new MemoryStore();
+    apply(store, 1, [{ kind: 'CREATE', object: { task: codec.Task.fromPartial({ id: 't1', desiredState: 'RUNNING', status: { state: 'STARTING' } }) } }]);
+    expect(store.get('task', 't1')?.runningSinceMs).toBeUndefined();
+    apply(store, 2, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'RUNNING', health: 'healthy' } }) } }]);
+    expect(store.get('task', 't1')?.runningSinceMs).toBe(1002);
+    apply(store, 3, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'RUNNING', message: 'still' } }) } }]);
+    apply(store, 4, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'FAILED', err: 'unhealthy container' } }) } }]);
+    expect(store.get('task', 't1')).toMatchObject({ runningSinceMs: 1002, endedAtMs: 1004, status: { state: 'FAILED' } });
+    apply(store, 5, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 't1', status: { state: 'REMOVE' } }) } }]);
+    expect(store.get('task', 't1')?.endedAtMs).toBe(1004);
+  });
+
   it('ignores reports about removed tasks and merges node self-descriptions', () => {
     const store = new MemoryStore();
     expect(apply(store, 1, [{ kind: 'SET_STATUS', object: { task: codec.Task.fromPartial({ id: 'gone', status: { state: 'RUNNING' } }) } }]).ok).toBe(true);

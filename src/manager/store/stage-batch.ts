@@ -65,7 +65,7 @@ export function stageBatch(view: StagingView, batch: StoreBatch, logIndex: numbe
       case 'UPSERT':
         break;
       case 'SET_STATUS': {
-        const merged = mergeStatus(tagged, previous, position);
+        const merged = mergeStatus(tagged, previous, position, batch.proposedAtMs);
         if (!merged.ok) return merged;
         if (merged.value === undefined) continue; // stale or about a removed object: nothing to write
         const next = stamp(merged.value, previous, logIndex, batch.proposedAtMs);
@@ -105,7 +105,7 @@ function stamp(object: AnyObject, previous: AnyObject | undefined, logIndex: num
  * clobbers a concurrent change of desired state. Task states only move
  * forward: an older report is dropped. Reports about removed objects too.
  */
-function mergeStatus(tagged: Tagged, previous: AnyObject | undefined, position: number): Result<AnyObject | undefined, ApplyError> {
+function mergeStatus(tagged: Tagged, previous: AnyObject | undefined, position: number, proposedAtMs: number): Result<AnyObject | undefined, ApplyError> {
   if (tagged.kind !== 'task' && tagged.kind !== 'node') {
     return err({ kind: 'invalid', message: `action ${position}: SET_STATUS applies to tasks and nodes only, not ${tagged.kind}` });
   }
@@ -117,7 +117,10 @@ function mergeStatus(tagged: Tagged, previous: AnyObject | undefined, position: 
       if (!reported) return ok(undefined);
       const order = (state: keyof typeof TaskStatus_StateValues | undefined): number => (state ? TaskStatus_StateValues[state] : -1);
       if (order(reported.state) < order(stored.status?.state)) return ok(undefined);
-      return ok({ ...stored, status: reported });
+      // The update monitor judges a failure by how long the task ran, on the leader's clock.
+      const firstRun = reported.state === 'RUNNING' && stored.runningSinceMs === undefined;
+      const ended = order(reported.state) >= TaskStatus_StateValues.COMPLETE && stored.endedAtMs === undefined;
+      return ok({ ...stored, status: reported, ...(firstRun ? { runningSinceMs: proposedAtMs } : {}), ...(ended ? { endedAtMs: proposedAtMs } : {}) });
     }
     case 'node': {
       const stored = previous as typeof tagged.object;

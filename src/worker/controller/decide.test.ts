@@ -61,7 +61,7 @@ describe('decide', () => {
 
   it('fails an unhealthy task and then stops its container', () => {
     const r = settle(base(initialStatus('RUNNING', 0), running('unhealthy')));
-    expect(r.status).toMatchObject({ state: 'FAILED', err: 'container unhealthy', health: 'unhealthy' });
+    expect(r.status).toMatchObject({ state: 'FAILED', err: 'unhealthy container', health: 'unhealthy' });
     expect(r.decision).toEqual({ kind: 'stop' });
   });
 

@@ -83,7 +83,8 @@ export function decide(input: DecideInput): Decision {
           // With no orchestrator to replace it, an unhealthy container is stopped and then
           // restarted like any exited one (restart policy permitting).
           if (!input.managersReachable) return { kind: 'stop' };
-          return transition('FAILED', { err: 'container unhealthy', health: 'unhealthy', pid: container.pid });
+          // Docker's executor words it so (ErrContainerUnhealthy).
+          return transition('FAILED', { err: 'unhealthy container', health: 'unhealthy', pid: container.pid });
         case '':
         case 'healthy':
           return transition('RUNNING', { message: 'started', health: container.health, pid: container.pid });

@@ -1,0 +1,225 @@
+// Stacks on a swarm of three namespace hosts, driven through the CLI with
+// the Compose files under deploy/examples as a Swarm user would: deploy,
+// converge, list, redeploy unchanged, change one service, prune, refuse a
+// bad file without creating anything, and remove leaving nothing behind.
+import Docker from 'dockerode';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
+import { waitUntil } from '../support/wait.js';
+
+const EXAMPLES = resolve(import.meta.dirname, '../../deploy/examples');
+const SHOAL_BIN = resolve(import.meta.dirname, '../../bin/shoal.js');
+const NAMESPACE_LABEL = 'com.docker.stack.namespace';
+const SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
+
+interface ServiceRow { ID: string; Name: string; Mode: string; Replicas: string; Image: string }
+interface TaskRow { ID: string; Name: string; Node: string; DesiredState: string; CurrentState: string }
+
+describe('stacks on three namespace hosts', () => {
+  let env: NamespaceHosts;
+  let h1: NamespaceHost;
+  let docker: Docker;
+  let work = '';
+  // Truncated service IDs, as `stack services` shows them.
+  const serviceIds = new Set<string>();
+
+  const run = (args: string[]) => h1.run(args, 120_000);
+  async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
+    const r = await run(args);
+    expect(r.code, `shoal ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`).toBe(0);
+    return r;
+  }
+  const jsonLines = <T>(out: string): T[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
+  const services = async (stack: string): Promise<ServiceRow[]> => jsonLines<ServiceRow>((await ok(['stack', 'services', stack, '--format', 'json'])).stdout);
+  const converged = (rows: ServiceRow[], count: number): boolean => rows.length === count && rows.every((r) => /^(\d+)\/\1( \(max \d+ per node\))?$/.test(r.Replicas));
+  const versions = async (names: string[]): Promise<Record<string, number>> => {
+    const out = (await ok(['service', 'inspect', ...names])).stdout;
+    return Object.fromEntries((JSON.parse(out) as { Spec: { Name: string }; Version: { Index: number } }[]).map((s) => [s.Spec.Name, s.Version.Index]));
+  };
+  const containersOfStack = (stack: string) => docker.listContainers({ all: true, filters: { label: [`${NAMESPACE_LABEL}=${stack}`] } });
+  // Only this run's containers: other runs may share the engine with stacks of the same name.
+  const ours = (cs: Docker.ContainerInfo[]) => cs.filter((c) => [...serviceIds].some((id) => (c.Labels[SERVICE_ID_LABEL] ?? '').startsWith(id)));
+
+  beforeAll(async () => {
+    env = await createNamespaceHosts({ count: 3 });
+    const [first, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
+    h1 = first;
+    docker = env.docker;
+    const init = await h1.run(['swarm', 'init', '--advertise-addr', h1.ip]);
+    expect(init.code, init.stderr).toBe(0);
+    const token = /--token (SWMTKN-1-\S+)/.exec(init.stdout)?.[1] ?? '';
+    for (const h of [h2, h3]) expect((await h.run(['swarm', 'join', '--token', token, `${h1.ip}:2377`])).code).toBe(0);
+    await waitUntil(async () => (await ok(['node', 'ls'])).stdout.trim().split('\n'), (l) => l.length === 4 && l.slice(1).every((x) => / Ready /.test(x)), 30_000, 'three Ready nodes');
+    work = mkdtempSync(join(tmpdir(), 'shoal-stacks-'));
+    cpSync(join(EXAMPLES, 'webapp'), join(work, 'webapp'), { recursive: true });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+    if (work) rmSync(work, { recursive: true, force: true });
+    // The cache service's named volume, created on the shared engine by this run.
+    await docker?.getVolume('webapp_cache-data').remove().catch(() => undefined);
+  });
+
+  it('deploys the webapp example: networks, secret, config and services created, in Docker\'s words', async () => {
+    const { stdout, stderr } = await ok(['stack', 'deploy', '-c', join(EXAMPLES, 'webapp/docker-compose.yml'), 'webapp']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'Creating network webapp_back',
+      'Creating network webapp_front',
+      'Creating secret webapp_api_key',
+      'Creating config webapp_index_html',
+      'Creating service webapp_cache',
+      'Creating service webapp_web',
+      'Creating service webapp_worker',
+    ]);
+    expect(stderr).toContain('Since --detach=false was not specified, tasks will be created in the background.');
+    const rows = await waitUntil(() => services('webapp'), (r) => converged(r, 3), 90_000, 'webapp services n/n');
+    for (const r of rows) serviceIds.add(r.ID);
+    expect(rows.map((r) => [r.Name, r.Mode, r.Replicas])).toEqual([['webapp_cache', 'replicated', '1/1'], ['webapp_web', 'replicated', '2/2'], ['webapp_worker', 'replicated', '1/1']]);
+    const table = (await ok(['stack', 'services', 'webapp'])).stdout.trim().split('\n');
+    expect(table[0]).toMatch(/^ID\s+NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS$/);
+    // depends_on (web: service_healthy): the worker's container is created only once
+    // both web tasks pass their healthcheck, which runs first 5s after they start.
+    const started = async (service: string): Promise<number[]> => {
+      const cs = ours(await containersOfStack('webapp')).filter((c) => c.Labels['com.docker.swarm.service.name'] === service);
+      return Promise.all(cs.map(async (c) => Date.parse((await docker.getContainer(c.Id).inspect()).Created)));
+    };
+    const webCreated = await started('webapp_web');
+    const [workerCreated] = await started('webapp_worker');
+    expect(webCreated).toHaveLength(2);
+    expect(workerCreated! - Math.max(...webCreated)).toBeGreaterThanOrEqual(4_000);
+    expect(table.find((l) => l.includes('webapp_web'))).toMatch(/^\w{12}\s+webapp_web\s+replicated\s+2\/2\s+shoal-test\/busybox:latest\s+\*:8080->80\/tcp$/);
+  });
+
+  it('lists the stack and its tasks', async () => {
+    expect((await ok(['stack', 'ls'])).stdout.trim().split('\n')).toEqual([expect.stringMatching(/^NAME\s+SERVICES$/), expect.stringMatching(/^webapp\s+3$/)]);
+    expect(jsonLines((await ok(['stack', 'ls', '--format', 'json'])).stdout)).toEqual([{ Name: 'webapp', Services: '3' }]);
+    const tasks = jsonLines<TaskRow>((await ok(['stack', 'ps', 'webapp', '--format', 'json'])).stdout);
+    expect(tasks.filter((t) => t.DesiredState === 'Running' && t.CurrentState.startsWith('Running')).map((t) => t.Name).sort()).toEqual(['webapp_cache.1', 'webapp_web.1', 'webapp_web.2', 'webapp_worker.1']);
+    expect(new Set(tasks.map((t) => t.Node)).size).toBeGreaterThan(1);
+    const table = (await ok(['stack', 'ps', 'webapp'])).stdout.trim().split('\n');
+    expect(table[0]).toMatch(/^ID\s+NAME\s+IMAGE\s+NODE\s+DESIRED STATE\s+CURRENT STATE\s+ERROR\s+PORTS$/);
+    const quiet = (await ok(['stack', 'ps', '-q', 'webapp'])).stdout.trim().split('\n');
+    expect(quiet).toHaveLength(tasks.length);
+    for (const id of quiet) expect(id).toMatch(/^\w{12}$/);
+    const containers = ours(await containersOfStack('webapp'));
+    expect(containers.filter((c) => c.State === 'running')).toHaveLength(4);
+    // The config the stack created reached web by ID: httpd serves it.
+    const web = containers.find((c) => c.Labels['com.docker.swarm.service.name'] === 'webapp_web');
+    const exec = await docker.getContainer(web!.Id).exec({ Cmd: ['timeout', '5', 'wget', '-q', '-O', '-', 'http://127.0.0.1/'], AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({});
+    const page = await new Promise<string>((done) => {
+      let out = '';
+      stream.on('data', (chunk: Buffer) => (out += chunk.toString('latin1')));
+      stream.on('end', () => done(out));
+    });
+    expect(page).toContain(readFileSync(join(EXAMPLES, 'webapp/www/index.html'), 'utf8').trim());
+  });
+
+  it('redeploying the same file changes nothing: no line printed, no service version bumped', async () => {
+    const names = ['webapp_cache', 'webapp_web', 'webapp_worker'];
+    const before = await versions(names);
+    const { stdout } = await ok(['stack', 'deploy', '-c', join(work, 'webapp/docker-compose.yml'), 'webapp']);
+    expect(stdout.trim()).toBe('');
+    expect(await versions(names)).toEqual(before);
+  });
+
+  it('changing one service\'s replicas in the file updates only that service', async () => {
+    const file = join(work, 'webapp/docker-compose.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('replicas: 2', 'replicas: 3'));
+    const before = await versions(['webapp_cache', 'webapp_web', 'webapp_worker']);
+    // -q with --detach=false: no progress lines, but it returns only once converged.
+    const { stdout } = await ok(['stack', 'deploy', '--detach=false', '-q', '-c', file, 'webapp']);
+    expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    expect((await services('webapp')).find((r) => r.Name === 'webapp_web')?.Replicas).toBe('3/3');
+    const after = await versions(['webapp_cache', 'webapp_web', 'webapp_worker']);
+    expect(after.webapp_web).toBeGreaterThan(before.webapp_web ?? Infinity);
+    expect([after.webapp_cache, after.webapp_worker]).toEqual([before.webapp_cache, before.webapp_worker]);
+  });
+
+  it('keeps a service dropped from the file until --prune removes it', async () => {
+    const file = join(work, 'webapp/docker-compose.yml');
+    const text = readFileSync(file, 'utf8');
+    const withoutWorker = text.replace(/\n {2}worker:\n[\s\S]*?(?=\nnetworks:)/, '\n');
+    expect(withoutWorker).not.toContain('worker:');
+    writeFileSync(file, withoutWorker);
+    expect((await ok(['stack', 'deploy', '-c', file, 'webapp'])).stdout.trim()).toBe('');
+    expect((await services('webapp')).map((r) => r.Name)).toContain('webapp_worker');
+    expect((await ok(['stack', 'deploy', '--prune', '-c', file, 'webapp'])).stdout.trim()).toBe('Removing service webapp_worker');
+    expect((await services('webapp')).map((r) => r.Name)).toEqual(['webapp_cache', 'webapp_web']);
+    await waitUntil(async () => ours(await containersOfStack('webapp')).filter((c) => c.Labels['com.docker.swarm.service.name'] === 'webapp_worker'), (cs) => cs.length === 0, 30_000, 'worker containers gone');
+  });
+
+  it('refuses a bad file with its file, line and path, and creates nothing', async () => {
+    const bad = join(work, 'bad.yml');
+    writeFileSync(bad, ['services:', '  web:', '    image: shoal-test/busybox:latest', '    deploy:', '      replicas: three', 'secrets:', '  token:', '    file: ./bad.yml', ''].join('\n'));
+    const r = await run(['stack', 'deploy', '-c', bad, 'broken']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(`${bad}:5 services.web.deploy.replicas: expected integer, got "three"`);
+    // Valid YAML whose external network does not exist: refused before anything is created.
+    const external = join(work, 'external.yml');
+    writeFileSync(external, ['services:', '  web:', '    image: shoal-test/busybox:latest', '    networks: [outside]', 'networks:', '  outside:', '    external: true', 'secrets:', '  token:', '    file: ./bad.yml', ''].join('\n'));
+    const e = await run(['stack', 'deploy', '-c', external, 'broken']);
+    expect(e.code).toBe(1);
+    expect(e.stdout).toBe('');
+    expect(e.stderr.trim().split('\n').at(-1)).toBe('network "outside" is declared as external, but could not be found. You need to create a swarm-scoped network before the stack is deployed');
+    const rm = await ok(['stack', 'rm', 'broken']);
+    expect(rm.stderr.trim()).toBe('Nothing found in stack: broken');
+    expect((await ok(['stack', 'ls'])).stdout).not.toContain('broken');
+  });
+
+  it('deploys the placement example: a global service on every node, two pinned replicas on different nodes', async () => {
+    const { stdout } = await ok(['stack', 'deploy', '--detach=false', '-c', join(EXAMPLES, 'placement/docker-compose.yml'), 'placement']);
+    expect(stdout).toContain('Creating service placement_agent');
+    expect(stdout).toContain('Creating service placement_pinned');
+    const rows = await waitUntil(() => services('placement'), (r) => converged(r, 2), 60_000, 'placement services n/n');
+    for (const r of rows) serviceIds.add(r.ID);
+    expect(rows.map((r) => [r.Name, r.Mode, r.Replicas])).toEqual([['placement_agent', 'global', '3/3'], ['placement_pinned', 'replicated', '2/2 (max 1 per node)']]);
+    const tasks = jsonLines<TaskRow>((await ok(['stack', 'ps', 'placement', '--filter', 'desired-state=running', '--format', 'json'])).stdout);
+    const pinned = tasks.filter((t) => t.Name.startsWith('placement_pinned.'));
+    expect(new Set(pinned.map((t) => t.Node)).size).toBe(2);
+    expect(new Set(tasks.filter((t) => t.Name.startsWith('placement_agent.')).map((t) => t.Node))).toEqual(new Set(['h1', 'h2', 'h3']));
+  });
+
+  it('merges two -c files, the first read from stdin, as the override example says', async () => {
+    const dir = join(EXAMPLES, 'override');
+    const r = spawnSync(process.execPath, [SHOAL_BIN, '-H', `unix://${h1.socketPath}`, 'stack', 'deploy', '-c', '-', '-c', 'docker-compose.prod.yml', 'site'], {
+      cwd: dir, input: readFileSync(join(dir, 'docker-compose.yml')), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(['Creating network site_default', 'Creating service site_web']);
+    const rows = await waitUntil(() => services('site'), (x) => converged(x, 1), 60_000, 'site_web n/n');
+    for (const row of rows) serviceIds.add(row.ID);
+    expect(rows.map((x) => [x.Name, x.Replicas])).toEqual([['site_web', '3/3']]);
+    const inspect = JSON.parse((await ok(['service', 'inspect', 'site_web'])).stdout) as { Spec: { Labels: Record<string, string>; TaskTemplate: { ContainerSpec: { Env: string[] }; Placement: { Constraints: string[] } } } }[];
+    expect(inspect[0]?.Spec.Labels).toEqual({ 'com.docker.stack.image': 'shoal-test/busybox:latest', 'com.docker.stack.namespace': 'site', stage: 'prod' });
+    expect(inspect[0]?.Spec.TaskTemplate.ContainerSpec.Env).toEqual(['GREETING=hello', 'MODE=prod']);
+    const tasks = jsonLines<TaskRow>((await ok(['stack', 'ps', 'site', '--format', 'json'])).stdout);
+    expect(new Set(tasks.filter((t) => t.DesiredState === 'Running').map((t) => t.Node))).toEqual(new Set(['h2', 'h3'])); // node.role == worker
+    expect((await ok(['stack', 'rm', 'site'])).stdout.trim().split('\n')).toEqual(['Removing service site_web', 'Removing network site_default']);
+  });
+
+  it('stack rm removes services, secret, config and networks, and leaves no container behind', async () => {
+    const { stdout } = await ok(['stack', 'rm', 'webapp']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'Removing service webapp_cache',
+      'Removing service webapp_web',
+      'Removing secret webapp_api_key',
+      'Removing config webapp_index_html',
+      'Removing network webapp_back',
+      'Removing network webapp_front',
+    ]);
+    const gone = await ok(['stack', 'rm', '--detach=false', 'placement']);
+    expect(gone.stdout.trim().split('\n')).toEqual(['Removing service placement_agent', 'Removing service placement_pinned', 'Removing network placement_default']);
+    await waitUntil(async () => ours([...(await containersOfStack('webapp')), ...(await containersOfStack('placement')), ...(await containersOfStack('site'))]), (cs) => cs.length === 0, 60_000, 'no container of any stack');
+    expect((await ok(['stack', 'ls'])).stdout.trim()).toMatch(/^NAME\s+SERVICES$/);
+    expect((await ok(['service', 'ls', '-q'])).stdout.trim()).toBe('');
+    expect((await ok(['stack', 'rm', 'webapp'])).stderr.trim()).toBe('Nothing found in stack: webapp');
+    const ps = await run(['stack', 'ps', 'webapp']);
+    expect([ps.code, ps.stderr.trim()]).toEqual([1, 'nothing found in stack: webapp']);
+  });
+});
