@@ -367,6 +367,9 @@ export class Manager {
           if (failure === 'answer') throw e;
           if (failure === 'cut') throw new RpcError('unavailable', `the leader (${addr}) stopped answering during the call, so it may or may not have taken effect: check, then retry if needed`);
           unreachable = addr;
+          // A fresh channel next time: grpc-js would otherwise back off reconnecting for up to two minutes.
+          this.leaderClients.get(addr)?.close();
+          this.leaderClients.delete(addr);
         }
       }
       if (Date.now() >= deadline) throw new RpcError('unavailable', NO_LEADER);
