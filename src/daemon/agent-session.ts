@@ -3,6 +3,7 @@ import { DispatcherService, LogsService, type AssignmentsMessage, type Node, typ
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
 import { emptyNodeResources, peerKey, type NodeResources } from '../worker/index.js';
 import type { LogPublisher } from './log-publisher.js';
+import { NOT_LEADER_PREFIX } from '../manager/manager.js';
 
 /** The worker agent, as the session drives it. */
 export interface AgentPort {
@@ -115,7 +116,15 @@ export class AgentSession {
           this.options.onRemoved?.(e.message);
           return;
         }
-        failures++;
+        const leader = e.message.startsWith(NOT_LEADER_PREFIX) ? e.message.slice(NOT_LEADER_PREFIX.length).trim() : '';
+        if (leader) {
+          // A live follower named the leader (maybe one this node has not heard of): go there next, without backoff.
+          this.managers = [leader, ...this.managers.filter((m) => m !== leader)];
+          this.next = 0;
+          failures = 0;
+        } else {
+          failures++;
+        }
         this.options.log.debug({ manager: addr, error: e.message }, 'session with manager ended');
       } finally {
         this.current?.client.close();
@@ -147,7 +156,12 @@ export class AgentSession {
     }
     this.options.log.info({ manager: addr, sessionId: first.sessionId }, 'session with dispatcher open');
     if (first.node) this.options.onNode?.(first.node);
-    sessionStream.on('data', (m: { node?: Node }) => {
+    sessionStream.on('data', (m: { node?: Node; managers?: WeightedPeer[] }) => {
+      const latest = (m.managers ?? []).map((p) => p.addr).filter(Boolean);
+      if (latest.length > 0) {
+        this.managers = [addr, ...latest.filter((a) => a !== addr)];
+        this.options.onManagers?.(latest);
+      }
       if (m.node) this.options.onNode?.(m.node);
     });
     this.checkReachability();

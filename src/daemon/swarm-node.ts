@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { arch, platform } from 'node:os';
 import type { Logger } from 'pino';
-import { CAService, ControlService, LogsService, RaftService, codec, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
+import { CAService, ControlService, LogsService, RaftService, codec, type Node, type NodeDescription, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
 import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
 import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
 import { Manager, newObjectId } from '../manager/manager.js';
@@ -11,6 +11,7 @@ import { Agent, describeEngine, type Engine, type OverlayAttacher } from '../wor
 import { startNodeOverlay } from './node-overlay.js';
 import { AgentSession } from './agent-session.js';
 import { LogPublisher } from './log-publisher.js';
+import { managerLeaveWarning } from './leave-warning.js';
 import { chooseAdvertiseAddr, hostOf, localAddressTowards, withDefaultPort } from './addresses.js';
 import { forgetSwarm, loadNode, saveIdentity, saveNode, type NodeIdentity, type StoredNode } from './node-identity.js';
 import { NOT_A_MANAGER } from './no-swarm-control.js';
@@ -20,6 +21,7 @@ import type { DaemonOptions } from './options.js';
 export const WORKER_NOT_MANAGER = 'This node is not a swarm manager. Worker nodes can\'t be used to view or modify cluster state. Please run this command on a manager node or promote the current node to a manager.';
 const ALREADY_IN_SWARM = 'This node is already part of a swarm. Use "shoal swarm leave" to leave this swarm and join another one.';
 const JOIN_TIMEOUT_MS = 10_000;
+const ROLE_RETRY_MS = 3_000;
 
 /**
  * This host's membership in a swarm and the components it runs for it:
@@ -36,6 +38,8 @@ export class SwarmNode {
   private session: AgentSession | undefined;
   private busy: Promise<unknown> = Promise.resolve();
   private roleChanging = false;
+  private latestNode: Node | undefined;
+  private roleRetry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: DaemonOptions,
@@ -56,8 +60,9 @@ export class SwarmNode {
   /** `swarm init`: a new cluster with this node as its first manager. */
   init(req: SwarmInitRequest): Promise<SwarmInitResponse> {
     return this.exclusive(async () => {
+      // As in Docker: with no swarm state to recover, --force-new-cluster is a plain init.
+      if (req.forceNewCluster && this.stored) return this.forceNewCluster();
       if (this.stored) throw new RpcError('failed-precondition', ALREADY_IN_SWARM);
-      if (req.forceNewCluster) throw new RpcError('unimplemented', '"swarm init --force-new-cluster" is not built yet (it lands with the rest of the cluster work, issue #5); nothing was changed');
       const listenAddr = withDefaultPort(req.listenAddr || '0.0.0.0:2377');
       let advertiseAddr: string;
       try {
@@ -102,6 +107,42 @@ export class SwarmNode {
       await this.startAgent();
       return { nodeId, workerJoinCommand: `shoal swarm join --token ${tokens.worker} ${advertiseAddr}`, unlockKey: '' };
     });
+  }
+
+  /**
+   * `swarm init --force-new-cluster` on a manager that lost quorum: its
+   * Raft member restarts as the only voter with everything it had committed
+   * (services, tasks, nodes kept); the other managers are no longer members
+   * (their nodes become workers, which can be promoted again).
+   */
+  private async forceNewCluster(): Promise<SwarmInitResponse> {
+    const stored = this.stored;
+    if (!stored || stored.identity.role !== 'manager') {
+      throw new RpcError('failed-precondition', 'This node is a worker: --force-new-cluster recovers a swarm from a manager\'s state; run it on a surviving manager (nothing was changed)');
+    }
+    await this.stopComponents();
+    stored.identity.managerAddrs = [stored.identity.advertiseAddr];
+    saveIdentity(this.options.dataRoot, stored.identity);
+    await this.startManager(undefined, undefined, true);
+    await this.waitForLeadership();
+    await this.startAgent();
+    const manager = this.currentManager();
+    const worker = manager?.store.list('cluster')[0]?.rootCa?.joinTokens?.worker ?? '';
+    this.log.warn('forced a new cluster from this manager\'s state; the other managers are no longer members');
+    return { nodeId: stored.identity.nodeId, workerJoinCommand: `shoal swarm join --token ${worker} ${stored.identity.advertiseAddr}`, unlockKey: '' };
+  }
+
+  /** The manager now running (read through a method: it changes across awaits). */
+  private currentManager(): Manager | undefined {
+    return this.manager;
+  }
+
+  private async waitForLeadership(): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (!this.currentManager()?.isLeader()) {
+      if (Date.now() > deadline) throw new RpcError('unavailable', 'the forced cluster did not elect this manager within 15 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** `swarm join`: get a certificate from a manager with the token, then run as the token's role. */
@@ -164,13 +205,18 @@ export class SwarmNode {
     });
   }
 
-  /** `swarm leave`: stop taking part, forget the swarm. Managers need --force (and it is not built for them yet). */
+  /**
+   * `swarm leave`: stop taking part, forget the swarm. A manager needs
+   * --force (Docker's quorum warning otherwise); it then leaves the Raft
+   * group first, so the others do not count it towards their quorum.
+   */
   leave(force: boolean): Promise<void> {
     return this.exclusive(async () => {
       if (!this.stored) throw new RpcError('failed-precondition', 'This node is not part of a swarm');
-      if (this.stored.identity.role === 'manager' && !force) {
-        const managers = this.manager?.store.list('node').filter((n) => n.spec?.desiredRole === 'MANAGER').length ?? 1;
-        throw new RpcError('failed-precondition', `You are attempting to leave the swarm on a node that is participating as a manager. ${managers <= 1 ? 'Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.' : `Removing this node leaves ${managers - 1} managers out of a total of ${managers}. The remaining managers may lose quorum. The recommended way is to demote the node first: "shoal node demote". Use \`--force\` to suppress this message.`}`);
+      if (this.stored.identity.role === 'manager') {
+        if (!force) throw new RpcError('failed-precondition', managerLeaveWarning(await this.manager?.managerCounts().catch(() => undefined)));
+        const outcome = (await this.manager?.leaveRaft()) ?? 'last';
+        if (outcome === 'failed') this.log.warn('could not leave the Raft group within the time limit (no quorum?); leaving anyway as --force asks: the other managers count this one until "shoal node rm --force" or "swarm init --force-new-cluster"');
       }
       await this.agent?.setAssignments([]);
       await this.agent?.idle();
@@ -234,6 +280,7 @@ export class SwarmNode {
 
   /** Stops every component; containers keep running (live-restore). */
   async close(): Promise<void> {
+    clearTimeout(this.roleRetry);
     await this.busy.catch(() => undefined);
     await this.stopComponents();
   }
@@ -274,16 +321,27 @@ export class SwarmNode {
     const stored = this.stored;
     if (!stored || stored.identity.role === wanted) return;
     const { identity } = stored;
-    const remote = identity.managerAddrs.find((a) => a !== identity.advertiseAddr) ?? identity.managerAddrs[0];
-    if (!remote) throw new Error('no manager address known');
     const { keyPem, csrPem } = await createKeyAndCsr();
-    const ca = createClient(CAService, remote, { tls: stored.tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+    // Other managers first: this node's own manager may be a stale one (removed from Raft).
+    const candidates = [...identity.managerAddrs.filter((a) => a !== identity.advertiseAddr), ...identity.managerAddrs.filter((a) => a === identity.advertiseAddr)];
     let renewed;
-    try {
-      renewed = await ca.renewNodeCertificate({ csrPem });
-    } finally {
-      ca.close();
+    let remote: string | undefined;
+    let lastError: unknown = new Error('no manager address known');
+    for (const addr of candidates) {
+      const ca = createClient(CAService, addr, { tls: stored.tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
+      try {
+        const answer = await ca.renewNodeCertificate({ csrPem });
+        if ((answer.role === 'MANAGER' ? 'manager' : 'worker') !== wanted) throw new Error(`the CA at ${addr} still issues role ${answer.role}`);
+        renewed = answer;
+        remote = addr;
+        break;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        ca.close();
+      }
     }
+    if (!renewed || !remote) throw lastError;
     if ((renewed.role === 'MANAGER' ? 'manager' : 'worker') !== wanted) throw new Error(`the CA still issues role ${renewed.role}`);
     this.session?.stop();
     this.session = undefined;
@@ -311,14 +369,14 @@ export class SwarmNode {
     await this.startAgent();
   }
 
-  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined, peers?: { raftId: number; nodeId: string; addr: string }[]): Promise<void> {
+  private async startManager(bootstrapObjects: Parameters<Manager['propose']>[0] | undefined, peers?: { raftId: number; nodeId: string; addr: string }[], forceNewCluster = false): Promise<void> {
     const stored = this.stored;
     if (!stored) throw new Error('no identity');
     const { identity, tls } = stored;
     const raftId = identity.raftId;
     this.server = new RpcServer({ tls, allowAnonymous: true, logger: this.log.child({ component: 'node-api' }) });
     this.manager = await Manager.start(
-      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined, peers },
+      { dataRoot: this.options.dataRoot, nodeId: identity.nodeId, clusterId: identity.clusterId, raftId, advertiseAddr: identity.advertiseAddr, tls, log: this.log, bootstrap: bootstrapObjects ? { objects: bootstrapObjects } : undefined, peers, forceNewCluster },
       this.server,
     );
     try {
@@ -358,16 +416,25 @@ export class SwarmNode {
       onRemoved: (reason) => this.log.warn({ reason }, 'this node was removed from the swarm; run "shoal swarm leave" to reset it'),
       onNode: (node) => {
         overlay.attacher.setNodeAttachments(node.attachments);
-        const wanted = node.spec?.desiredRole === 'MANAGER' ? 'manager' : 'worker';
-        if (this.stored && wanted !== this.stored.identity.role && !this.roleChanging) {
-          this.roleChanging = true;
-          void this.exclusive(() => this.changeRole(wanted))
-            .catch((error: unknown) => this.log.warn({ err: error, wanted }, 'changing role failed; will retry on the next update'))
-            .finally(() => (this.roleChanging = false));
-        }
+        this.followRole(node);
       },
     });
     this.session.start();
+  }
+
+  /** Follows the role the managers want for this node; a failed change is tried again after a pause. */
+  private followRole(node: Node): void {
+    this.latestNode = node;
+    const wanted = node.spec?.desiredRole === 'MANAGER' ? 'manager' : 'worker';
+    if (!this.stored || wanted === this.stored.identity.role || this.roleChanging) return;
+    this.roleChanging = true;
+    clearTimeout(this.roleRetry);
+    void this.exclusive(() => this.changeRole(wanted))
+      .catch((error: unknown) => {
+        this.log.warn({ err: error, wanted }, `changing role failed; trying again in ${ROLE_RETRY_MS / 1000} s`);
+        this.roleRetry = setTimeout(() => this.latestNode && this.followRole(this.latestNode), ROLE_RETRY_MS);
+      })
+      .finally(() => (this.roleChanging = false));
   }
 
   private async stopComponents(): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { CAService, ControlService, DispatcherService, LogsService, RaftService, type JoinRaftRequest, type JoinRaftResponse, type Node, type Secret, type StoreAction } from '../gen/index.js';
+import { CAService, codec, ControlService, DispatcherService, LogsService, RaftService, type JoinRaftRequest, type JoinRaftResponse, type LeaveRaftRequest, type LeaveRaftResponse, type Node, type Secret, type StoreAction } from '../gen/index.js';
 import { objectIdFromBytes } from '../common/ids.js';
 import { createClient, RpcError, type CallContext, type Handlers, type RpcClient, type RpcServer, type TlsMaterial } from '../rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom, type SoftState } from '../raft/index.js';
@@ -9,7 +9,7 @@ import { GrpcTransport } from '../raft/transport-grpc.js';
 import { nodeSatisfiesPlacement, validatePlacement } from '../scheduler/index.js';
 import { caDigest, caHandlers, generateJoinToken, MANAGER_ROLE } from './ca/index.js';
 import { controlHandlers, type ControlDeps } from './control/index.js';
-import { Dispatcher, realTimers } from './dispatcher/index.js';
+import { Dispatcher, realTimers, type DispatcherWriter } from './dispatcher/index.js';
 import { caAuthorizer, logsAuthorizer, managersOnly, membersOnly, type MembershipView } from './authorize.js';
 import { LogBroker, logsHandlers } from './logs/index.js';
 import { StoreDispatcherView } from './leader/dispatcher-view.js';
@@ -23,14 +23,27 @@ import { statusWriter } from './leader/status-writer.js';
 import { StoreStateMachine } from './state-machine.js';
 import { encodeBatch, MemoryStore, type ApplyResult } from './store/index.js';
 import { randomServiceName } from './names.js';
+import { classifyForwardFailure } from './forwarding.js';
 import { SecretKeyring } from './secrets/index.js';
 
 /** Docker's words when no leader can be found. */
 export const NO_LEADER = 'The swarm does not have a leader. It\'s possible that too few managers are online. Make sure more than half of the managers are online: restore quorum, or run "shoal swarm init --force-new-cluster" on a surviving manager.';
 
+/** How a follower's dispatcher refuses a node's session, naming the leader (the agent goes there next). */
+export const NOT_LEADER_PREFIX = 'this manager is not the leader; the leader is at ';
+
+/** What a manager removed from the Raft group answers (it can neither lead nor reach the leader). */
+export const REMOVED_MANAGER = 'This node is no longer one of the swarm\'s managers (another manager forced a new cluster, or removed it): run "shoal swarm leave --force" on it, then join the swarm again.';
+
 /** Raft timing: 100 ms ticks, elections after 1-2 s of silence (Swarm's default takes about 10 s). */
 const TICK_MS = 100;
 const ELECTION_TICKS = 10;
+/** How long a follower waits for an election to name a leader before answering "no leader": longer than one election (1-2 s). */
+const LEADER_WAIT_MS = 3_000;
+/** Bound on a manager leaving the Raft group: handing leadership over, then the leader removing it. */
+const LEAVE_TIMEOUT_MS = 10_000;
+/** Raft snapshot interval until the cluster object says otherwise (ClusterSpec.raft.snapshotInterval). */
+const DEFAULT_SNAPSHOT_INTERVAL = 10_000;
 
 /** How a manager starts. */
 export interface ManagerOptions {
@@ -44,6 +57,8 @@ export interface ManagerOptions {
   log: Logger;
   /** A brand-new cluster: bootstrap Raft with this node alone and write these objects once leading. */
   bootstrap?: { objects: StoreAction[] } | undefined;
+  /** Disaster recovery (`swarm init --force-new-cluster`): keep this member's committed state and become the only voter. */
+  forceNewCluster?: boolean | undefined;
   /** Known Raft members, for a manager joining an existing cluster (its store is empty until it catches up). */
   peers?: readonly { raftId: number; nodeId: string; addr: string }[] | undefined;
 }
@@ -66,7 +81,7 @@ export class Manager {
    * recomputation does not decrypt each time; an entry goes when its object leaves the store.
    */
   private readonly openedSecrets = new WeakMap<Secret, Secret>();
-  private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; allocator: AllocatorLoop; broker: LogBroker } | undefined;
+  private leading: { dispatcher: Dispatcher; view: StoreDispatcherView; orchestrator: OrchestratorLoop; scheduler: SchedulerLoop; allocator: AllocatorLoop; broker: LogBroker; term: { over: boolean } } | undefined;
   /** Control's allocating writes (networks, service endpoints) run one at a time. */
   private readonly allocationWrites = new Serializer();
   private readonly dispatcherHandlers: Handlers<typeof DispatcherService>;
@@ -76,6 +91,8 @@ export class Manager {
   /** The Logs service (the broker lives on the leader). */
   readonly logs: Handlers<typeof LogsService> = logsHandlers(() => this.leading?.broker);
   private bootstrapPending: StoreAction[] | undefined;
+  /** After a forced new cluster: the other managers' nodes become workers once this manager leads. */
+  private forcedDemotionsPending: boolean;
   private stopRoleWatch: (() => void) | undefined;
   private reconcilingRoles = false;
   private stopped = false;
@@ -83,11 +100,18 @@ export class Manager {
   private constructor(private readonly options: ManagerOptions) {
     // A new cluster starts with its ingress network, in the same batch as the cluster object.
     this.bootstrapPending = options.bootstrap ? withIngressNetwork(options.bootstrap.objects, newObjectId) : undefined;
+    this.forcedDemotionsPending = options.forceNewCluster === true;
     // Dispatcher calls reach whichever Dispatcher leads now; others are refused.
+    // Async, so the refusal is a rejected promise the server answers with: a synchronous
+    // throw would escape grpc-js and leave the agent's session stream hanging unanswered.
     const route = <K extends keyof Handlers<typeof DispatcherService>>(name: K): Handlers<typeof DispatcherService>[K] =>
-      ((...args: unknown[]) => {
+      (async (...args: unknown[]) => {
         const d = this.leading?.dispatcher;
-        if (!d) throw new RpcError('unavailable', 'this manager is not the leader; try another manager');
+        if (!d) {
+          // Name the leader: an agent whose list of managers is stale still finds it through any manager.
+          const leader = this.leaderAddr();
+          throw new RpcError('unavailable', leader && !this.isLeader() ? `${NOT_LEADER_PREFIX}${leader}` : 'this manager is not the leader; try another manager');
+        }
         return (d.handlers()[name] as (...a: unknown[]) => Promise<unknown>)(...args);
       }) as Handlers<typeof DispatcherService>[K];
     this.control = this.controlRouter();
@@ -128,6 +152,8 @@ export class Manager {
       tickMs: TICK_MS,
       core: { electionTicks: ELECTION_TICKS, heartbeatTicks: 1 },
       bootstrapVoters: options.bootstrap ? [options.raftId] : undefined,
+      snapshotEveryEntries: () => this.store.list('cluster')[0]?.spec?.raft?.snapshotInterval || DEFAULT_SNAPSHOT_INTERVAL,
+      forceNewCluster: options.forceNewCluster === true,
       onSoftState: (s) => this.onSoftState(s),
       onFatal: (e) => {
         options.log.fatal({ err: e }, 'raft storage failed; the manager stops');
@@ -154,9 +180,7 @@ export class Manager {
     server.addService(RaftService, {
       streamMessages: this.transport.streamHandler((m) => this.raft.step(m)),
       join: (req, ctx) => this.joinRaft(req, ctx),
-      leave: async () => {
-        throw new RpcError('unimplemented', 'leaving the Raft group is not built yet (issue #5): demote the node instead');
-      },
+      leave: (req, ctx) => this.leaveRaftFor(req, ctx),
     }, managersOnly(view));
   }
 
@@ -167,16 +191,7 @@ export class Manager {
    */
   private async joinRaft(req: JoinRaftRequest, ctx: CallContext): Promise<JoinRaftResponse> {
     if (ctx.peer.kind !== 'node' || ctx.peer.nodeId !== req.nodeId) throw new RpcError('permission-denied', 'a node may only join Raft as itself');
-    if (!this.isLeader()) {
-      const addr = this.leaderAddr();
-      if (!addr) throw new RpcError('unavailable', NO_LEADER);
-      const client = createClient(RaftService, addr, { tls: this.options.tls, expect: { role: MANAGER_ROLE } });
-      try {
-        return await client.join(req, { deadlineMs: 15_000 });
-      } finally {
-        client.close();
-      }
-    }
+    if (!this.isLeader()) return this.viaLeader((addr) => this.withRaftClient(addr, (c) => c.join(req, { deadlineMs: 15_000 })), () => this.joinRaft(req, ctx));
     let raftId = 0;
     for (let attempt = 0; attempt < 5 && !raftId; attempt++) {
       const node = this.store.get('node', req.nodeId);
@@ -203,6 +218,169 @@ export class Manager {
     }
     const members = this.store.list('node').flatMap((n) => (n.managerStatus?.raftId ? [{ raftId: n.managerStatus.raftId, nodeId: n.id, addr: n.managerStatus.addr }] : []));
     return { raftId, members, removed: [], commitIndex: this.raft.status().commit };
+  }
+
+  /**
+   * Raft.Leave on the leader: a manager leaving the swarm (`swarm leave
+   * --force`) asks to be removed from the Raft group; its node record stays,
+   * as a worker's, until `node rm`. Followers forward to the leader.
+   */
+  private async leaveRaftFor(req: LeaveRaftRequest, ctx: CallContext): Promise<LeaveRaftResponse> {
+    if (ctx.peer.kind !== 'node' || !req.raftId || this.raftIdOf(ctx.peer.nodeId) !== req.raftId) throw new RpcError('permission-denied', 'a manager may only take itself out of Raft');
+    const nodeId = ctx.peer.nodeId;
+    if (!this.isLeader()) return this.viaLeader((addr) => this.withRaftClient(addr, (c) => c.leave(req, { deadlineMs: LEAVE_TIMEOUT_MS })), () => this.leaveRaftFor(req, ctx));
+    if (req.raftId === this.options.raftId) throw new RpcError('failed-precondition', 'the leader cannot remove itself from Raft: it hands leadership over first');
+    await this.removeFromRaft(nodeId, req.raftId);
+    return {};
+  }
+
+  /**
+   * `swarm leave --force` on this manager: hand leadership over if leading,
+   * then have the leader remove this member, so the others keep a quorum
+   * that counts only live managers. Bounded; says how it ended.
+   */
+  async leaveRaft(): Promise<'left' | 'last' | 'removed' | 'failed'> {
+    const self = this.options.raftId;
+    if (this.raft.status().removed) return 'removed';
+    const others = this.raft.confState().voters.filter((v) => v !== self);
+    if (others.length === 0) return 'last';
+    const deadline = Date.now() + LEAVE_TIMEOUT_MS;
+    const log = this.options.log.child({ component: 'leave' });
+    while (Date.now() < deadline) {
+      try {
+        if (this.isLeader()) {
+          // Prefer a voter whose node is connected: it is alive and likely caught up.
+          const connected = new Set(this.leading?.dispatcher.connectedNodes() ?? []);
+          const ranked = [...others].sort((a, b) => Number(connected.has(this.nodeIdOf(b) ?? '')) - Number(connected.has(this.nodeIdOf(a) ?? '')));
+          await this.raft.transferLeadership(ranked[0] ?? others[0] ?? self);
+          await sleep(300);
+          continue;
+        }
+        const addr = this.leaderAddr();
+        if (addr) {
+          await this.withRaftClient(addr, (c) => c.leave({ raftId: self }, { deadlineMs: Math.max(1_000, deadline - Date.now()) }));
+          log.info('left the Raft group');
+          return 'left';
+        }
+      } catch (error) {
+        log.warn({ err: error }, 'leaving the Raft group did not work yet; retrying');
+      }
+      await sleep(200);
+    }
+    return 'failed';
+  }
+
+  /** Takes a member out of the Raft group and records its node as a worker's. */
+  private async removeFromRaft(nodeId: string, raftId: number): Promise<void> {
+    const conf = this.raft.confState();
+    if (conf.voters.includes(raftId) || conf.learners.includes(raftId)) {
+      // A new leader takes changes only once its first entry is applied: retry briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.raft.proposeConfChange({ type: 'REMOVE', nodeId: raftId, context: new Uint8Array() }, LEAVE_TIMEOUT_MS);
+          break;
+        } catch (error) {
+          if (!(error instanceof RaftNodeError && error.kind === 'refused') || attempt >= 10) throw raftFailure(error);
+          await sleep(200);
+        }
+      }
+    }
+    const current = this.store.get('node', nodeId);
+    if (current) {
+      const spec = current.spec && { ...current.spec, desiredRole: 'WORKER' as const };
+      const result = await this.propose([{ kind: 'UPDATE', object: { node: { ...current, role: 'WORKER', spec, managerStatus: undefined } } }]);
+      if (!result.ok) throw new RpcError('unavailable', `removed from Raft, but recording node ${nodeId} as a worker failed: ${result.error.message}; retry`);
+    }
+    this.transport.removePeer(raftId);
+    this.options.log.info({ nodeId, raftId }, 'manager removed from the Raft group');
+  }
+
+  /**
+   * `node rm --force` of a manager (on the leader): only one that is gone
+   * (no session with the dispatcher) is taken out of Raft; a live one is
+   * demoted first, as Docker asks.
+   */
+  private async removeManager(nodeId: string): Promise<void> {
+    const node = this.store.get('node', nodeId);
+    const name = node?.description?.hostname || nodeId;
+    if (nodeId === this.options.nodeId) throw new RpcError('failed-precondition', `node ${name} is the leader: run "shoal node rm" from another manager once it is down, or "shoal swarm leave --force" on it`);
+    if (this.leading?.dispatcher.connectedNodes().includes(nodeId)) {
+      throw new RpcError('failed-precondition', `node ${name} is a manager that is still reachable: demote it first ("shoal node demote ${name}"), then remove it`);
+    }
+    const raftId = node?.managerStatus?.raftId;
+    if (!raftId) return;
+    // Never take the quorum away: the voters left must have a majority that is alive (has a session).
+    const conf = this.raft.confState();
+    const voters = conf.voters.filter((v) => v !== raftId);
+    const connected = new Set(this.leading?.dispatcher.connectedNodes() ?? []);
+    const live = voters.filter((v) => v === this.options.raftId || connected.has(this.nodeIdOf(v) ?? '')).length;
+    if (conf.voters.includes(raftId) && live < Math.floor(voters.length / 2) + 1) {
+      throw new RpcError('failed-precondition', `removing node ${name} would leave ${live} reachable managers out of ${voters.length}, too few for a quorum: bring managers back first`);
+    }
+    await this.removeFromRaft(nodeId, raftId);
+  }
+
+  /**
+   * After a forced new cluster every other manager is out of Raft: their
+   * nodes become workers (their daemons follow when they come back) and
+   * can be promoted again.
+   */
+  private async demoteFormerManagers(log: Logger): Promise<void> {
+    const actions: StoreAction[] = this.store
+      .list('node')
+      .filter((n) => n.id !== this.options.nodeId && (n.spec?.desiredRole === 'MANAGER' || n.managerStatus))
+      .map((n) => ({ kind: 'UPDATE', object: { node: { ...n, role: 'WORKER', spec: n.spec && { ...n.spec, desiredRole: 'WORKER' as const }, managerStatus: undefined } } }));
+    if (actions.length === 0) return;
+    const result = await this.propose(actions).catch((error: unknown) => ({ ok: false as const, error: { kind: 'invalid' as const, message: String(error) } }));
+    if (result.ok) log.warn({ nodes: actions.length }, 'forced a new cluster: the other managers are workers now; promote nodes to add managers again');
+    else log.error({ error: result.error }, 'recording the former managers as workers failed');
+  }
+
+  private nodeIdOf(raftId: number): string | undefined {
+    if (raftId === this.options.raftId) return this.options.nodeId;
+    return this.store.list('node').find((n) => n.managerStatus?.raftId === raftId)?.id;
+  }
+
+  private async withRaftClient<T>(addr: string, fn: (client: RpcClient<typeof RaftService>) => Promise<T>): Promise<T> {
+    const client = createClient(RaftService, addr, { tls: this.options.tls, expect: { role: MANAGER_ROLE } });
+    try {
+      return await fn(client);
+    } finally {
+      client.close();
+    }
+  }
+
+  /**
+   * Runs a call on the leader: here when leading, else sent to the leader,
+   * waiting out an election (bounded by LEADER_WAIT_MS) while no leader is
+   * known or the known one cannot be reached. A call the leader may have
+   * received is never sent twice; transport failures are reworded so they
+   * cannot pass for a failure of the caller's own connection.
+   */
+  private async viaLeader<T>(remote: (addr: string) => Promise<T>, local: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    let unreachable: string | undefined;
+    for (;;) {
+      if (this.raft.status().removed) throw new RpcError('failed-precondition', REMOVED_MANAGER);
+      if (this.isLeader()) return local();
+      const addr = this.leaderAddr();
+      if (addr && addr !== unreachable) {
+        try {
+          return await remote(addr);
+        } catch (error) {
+          const e = RpcError.from(error);
+          const failure = classifyForwardFailure(e);
+          if (failure === 'answer') throw e;
+          if (failure === 'cut') throw new RpcError('unavailable', `the leader (${addr}) stopped answering during the call, so it may or may not have taken effect: check, then retry if needed`);
+          unreachable = addr;
+          // A fresh channel next time: grpc-js would otherwise back off reconnecting for up to two minutes.
+          this.leaderClients.get(addr)?.close();
+          this.leaderClients.delete(addr);
+        }
+      }
+      if (Date.now() >= deadline) throw new RpcError('unavailable', NO_LEADER);
+      await sleep(100);
+    }
   }
 
   /**
@@ -237,6 +415,15 @@ export class Manager {
     } finally {
       this.reconcilingRoles = false;
     }
+  }
+
+  /** Managers the leader reaches and does not reach, this one included (for `swarm leave`'s quorum warning). */
+  async managerCounts(): Promise<{ reachable: number; unreachable: number }> {
+    const ctx: CallContext = { peer: { kind: 'local' }, method: 'ListNodes', address: '', signal: new AbortController().signal };
+    const { nodes } = await this.control.listNodes(codec.ListNodesRequest.fromPartial({}), ctx);
+    const managers = nodes.filter((n) => n.managerStatus);
+    const reachable = managers.filter((n) => n.managerStatus?.reachability === 'REACHABLE').length;
+    return { reachable, unreachable: managers.length - reachable };
   }
 
   /** How far this member has applied the log. */
@@ -311,10 +498,15 @@ export class Manager {
       const result = await this.propose(objects).catch((error: unknown) => ({ ok: false as const, error: { kind: 'invalid' as const, message: String(error) } }));
       if (!result.ok) log.error({ error: result.error }, 'writing the new cluster\'s first objects failed');
     }
+    if (this.forcedDemotionsPending) {
+      this.forcedDemotionsPending = false;
+      await this.demoteFormerManagers(log);
+    }
     if (!this.isLeader() || this.leading) return;
     const propose = (actions: StoreAction[]): Promise<ApplyResult> => this.propose(actions);
     const view = new StoreDispatcherView(this.store, () => this.managerAddrs(), (sealed) => this.openSecret(sealed));
-    const dispatcher = new Dispatcher(view, statusWriter(propose), realTimers, this.options.log.child({ component: 'dispatcher' }));
+    const term = { over: false };
+    const dispatcher = new Dispatcher(view, whileLeading(statusWriter(propose), term), realTimers, this.options.log.child({ component: 'dispatcher' }));
     const orchestrator = new OrchestratorLoop(this.store, propose, systemLoopClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, this.options.log.child({ component: 'orchestrator' }));
     const scheduler = new SchedulerLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'scheduler' }));
     const allocator = new AllocatorLoop(this.store, propose, systemLoopClock, this.options.log.child({ component: 'allocator' }), (fn) => this.allocationWrites.run(fn));
@@ -326,7 +518,7 @@ export class Manager {
       },
       this.options.log.child({ component: 'logs' }),
     );
-    this.leading = { dispatcher, view, orchestrator, scheduler, allocator, broker };
+    this.leading = { dispatcher, view, orchestrator, scheduler, allocator, broker, term };
     allocator.start();
     orchestrator.start();
     scheduler.start();
@@ -346,6 +538,7 @@ export class Manager {
     this.stopRoleWatch?.();
     this.stopRoleWatch = undefined;
     this.options.log.info('this manager is no longer the leader');
+    leading.term.over = true;
     leading.dispatcher.stop();
     leading.view.close();
     leading.orchestrator.stop();
@@ -358,16 +551,19 @@ export class Manager {
     const local = controlHandlers(this.controlDeps());
     const routed: Record<string, unknown> = {};
     for (const name of Object.keys(ControlService) as (keyof typeof ControlService)[]) {
-      routed[name] = async (req: unknown, ctx: unknown) => {
-        if (this.isLeader()) return (local[name] as (r: unknown, c: unknown) => Promise<unknown>)(req, ctx);
-        const addr = this.leaderAddr();
-        if (!addr) throw new RpcError('unavailable', NO_LEADER);
-        let client = this.leaderClients.get(addr);
-        if (!client) this.leaderClients.set(addr, (client = createClient(ControlService, addr, { tls: this.options.tls, expect: { role: MANAGER_ROLE } })));
-        return (client[name] as (r: unknown) => Promise<unknown>)(req);
-      };
+      routed[name] = (req: unknown, ctx: unknown) =>
+        this.viaLeader(
+          (addr) => (this.leaderClient(addr)[name] as (r: unknown) => Promise<unknown>)(req),
+          () => (local[name] as (r: unknown, c: unknown) => Promise<unknown>)(req, ctx),
+        );
     }
     return routed as unknown as Handlers<typeof ControlService>;
+  }
+
+  private leaderClient(addr: string): RpcClient<typeof ControlService> {
+    let client = this.leaderClients.get(addr);
+    if (!client) this.leaderClients.set(addr, (client = createClient(ControlService, addr, { tls: this.options.tls, expect: { role: MANAGER_ROLE } })));
+    return client;
   }
 
   /** A stored secret opened for the dispatcher; failures are logged by ID only, never with data. */
@@ -412,15 +608,29 @@ export class Manager {
         const parsed = validatePlacement({ constraints: [...constraints], preferences: preferences.map((p) => ({ spreadDescriptor: p })), platforms: [], maxReplicas: 0, strategy: 'SPREAD' });
         return parsed.ok ? undefined : parsed.error.message;
       },
-      removeManager: async () => {
-        throw new RpcError('unimplemented', 'removing a manager from Raft is not built yet (issue #5): demote it first');
-      },
+      removeManager: (nodeId) => this.removeManager(nodeId),
       newJoinToken: () => {
         const cluster = this.store.list('cluster')[0];
         return generateJoinToken(caDigest(cluster?.rootCa?.caCertPem ?? ''));
       },
     };
   }
+}
+
+/**
+ * The dispatcher's writer for one term of leadership: once it ended, its
+ * batched reports are dropped instead of failing (and being retried) forever;
+ * agents report their statuses again to the next leader.
+ */
+function whileLeading(writer: DispatcherWriter, term: { over: boolean }): DispatcherWriter {
+  return {
+    setNodeStatuses: (updates) => (term.over ? Promise.resolve() : writer.setNodeStatuses(updates)),
+    setTaskStatuses: (updates) => (term.over ? Promise.resolve() : writer.setTaskStatuses(updates)),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A Docker-style 25-character object ID. */

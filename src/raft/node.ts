@@ -88,8 +88,8 @@ export interface RaftNodeOptions {
   /** Wall-clock length of one core tick. */
   tickMs?: number;
   core?: Partial<Omit<RaftOptions, 'id'>>;
-  /** Take a snapshot after this many applied entries past the last one. */
-  snapshotEveryEntries?: number;
+  /** Take a snapshot after this many applied entries past the last one (read at each check: the cluster may change it). */
+  snapshotEveryEntries?: number | (() => number);
   /** Entries kept behind a snapshot so slightly slow followers avoid a snapshot. */
   keepEntriesAfterSnapshot?: number;
   /** For a brand-new member of a brand-new cluster: the initial voters. */
@@ -135,6 +135,8 @@ export class RaftNode {
   private readonly reads = new Map<string, PendingRead>();
   private readonly readsWaiting: PendingRead[] = [];
   private appliedIndex = 0;
+  /** Index of the newest snapshot (taken or installed): intervals count from it, not from the compaction point. */
+  private snapshotIndex = 0;
   private readSeq = 0;
   private stopClock: () => void = () => undefined;
   private lastSoft: SoftState;
@@ -146,6 +148,7 @@ export class RaftNode {
     initialApplied: number,
   ) {
     this.appliedIndex = initialApplied;
+    this.snapshotIndex = initialApplied;
     this.lastSoft = core.softState();
   }
 
@@ -371,6 +374,7 @@ export class RaftNode {
     if (rd.snapshot) {
       sm.restore(rd.snapshot.data);
       this.appliedIndex = rd.snapshot.meta.index;
+      this.snapshotIndex = rd.snapshot.meta.index;
       // Proposals the snapshot covers: we cannot tell whether they made it.
       for (const [index, p] of this.proposals) {
         if (index <= this.appliedIndex) this.settle(index, p, new RaftNodeError('unknown', 'replaced by a snapshot before we saw it apply'));
@@ -439,9 +443,11 @@ export class RaftNode {
   }
 
   private async maybeSnapshot(): Promise<void> {
-    const every = this.opts.snapshotEveryEntries ?? 10_000;
-    if (this.core.log.applied - this.core.compactedIndex() < every || this.appliedIndex !== this.core.log.applied) return;
+    const option = this.opts.snapshotEveryEntries ?? 10_000;
+    const every = typeof option === 'function' ? option() : option;
+    if (this.core.log.applied - this.snapshotIndex < every || this.appliedIndex !== this.core.log.applied) return;
     const snap = this.core.compact(this.opts.stateMachine.snapshot(), this.opts.keepEntriesAfterSnapshot ?? 500);
+    this.snapshotIndex = snap.meta.index;
     await this.opts.storage.saveSnapshot(snap, this.core.compactedIndex());
     this.opts.logger.info({ index: snap.meta.index, compactedTo: this.core.compactedIndex() }, 'raft: snapshot taken, log compacted');
   }

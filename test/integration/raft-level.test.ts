@@ -232,6 +232,29 @@ describe('raft on level', () => {
     await stopMember(net, again);
   });
 
+  it('snapshots once per interval counted from the last snapshot (even below the kept tail), at an interval read at run time', async () => {
+    const net = new LocalNet();
+    const opened = await LevelStorage.open(await tempDir(), 'cluster-a', 1);
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    let snapshots = 0;
+    const kv = new Kv();
+    const counting = { apply: (e: RaftEntry) => kv.apply(e), restore: (d: Uint8Array) => kv.restore(d), snapshot: () => (snapshots++, kv.snapshot()) };
+    let interval = 3;
+    const node = await RaftNode.start({ id: 1, storage: opened.value, transport: net.transport(1), stateMachine: counting, logger, random: seededRandom(1), tickMs: 10, bootstrapVoters: [1], snapshotEveryEntries: () => interval, keepEntriesAfterSnapshot: 5 });
+    net.nodes.set(1, node);
+    const m: Member = { id: 1, dir: '', kv, node, storage: opened.value };
+    await waitFor('leader', () => leaderOf([m]));
+    for (let i = 0; i < 30; i++) await node.propose(enc.encode(`k${i}=${i}`));
+    // About one per 3 applied entries; counting from the compaction point (5 behind) would snapshot on every turn.
+    expect(snapshots).toBeGreaterThanOrEqual(8);
+    expect(snapshots).toBeLessThanOrEqual(12);
+    interval = 1_000;
+    const before = snapshots;
+    for (let i = 30; i < 50; i++) await node.propose(enc.encode(`k${i}=${i}`));
+    expect(snapshots).toBe(before);
+    await stopMember(net, m);
+  });
+
   it('cuts a torn tail at start and reports it', async () => {
     const dir = await tempDir();
     const opened = await LevelStorage.open(dir, 'cluster-a', 1);
