@@ -1,7 +1,9 @@
 // The imperative shell around the pure core: one loop that feeds ticks,
 // messages and proposals in, then handles each Ready strictly in order —
-// persist (synced) → send → install snapshot → apply → serve reads →
-// advance. Nothing is sent or acknowledged before it is on disk.
+// send the leader's appends → persist (synced) → send the rest → install
+// snapshot → apply → serve reads → advance. Nothing is acknowledged (votes,
+// append responses) before it is on disk; a leader's own entries count
+// toward commit only once advance() reports them synced.
 import type { ConfChange, ConfState, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
 import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
@@ -355,6 +357,9 @@ export class RaftNode {
         continue;
       }
       const rd = this.core.ready();
+      // The leader's appends go out first so followers write while we do;
+      // the core counts our own log toward commit only after advance().
+      if (rd.messagesBeforeSync.length > 0) this.opts.transport.send(rd.messagesBeforeSync);
       await this.opts.storage.save(rd);
       if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
       this.apply(rd);

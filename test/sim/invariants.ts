@@ -87,6 +87,18 @@ export function checkInvariantsAfterReady(oracle: Oracle, id: RaftId, core: Raft
   return oracle.committedAdvanced(id, core);
 }
 
+/**
+ * A leader counts its own log toward commit only for what its disk holds:
+ * checked between ready() and the sync, when its newest entries are already
+ * on their way to followers but not yet on its own disk.
+ */
+export function checkLeaderCountsOnlySynced(id: RaftId, core: RaftCore, lastSyncedIndex: number): string | undefined {
+  if (core.role !== 'leader') return undefined;
+  const self = core.progressOf(id);
+  if (self && self.match > lastSyncedIndex) return `leader n${id} counts its own entry ${self.match} toward commit but its disk holds only up to ${lastSyncedIndex}`;
+  return undefined;
+}
+
 /** Log matching (§5.3): if two logs share an entry's index and term, they agree on everything before it. */
 export function checkLogMatching(cores: readonly RaftCore[]): string | undefined {
   for (let a = 0; a < cores.length; a++) {

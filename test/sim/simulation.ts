@@ -9,7 +9,7 @@ import type { InitialState, RaftId, RaftOptions, Ready } from '../../src/raft/co
 import { RaftCore, bootstrapState, seededRandom } from '../../src/raft/core/index.js';
 import { contextKey } from '../../src/raft/core/read-only.js';
 import { EventQueue } from './event-queue.js';
-import { checkInvariantsAfterReady, checkLogMatching, Oracle } from './invariants.js';
+import { checkInvariantsAfterReady, checkLeaderCountsOnlySynced, checkLogMatching, Oracle } from './invariants.js';
 import { KvStore, decodeCommand, encodeCommand } from './kv.js';
 import type { KvCommand } from './kv.js';
 import type { Operation } from './linearizability.js';
@@ -223,6 +223,10 @@ class Simulation {
     if (!core) return;
     while (core.hasReady()) {
       const rd = core.ready();
+      // The driver's order: the leader's appends leave before its own sync.
+      for (const m of rd.messagesBeforeSync) this.send(m);
+      const unsynced = checkLeaderCountsOnlySynced(n.id, core, n.storage.lastSyncedIndex());
+      if (unsynced) this.violation(unsynced);
       n.storage.persist(rd);
       for (const m of rd.messages) this.send(m);
       this.apply(n, rd);
@@ -342,7 +346,10 @@ class Simulation {
     this.stats.crashes++;
     if (this.rng.float() < 0.5 && core.hasReady()) {
       // Die in the middle of persisting: a prefix of the batch, last entry torn.
+      // The leader's appends of this batch already left (the driver sends
+      // them before syncing), so followers may hold entries it loses here.
       const rd = core.ready();
+      for (const m of rd.messagesBeforeSync) this.send(m);
       const keep = this.rng.int(rd.entries.length + 1);
       n.storage.persistTorn(rd, keep);
       this.trace(`n${n.id} crashed mid-write (${keep}/${rd.entries.length} entries, last torn)`);

@@ -253,7 +253,7 @@ export class RaftCore {
       hardState: sameHardState(hs, this.prevHardState) ? undefined : hs,
       snapshot: this.pendingSnapshot,
       entries: this.log.unstableEntries(),
-      messages: this.msgs,
+      ...this.splitMessages(this.msgs),
       committedEntries,
       readStates: this.readStates,
     };
@@ -851,6 +851,24 @@ export class RaftCore {
     this.msgs.push(m);
   }
 
+  /**
+   * Which messages may leave before this Ready is synced: the leader's
+   * replication traffic, once its term (and vote) is on disk. Anything sent
+   * in a term not yet persisted waits: a leader that won an election without
+   * asking anyone (a single voter) must not replicate a term it could forget
+   * in a crash and win again with a different log.
+   */
+  private splitMessages(msgs: RaftMessage[]): Pick<Ready, 'messagesBeforeSync' | 'messages'> {
+    const persistedTerm = this.prevHardState.term;
+    const messagesBeforeSync: RaftMessage[] = [];
+    const messages: RaftMessage[] = [];
+    for (const m of msgs) {
+      if (m.term === persistedTerm && EARLY_TYPES.has(m.type)) messagesBeforeSync.push(m);
+      else messages.push(m);
+    }
+    return { messagesBeforeSync, messages };
+  }
+
   private drop(reason: string): void {
     this.stats.droppedMessages++;
     this.stats.lastDropReason = reason;
@@ -868,6 +886,9 @@ export class RaftCore {
     return n;
   }
 }
+
+/** Leader-only message types that assert nothing about the sender's disk. */
+const EARLY_TYPES: ReadonlySet<RaftMessage_Type> = new Set<RaftMessage_Type>(['APPEND', 'HEARTBEAT', 'SNAPSHOT_CHUNK']);
 
 function safeDecodeConfChange(e: RaftEntry): ConfChange | undefined {
   try {
