@@ -1,9 +1,10 @@
 // The imperative shell around the pure core: one loop that feeds ticks,
-// messages and proposals in, then handles each Ready strictly in order —
-// send the leader's appends → persist (synced) → send the rest → install
-// snapshot → apply → serve reads → advance. Nothing is acknowledged (votes,
-// append responses) before it is on disk; a leader's own entries count
-// toward commit only once advance() reports them synced.
+// messages and proposals in, then handles each Ready in order — send the
+// leader's appends → persist (synced) while applying the committed entries
+// → send the rest → (install a snapshot and apply, once it is on disk) →
+// serve reads → advance. Nothing is acknowledged to a peer (votes, append
+// responses) before it is on disk; a leader's own entries count toward
+// commit only once advance() reports them synced.
 import type { ConfChange, ConfState, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
 import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
@@ -362,9 +363,22 @@ export class RaftNode {
       // The leader's appends go out first so followers write while we do;
       // the core counts our own log toward commit only after advance().
       if (rd.messagesBeforeSync.length > 0) this.opts.transport.send(rd.messagesBeforeSync);
-      await this.opts.storage.save(rd);
+      // Committed entries are on a quorum's disks already (ours counted only
+      // once synced), so they are applied while our own write runs rather
+      // than after it. A snapshot to install waits until it is on disk.
+      const applyDuringSave = rd.snapshot === undefined;
+      const saving = this.opts.storage.save(rd);
+      if (applyDuringSave) {
+        try {
+          this.apply(rd);
+        } catch (e) {
+          await saving.catch(() => undefined);
+          throw e;
+        }
+      }
+      await saving;
       if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
-      this.apply(rd);
+      if (!applyDuringSave) this.apply(rd);
       this.core.advance(rd);
       this.reportMembership(rd);
       this.releaseReads();
