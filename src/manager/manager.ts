@@ -138,7 +138,7 @@ export class Manager {
       },
     }), caAuthorizer(view));
     server.addService(RaftService, {
-      streamMessages: this.transport.streamHandler((m) => this.raft.step(m)),
+      streamMessages: this.transport.streamHandler((m) => this.raft.step(m), (from) => this.raft.peerStreamClosed(from)),
       join: (req, ctx) => this.joinRaft(req, ctx),
       leave: async () => {
         throw new RpcError('unimplemented', 'leaving the Raft group is not built yet (issue #5): demote the node instead');

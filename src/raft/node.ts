@@ -217,6 +217,11 @@ export class RaftNode {
     });
   }
 
+  /** The transport saw a peer's stream to us close (see RaftCore.leaderLost). */
+  peerStreamClosed(from: RaftId): void {
+    this.enqueue(() => this.core.leaderLost(from));
+  }
+
   private dropWindow = { startMs: 0, n: 0 };
 
   /** A malformed or misaddressed message: say so, but at most 10 lines a minute. */

@@ -200,10 +200,12 @@ export class GrpcTransport implements Transport {
 
   /**
    * The Raft.StreamMessages handler: validated messages go to `deliver`
-   * (usually RaftNode.step). Join and Leave belong to the manager, which
+   * (usually RaftNode.step); when a member's stream ends (its process died,
+   * restarted or closed the link) `closed` hears of it (usually
+   * RaftNode.peerStreamClosed). Join and Leave belong to the manager, which
    * composes this into the full service.
    */
-  streamHandler(deliver: (m: RaftMessage) => void): (stream: ServerReadableStream<RaftEnvelope, RaftStreamAck>, ctx: CallContext) => Promise<RaftStreamAck> {
+  streamHandler(deliver: (m: RaftMessage) => void, closed?: (from: RaftId) => void): (stream: ServerReadableStream<RaftEnvelope, RaftStreamAck>, ctx: CallContext) => Promise<RaftStreamAck> {
     return async (stream, ctx) => {
       const claimed = this.options.identify(ctx.peer);
       const who = ctx.peer.kind === 'node' ? ctx.peer.nodeId : ctx.peer.kind;
@@ -212,24 +214,32 @@ export class GrpcTransport implements Transport {
         this.refusals.warn(`unknown:${who}`, { peer: who }, 'raft transport: refused a stream from a caller that is not a cluster member');
         throw new RpcError('permission-denied', 'not a raft member of this cluster');
       }
-      for await (const raw of stream) {
-        const env = raw as RaftEnvelope;
-        if (env.clusterId !== this.options.clusterId) {
-          this.stats.refusedFrames++;
-          this.refusals.warn(`cluster:${who}`, { peer: who, clusterId: env.clusterId }, 'raft transport: refused a frame for another cluster');
-          throw new RpcError('permission-denied', `this member belongs to cluster ${this.options.clusterId}`);
-        }
-        for (const m of env.messages) {
-          if (m.to !== this.options.selfId || m.from !== claimed || !this.isPeer(m.from)) {
-            this.stats.refusedMessages++;
-            this.refusals.warn(`msg:${who}`, { peer: who, from: m.from, to: m.to, type: m.type }, 'raft transport: dropped a message not from this peer or not for us');
-            continue;
-          }
-          deliver(m);
-        }
+      try {
+        await this.receive(stream, claimed, who, deliver);
+      } finally {
+        if (!this.closed) closed?.(claimed);
       }
       return {};
     };
+  }
+
+  private async receive(stream: ServerReadableStream<RaftEnvelope, RaftStreamAck>, claimed: RaftId, who: string, deliver: (m: RaftMessage) => void): Promise<void> {
+    for await (const raw of stream) {
+      const env = raw as RaftEnvelope;
+      if (env.clusterId !== this.options.clusterId) {
+        this.stats.refusedFrames++;
+        this.refusals.warn(`cluster:${who}`, { peer: who, clusterId: env.clusterId }, 'raft transport: refused a frame for another cluster');
+        throw new RpcError('permission-denied', `this member belongs to cluster ${this.options.clusterId}`);
+      }
+      for (const m of env.messages) {
+        if (m.to !== this.options.selfId || m.from !== claimed || !this.isPeer(m.from)) {
+          this.stats.refusedMessages++;
+          this.refusals.warn(`msg:${who}`, { peer: who, from: m.from, to: m.to, type: m.type }, 'raft transport: dropped a message not from this peer or not for us');
+          continue;
+        }
+        deliver(m);
+      }
+    }
   }
 
   close(): void {

@@ -76,6 +76,35 @@ describe('leader election', () => {
     expect(leader.role).toBe('follower');
   });
 
+  it('a leader whose stream closed (process died) is replaced within one election timeout, not two', () => {
+    const h = Harness.cluster(3);
+    const leader = h.elect();
+    h.tick(3);
+    const term = leader.term;
+    h.isolate(leader.id);
+    const followers = [...h.cores.keys()].filter((id) => id !== leader.id);
+    for (const id of followers) h.core(id).leaderLost(leader.id);
+    // The randomized part only: [0, electionTicks) ticks; without the hint
+    // no follower could campaign this early.
+    h.tick(TEST_OPTIONS.electionTicks - 1, followers);
+    const next = h.leader();
+    expect(next?.id).not.toBe(leader.id);
+    expect(next?.term).toBeGreaterThan(term);
+  });
+
+  it('a closed stream from a live leader, or from a non-leader, does not depose it', () => {
+    const h = Harness.cluster(3);
+    const leader = h.elect();
+    h.tick(3);
+    const term = leader.term;
+    const [a, b] = [...h.cores.keys()].filter((id) => id !== leader.id) as [RaftId, RaftId];
+    h.core(a).leaderLost(leader.id); // a spurious reset on one link only
+    h.core(b).leaderLost(a); // not b's leader: ignored
+    h.tick(3 * TEST_OPTIONS.electionTicks);
+    expect(h.leader()?.id).toBe(leader.id);
+    expect(leader.term).toBe(term);
+  });
+
   it('§9.6 leader lease: a live leader\'s followers ignore a higher-term vote request', () => {
     const h = Harness.cluster(3, { ...TEST_OPTIONS, preVote: false });
     const leader = h.elect();

@@ -364,6 +364,8 @@ class Simulation {
     n.storage.crash(this.rng.float() < 0.5);
     n.crashed = true;
     this.stopNode(n);
+    // Its streams close: the others' transports tell their cores (RaftNode.peerStreamClosed).
+    for (const other of this.nodes.values()) other.core?.leaderLost(n.id);
   }
 
   private restart(id: RaftId): void {

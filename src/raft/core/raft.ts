@@ -194,6 +194,18 @@ export class RaftCore {
     return ok(undefined);
   }
 
+  /**
+   * The transport saw `from`'s stream to us close (its process died or
+   * restarted: the connection was reset). If it is our leader, its lease
+   * ends now and we campaign after only the randomized part of the election
+   * timeout. A silent network stall does not close streams, so it still
+   * waits the full timeout; a spurious call costs at most a refused PreVote.
+   */
+  leaderLost(from: RaftId): void {
+    if (this.role !== 'follower' || this.leaderId !== from || from === 0) return;
+    this.electionElapsed = Math.max(this.electionElapsed, this.opts.electionTicks);
+  }
+
   /** Campaign now (tests, and `force` operations); respects PreVote. */
   campaign(): void {
     if (this.role !== 'leader' && this.promotable()) this.startCampaign(this.opts.preVote ? 'pre' : 'real');
