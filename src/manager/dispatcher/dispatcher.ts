@@ -184,12 +184,16 @@ export class Dispatcher {
 
   private closeSession(session: Session): void {
     if (this.sessions.get(session.nodeId) !== session) return;
-    // The stream is gone but the node may come back within its heartbeat
-    // grace (daemon restart); only the expiry marks it Down.
+    // The stream is gone: the node's daemon died or restarted (its
+    // connection was reset; a silent network stall does not close a stream,
+    // and heartbeats still arriving re-arm the full grace). It gets one
+    // heartbeat period to come back, not three, so a dead node's tasks are
+    // replaced sooner; only the expiry marks it Down.
     this.log.info({ nodeId: session.nodeId }, 'node session stream closed');
+    this.armExpiry(session, this.store.heartbeatPeriodMs());
   }
 
-  private armExpiry(session: Session): void {
+  private armExpiry(session: Session, afterMs = this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN): void {
     session.expiry?.cancel();
     session.expiry = this.timers.setTimeout(() => {
       if (this.sessions.get(session.nodeId) !== session) return;
@@ -197,7 +201,7 @@ export class Dispatcher {
       this.log.warn({ nodeId: session.nodeId }, 'node missed its heartbeats; marking it down');
       this.nodeStatuses.add({ nodeId: session.nodeId, status: { state: 'DOWN', message: 'heartbeat failure', addr: this.store.node(session.nodeId)?.status?.addr ?? '' } });
       session.end(new RpcError('unavailable', 'heartbeat expired'));
-    }, this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN);
+    }, afterMs);
   }
 }
 
