@@ -62,6 +62,7 @@ class PeerLink {
     this.backoffMs = t.backoffMinMs;
   }
 
+  /** Queues `m`; the caller flushes once per batch of messages (one envelope, not one each). */
   enqueue(m: RaftMessage): void {
     if (this.closed) return;
     if (this.queue.length >= this.t.maxQueuedMessages) {
@@ -70,10 +71,9 @@ class PeerLink {
       this.dropped++;
     }
     this.queue.push(m);
-    this.flush();
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.closed || this.waitingDrain || this.reconnectTimer) return;
     if (!this.stream) this.connect();
     const stream = this.stream;
@@ -191,11 +191,18 @@ export class GrpcTransport implements Transport {
 
   send(messages: readonly RaftMessage[]): void {
     if (this.closed) return;
+    const touched = new Set<PeerLink>();
     for (const m of messages) {
       const link = this.links.get(m.to);
-      if (link) link.enqueue(m);
-      else this.options.logger.debug({ to: m.to, type: m.type }, 'raft transport: no address for peer; message dropped');
+      if (link) {
+        link.enqueue(m);
+        touched.add(link);
+      } else {
+        this.options.logger.debug({ to: m.to, type: m.type }, 'raft transport: no address for peer; message dropped');
+      }
     }
+    // One envelope per peer per Ready: a write is a frame, a TLS record and a syscall.
+    for (const link of touched) link.flush();
   }
 
   /**
