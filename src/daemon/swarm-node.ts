@@ -289,19 +289,23 @@ export class SwarmNode {
     if (wanted === 'manager') {
       identity.role = 'manager';
       saveNode(this.options.dataRoot, stored);
+      // The agent's session comes back first: joining Raft takes seconds
+      // (catching up as a learner), and a node without a session for longer
+      // than its heartbeat grace is marked Down and its tasks are replaced.
+      await this.startAgent();
       await this.joinRaft(remote);
       this.log.info('promoted: this node is now a manager');
-    } else {
-      await this.manager?.stop();
-      this.manager = undefined;
-      await this.server?.close(500);
-      this.server = undefined;
-      identity.role = 'worker';
-      identity.raftId = 0;
-      rmSync(join(this.options.dataRoot, 'raft'), { recursive: true, force: true });
-      saveNode(this.options.dataRoot, stored);
-      this.log.info('demoted: this node is now a worker');
+      return;
     }
+    await this.manager?.stop();
+    this.manager = undefined;
+    await this.server?.close(500);
+    this.server = undefined;
+    identity.role = 'worker';
+    identity.raftId = 0;
+    rmSync(join(this.options.dataRoot, 'raft'), { recursive: true, force: true });
+    saveNode(this.options.dataRoot, stored);
+    this.log.info('demoted: this node is now a worker');
     await this.startAgent();
   }
 
