@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { call, freePort, ProcessCluster } from '../test/sim/process-cluster.js';
+import { call, freePort, ProcessCluster, putFollowingLeader } from '../test/sim/process-cluster.js';
 
 interface Outcome {
   system: string;
@@ -18,7 +18,12 @@ interface Outcome {
   errors: number;
   seconds: number;
   latenciesMs: number[];
+  /** Leader SIGKILLed after the load → the next write acknowledged (ms); NaN if none within the bound. */
+  failoverMs?: number;
 }
+
+/** Bound on waiting for a write after killing the leader. */
+const FAILOVER_WAIT_MS = 15_000;
 
 function arg(args: string[], name: string, dflt: number): number {
   const i = args.indexOf(name);
@@ -60,10 +65,16 @@ async function benchShoal(clients: number, seconds: number, valueBytes: number):
     const port = cluster.httpPort(leader);
     // Warm up connections and the JIT.
     await load('shoal-warmup', clients, 1, async (c, i) => (await call(port, 'POST', '/put', JSON.stringify({ key: `warm${c}-${i}`, value: 'w' }))).status === 200);
-    return await load('shoal', clients, seconds, async (c, i) => {
+    const outcome = await load('shoal', clients, seconds, async (c, i) => {
       const r = await call(port, 'POST', '/put', JSON.stringify({ key: `k${(c * 7919 + i) % 100_000}`, value: valueOf(valueBytes, c, i) }));
       return r.status === 200;
     });
+    // Failover: SIGKILL the leader, time until a surviving member acknowledges a write.
+    const t0 = performance.now();
+    cluster.kill(leader, 'SIGKILL');
+    const hint = { leader: 0 };
+    const wrote = await putFollowingLeader(cluster, hint, 'failover', 'f', Date.now() + FAILOVER_WAIT_MS);
+    return { ...outcome, failoverMs: wrote ? performance.now() - t0 : NaN };
   } finally {
     await cluster.stop();
   }
@@ -116,10 +127,23 @@ async function benchEtcd(clients: number, seconds: number, valueBytes: number): 
     if (!leaderPort) return 'etcd did not elect a leader within 20 s';
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     await load('etcd-warmup', clients, 1, async (c, i) => (await call(leaderPort, 'POST', '/v3/kv/put', JSON.stringify({ key: b64(`warm${c}-${i}`), value: b64('w') }))).status === 200);
-    return await load('etcd', clients, seconds, async (c, i) => {
+    const outcome = await load('etcd', clients, seconds, async (c, i) => {
       const r = await call(leaderPort, 'POST', '/v3/kv/put', JSON.stringify({ key: b64(`k${(c * 7919 + i) % 100_000}`), value: b64(valueOf(valueBytes, c, i)) }));
       return r.status === 200;
     });
+    // Failover, as for shoal: SIGKILL the leader, time until a survivor acknowledges a write (followers forward).
+    const t0 = performance.now();
+    procs[members.findIndex((m) => m.client === leaderPort)]?.kill('SIGKILL');
+    const survivors = members.filter((m) => m.client !== leaderPort);
+    let failoverMs = NaN;
+    for (let k = 0; Number.isNaN(failoverMs) && performance.now() - t0 < FAILOVER_WAIT_MS; k++) {
+      const m = survivors[k % survivors.length];
+      if (!m) break;
+      const r = await call(m.client, 'POST', '/v3/kv/put', JSON.stringify({ key: b64('failover'), value: b64('f') }), 1_000);
+      if (r.status === 200 && r.body?.header) failoverMs = performance.now() - t0;
+      else await new Promise((res) => setTimeout(res, 10));
+    }
+    return { ...outcome, failoverMs };
   } finally {
     for (const p of procs) p.kill('SIGKILL');
     await rm(root, { recursive: true, force: true });
@@ -128,7 +152,8 @@ async function benchEtcd(clients: number, seconds: number, valueBytes: number): 
 
 function row(o: Outcome): string {
   const rate = o.ops / o.seconds;
-  return `| ${o.system.padEnd(7)} | ${String(o.ops).padStart(8)} | ${String(o.errors).padStart(6)} | ${rate.toFixed(0).padStart(8)} | ${percentile(o.latenciesMs, 50).toFixed(2).padStart(7)} | ${percentile(o.latenciesMs, 99).toFixed(2).padStart(7)} | ${percentile(o.latenciesMs, 100).toFixed(2).padStart(8)} |`;
+  const failover = o.failoverMs === undefined ? '' : Number.isNaN(o.failoverMs) ? `> ${FAILOVER_WAIT_MS}` : o.failoverMs.toFixed(0);
+  return `| ${o.system.padEnd(7)} | ${String(o.ops).padStart(8)} | ${String(o.errors).padStart(6)} | ${rate.toFixed(0).padStart(8)} | ${percentile(o.latenciesMs, 50).toFixed(2).padStart(7)} | ${percentile(o.latenciesMs, 99).toFixed(2).padStart(7)} | ${percentile(o.latenciesMs, 100).toFixed(2).padStart(8)} | ${failover.padStart(11)} |`;
 }
 
 function merge(system: string, runs: Outcome[]): Outcome {
@@ -138,7 +163,13 @@ function merge(system: string, runs: Outcome[]): Outcome {
     errors: runs.reduce((n, r) => n + r.errors, 0),
     seconds: runs.reduce((n, r) => n + r.seconds, 0),
     latenciesMs: runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b),
+    // The worst failover of the rounds: the target is a bound, not an average.
+    failoverMs: runs.reduce((worst, r) => (Number.isNaN(r.failoverMs ?? NaN) || Number.isNaN(worst) ? NaN : Math.max(worst, r.failoverMs ?? 0)), 0),
   };
+}
+
+function failoverText(o: Outcome): string {
+  return o.failoverMs === undefined || Number.isNaN(o.failoverMs) ? 'n/a' : `${(o.failoverMs / 1000).toFixed(2)} s`;
 }
 
 /** Entry point called by bench/cli.ts. */
@@ -158,14 +189,14 @@ export async function main(args: string[]): Promise<void> {
     if (typeof e === 'string') etcdProblem = e;
     else etcdRuns.push({ ...e, system: `etcd#${r + 1}` });
   }
-  console.log('| system  |      ops | errors |    ops/s | p50 ms  | p99 ms  |  max ms  |');
-  console.log('|---------|----------|--------|----------|---------|---------|----------|');
+  console.log('| system  |      ops | errors |    ops/s | p50 ms  | p99 ms  |  max ms  | failover ms |');
+  console.log('|---------|----------|--------|----------|---------|---------|----------|-------------|');
   for (const o of [...shoalRuns, ...etcdRuns]) console.log(row(o));
   const shoal = merge('shoal', shoalRuns);
   const t1 = shoal.ops / shoal.seconds;
   const l1 = percentile(shoal.latenciesMs, 99);
   if (etcdRuns.length === 0) {
-    console.log(`raft-bench: shoal ${t1.toFixed(0)} ops/s p99 ${l1.toFixed(1)} ms; etcd unavailable (${etcdProblem ?? 'no runs'}); ratio n/a`);
+    console.log(`raft-bench: shoal ${t1.toFixed(0)} ops/s p99 ${l1.toFixed(1)} ms failover ${failoverText(shoal)}; etcd unavailable (${etcdProblem ?? 'no runs'}); ratio n/a`);
     return;
   }
   const etcd = merge('etcd', etcdRuns);
@@ -173,5 +204,5 @@ export async function main(args: string[]): Promise<void> {
   console.log(row(etcd));
   const t2 = etcd.ops / etcd.seconds;
   const l2 = percentile(etcd.latenciesMs, 99);
-  console.log(`raft-bench: shoal ${t1.toFixed(0)} ops/s p99 ${l1.toFixed(1)} ms; etcd ${t2.toFixed(0)} ops/s p99 ${l2.toFixed(1)} ms; ratio ${(t1 / t2).toFixed(2)}`);
+  console.log(`raft-bench: shoal ${t1.toFixed(0)} ops/s p99 ${l1.toFixed(1)} ms failover ${failoverText(shoal)}; etcd ${t2.toFixed(0)} ops/s p99 ${l2.toFixed(1)} ms failover ${failoverText(etcd)}; ratio ${(t1 / t2).toFixed(2)}`);
 }

@@ -82,8 +82,17 @@ export class AgentSession {
     return [...this.tasks.values()];
   }
 
-  /** Ends the session; the agent keeps its tasks. */
-  stop(): void {
+  /**
+   * Ends the session; the agent keeps its tasks. With `restarting` (a clean
+   * daemon stop or a role change, not a leave) the leader is told first, so
+   * it keeps the node's tasks for its restart grace instead of replacing
+   * them as a dead node's; the notice is bounded and best effort.
+   */
+  async stop(options: { restarting?: boolean } = {}): Promise<void> {
+    const current = this.current;
+    if (options.restarting && current && !this.stopped) {
+      await current.client.heartbeat({ sessionId: current.sessionId, restarting: true }, { deadlineMs: 500 }).catch(() => undefined);
+    }
     this.stopped = true;
     this.unsubscribe?.();
     clearInterval(this.reachabilityTimer);
@@ -184,7 +193,7 @@ export class AgentSession {
       while (!abort.signal.aborted) {
         await new Promise((r) => setTimeout(r, this.heartbeatPeriodMs * 0.5));
         if (abort.signal.aborted) return;
-        const res = await client.heartbeat({ sessionId: first.sessionId }, { deadlineMs: this.heartbeatPeriodMs * 2 });
+        const res = await client.heartbeat({ sessionId: first.sessionId, restarting: false }, { deadlineMs: this.heartbeatPeriodMs * 2 });
         this.lastContactMs = Date.now();
         this.heartbeatPeriodMs = res.periodMs || this.heartbeatPeriodMs;
       }

@@ -282,7 +282,7 @@ export class SwarmNode {
   async close(): Promise<void> {
     clearTimeout(this.roleRetry);
     await this.busy.catch(() => undefined);
-    await this.stopComponents();
+    await this.stopComponents({ restarting: true });
   }
 
   /**
@@ -343,7 +343,7 @@ export class SwarmNode {
     }
     if (!renewed || !remote) throw lastError;
     if ((renewed.role === 'MANAGER' ? 'manager' : 'worker') !== wanted) throw new Error(`the CA still issues role ${renewed.role}`);
-    this.session?.stop();
+    await this.session?.stop({ restarting: true });
     this.session = undefined;
     await this.agent?.close();
     this.agent = undefined;
@@ -353,19 +353,23 @@ export class SwarmNode {
     if (wanted === 'manager') {
       identity.role = 'manager';
       saveNode(this.options.dataRoot, stored);
+      // The agent's session comes back first: joining Raft takes seconds
+      // (catching up as a learner), and a node without a session for longer
+      // than its heartbeat grace is marked Down and its tasks are replaced.
+      await this.startAgent();
       await this.joinRaft(remote);
       this.log.info('promoted: this node is now a manager');
-    } else {
-      await this.manager?.stop();
-      this.manager = undefined;
-      await this.server?.close(500);
-      this.server = undefined;
-      identity.role = 'worker';
-      identity.raftId = 0;
-      rmSync(join(this.options.dataRoot, 'raft'), { recursive: true, force: true });
-      saveNode(this.options.dataRoot, stored);
-      this.log.info('demoted: this node is now a worker');
+      return;
     }
+    await this.manager?.stop();
+    this.manager = undefined;
+    await this.server?.close(500);
+    this.server = undefined;
+    identity.role = 'worker';
+    identity.raftId = 0;
+    rmSync(join(this.options.dataRoot, 'raft'), { recursive: true, force: true });
+    saveNode(this.options.dataRoot, stored);
+    this.log.info('demoted: this node is now a worker');
     await this.startAgent();
   }
 
@@ -437,8 +441,8 @@ export class SwarmNode {
       .finally(() => (this.roleChanging = false));
   }
 
-  private async stopComponents(): Promise<void> {
-    this.session?.stop();
+  private async stopComponents(options: { restarting?: boolean } = {}): Promise<void> {
+    await this.session?.stop(options);
     this.session = undefined;
     await this.agent?.close();
     this.agent = undefined;

@@ -994,6 +994,8 @@ export interface SessionMessage {
 
 export interface HeartbeatRequest {
   sessionId: string;
+  /** Sent once by a daemon stopping cleanly (SIGTERM, role change): it will be back and its containers keep running (live-restore), so the leader waits the longer restart grace before marking it Down. A daemon that dies without saying so gets one heartbeat period after its stream closes. */
+  restarting: boolean;
 }
 
 export interface HeartbeatResponse {

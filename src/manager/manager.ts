@@ -178,7 +178,7 @@ export class Manager {
       },
     }), caAuthorizer(view));
     server.addService(RaftService, {
-      streamMessages: this.transport.streamHandler((m) => this.raft.step(m)),
+      streamMessages: this.transport.streamHandler((m) => this.raft.step(m), (from) => this.raft.peerStreamClosed(from)),
       join: (req, ctx) => this.joinRaft(req, ctx),
       leave: (req, ctx) => this.leaveRaftFor(req, ctx),
     }, managersOnly(view));

@@ -1,7 +1,10 @@
 // The imperative shell around the pure core: one loop that feeds ticks,
-// messages and proposals in, then handles each Ready strictly in order —
-// persist (synced) → send → install snapshot → apply → serve reads →
-// advance. Nothing is sent or acknowledged before it is on disk.
+// messages and proposals in, then handles each Ready in order — send the
+// leader's appends → persist (synced) while applying the committed entries
+// → send the rest → (install a snapshot and apply, once it is on disk) →
+// serve reads → advance. Nothing is acknowledged to a peer (votes, append
+// responses) before it is on disk; a leader's own entries count toward
+// commit only once advance() reports them synced.
 import type { ConfChange, ConfState, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
 import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
@@ -168,6 +171,7 @@ export class RaftNode {
         hardState: initial.hardState,
         snapshot: undefined,
         entries: initial.entries,
+        messagesBeforeSync: [],
         messages: [],
         committedEntries: [],
         readStates: [],
@@ -181,6 +185,7 @@ export class RaftNode {
         hardState: forced.hardState,
         snapshot: undefined,
         entries: fresh,
+        messagesBeforeSync: [],
         messages: [],
         committedEntries: [],
         readStates: [],
@@ -213,6 +218,11 @@ export class RaftNode {
       this.core.step(m);
       if (this.core.stats.droppedMessages > before) this.logDrop(m);
     });
+  }
+
+  /** The transport saw a peer's stream to us close (see RaftCore.leaderLost). */
+  peerStreamClosed(from: RaftId): void {
+    this.enqueue(() => this.core.leaderLost(from));
   }
 
   private dropWindow = { startMs: 0, n: 0 };
@@ -358,9 +368,25 @@ export class RaftNode {
         continue;
       }
       const rd = this.core.ready();
-      await this.opts.storage.save(rd);
+      // The leader's appends go out first so followers write while we do;
+      // the core counts our own log toward commit only after advance().
+      if (rd.messagesBeforeSync.length > 0) this.opts.transport.send(rd.messagesBeforeSync);
+      // Committed entries are on a quorum's disks already (ours counted only
+      // once synced), so they are applied while our own write runs rather
+      // than after it. A snapshot to install waits until it is on disk.
+      const applyDuringSave = rd.snapshot === undefined;
+      const saving = this.opts.storage.save(rd);
+      if (applyDuringSave) {
+        try {
+          this.apply(rd);
+        } catch (e) {
+          await saving.catch(() => undefined);
+          throw e;
+        }
+      }
+      await saving;
       if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
-      this.apply(rd);
+      if (!applyDuringSave) this.apply(rd);
       this.core.advance(rd);
       this.reportMembership(rd);
       this.releaseReads();

@@ -1,6 +1,7 @@
 // Raft's stable storage in `level`: hard state, log entries and the latest
 // snapshot. Every write the core needs durable is one synced batch, done
-// before anything from the same Ready is sent or acknowledged. Each record
+// before anything from the same Ready is acknowledged (only a leader's
+// appends leave earlier; see node.ts). Each record
 // carries a CRC32 so a torn or corrupted tail is found at start and cut
 // (it can only hold entries nobody was told about). A data dir belongs to
 // one cluster and one format; anything else is refused with a clear error.

@@ -62,6 +62,7 @@ class PeerLink {
     this.backoffMs = t.backoffMinMs;
   }
 
+  /** Queues `m`; the caller flushes once per batch of messages (one envelope, not one each). */
   enqueue(m: RaftMessage): void {
     if (this.closed) return;
     if (this.queue.length >= this.t.maxQueuedMessages) {
@@ -70,10 +71,9 @@ class PeerLink {
       this.dropped++;
     }
     this.queue.push(m);
-    this.flush();
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.closed || this.waitingDrain || this.reconnectTimer) return;
     if (!this.stream) this.connect();
     const stream = this.stream;
@@ -191,19 +191,28 @@ export class GrpcTransport implements Transport {
 
   send(messages: readonly RaftMessage[]): void {
     if (this.closed) return;
+    const touched = new Set<PeerLink>();
     for (const m of messages) {
       const link = this.links.get(m.to);
-      if (link) link.enqueue(m);
-      else this.options.logger.debug({ to: m.to, type: m.type }, 'raft transport: no address for peer; message dropped');
+      if (link) {
+        link.enqueue(m);
+        touched.add(link);
+      } else {
+        this.options.logger.debug({ to: m.to, type: m.type }, 'raft transport: no address for peer; message dropped');
+      }
     }
+    // One envelope per peer per Ready: a write is a frame, a TLS record and a syscall.
+    for (const link of touched) link.flush();
   }
 
   /**
    * The Raft.StreamMessages handler: validated messages go to `deliver`
-   * (usually RaftNode.step). Join and Leave belong to the manager, which
+   * (usually RaftNode.step); when a member's stream ends (its process died,
+   * restarted or closed the link) `closed` hears of it (usually
+   * RaftNode.peerStreamClosed). Join and Leave belong to the manager, which
    * composes this into the full service.
    */
-  streamHandler(deliver: (m: RaftMessage) => void): (stream: ServerReadableStream<RaftEnvelope, RaftStreamAck>, ctx: CallContext) => Promise<RaftStreamAck> {
+  streamHandler(deliver: (m: RaftMessage) => void, closed?: (from: RaftId) => void): (stream: ServerReadableStream<RaftEnvelope, RaftStreamAck>, ctx: CallContext) => Promise<RaftStreamAck> {
     return async (stream, ctx) => {
       const claimed = this.options.identify(ctx.peer);
       const who = ctx.peer.kind === 'node' ? ctx.peer.nodeId : ctx.peer.kind;
@@ -212,24 +221,32 @@ export class GrpcTransport implements Transport {
         this.refusals.warn(`unknown:${who}`, { peer: who }, 'raft transport: refused a stream from a caller that is not a cluster member');
         throw new RpcError('permission-denied', 'not a raft member of this cluster');
       }
-      for await (const raw of stream) {
-        const env = raw as RaftEnvelope;
-        if (env.clusterId !== this.options.clusterId) {
-          this.stats.refusedFrames++;
-          this.refusals.warn(`cluster:${who}`, { peer: who, clusterId: env.clusterId }, 'raft transport: refused a frame for another cluster');
-          throw new RpcError('permission-denied', `this member belongs to cluster ${this.options.clusterId}`);
-        }
-        for (const m of env.messages) {
-          if (m.to !== this.options.selfId || m.from !== claimed || !this.isPeer(m.from)) {
-            this.stats.refusedMessages++;
-            this.refusals.warn(`msg:${who}`, { peer: who, from: m.from, to: m.to, type: m.type }, 'raft transport: dropped a message not from this peer or not for us');
-            continue;
-          }
-          deliver(m);
-        }
+      try {
+        await this.receive(stream, claimed, who, deliver);
+      } finally {
+        if (!this.closed) closed?.(claimed);
       }
       return {};
     };
+  }
+
+  private async receive(stream: ServerReadableStream<RaftEnvelope, RaftStreamAck>, claimed: RaftId, who: string, deliver: (m: RaftMessage) => void): Promise<void> {
+    for await (const raw of stream) {
+      const env = raw as RaftEnvelope;
+      if (env.clusterId !== this.options.clusterId) {
+        this.stats.refusedFrames++;
+        this.refusals.warn(`cluster:${who}`, { peer: who, clusterId: env.clusterId }, 'raft transport: refused a frame for another cluster');
+        throw new RpcError('permission-denied', `this member belongs to cluster ${this.options.clusterId}`);
+      }
+      for (const m of env.messages) {
+        if (m.to !== this.options.selfId || m.from !== claimed || !this.isPeer(m.from)) {
+          this.stats.refusedMessages++;
+          this.refusals.warn(`msg:${who}`, { peer: who, from: m.from, to: m.to, type: m.type }, 'raft transport: dropped a message not from this peer or not for us');
+          continue;
+        }
+        deliver(m);
+      }
+    }
   }
 
   close(): void {

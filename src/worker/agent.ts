@@ -8,6 +8,7 @@ import { codec, type Task, type TaskStatus, type TaskStatusUpdate } from '../gen
 import { systemClock, type CancelTimer, type Clock } from './clock.js';
 import { DockerExecutor } from './docker-executor.js';
 import type { Engine } from './engine.js';
+import { EngineLimitedExecutor } from './engine-limit.js';
 import type { Executor, LogLine, LogOptions, Subscription } from './executor.js';
 import type { NetworkAttacher } from './network-attacher.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';
@@ -69,9 +70,11 @@ export class Agent {
     this.log = componentLogger(options.logger, 'agent').child({ nodeId: options.nodeId });
     this.clock = options.clock ?? systemClock;
     this.dataDir = options.dataDir;
-    this.executor =
+    // Creates and starts go through one bounded window (see engine-limit.ts).
+    this.executor = new EngineLimitedExecutor(
       options.executor ??
-      new DockerExecutor({ engine: options.engine, logger: options.logger, resources: () => this.nodeResources, ...(options.attacher ? { attacher: options.attacher } : {}) });
+        new DockerExecutor({ engine: options.engine, logger: options.logger, resources: () => this.nodeResources, ...(options.attacher ? { attacher: options.attacher } : {}) }),
+    );
     this.batcher = new StatusBatcher(this.clock, options.statusBatchDelayMs);
     this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
     this.reachable = options.managersReachable ?? true;

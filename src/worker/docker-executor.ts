@@ -69,22 +69,25 @@ export class DockerExecutor implements Executor {
     if (!files.ok) return files;
     if (files.value.length > 0) create.HostConfig = { ...create.HostConfig, Mounts: [...(create.HostConfig?.Mounts ?? []), ...files.value] };
     const image = create.Image ?? '';
-    const present = await this.imagePresent(image);
-    if (!present.ok) return present;
-    // As Docker's executor: a failed pull is logged, and create then reports
+    // Create first (the image is usually there: one engine call, not two, per
+    // task); only a missing image costs a pull and a second create. As
+    // Docker's executor: a failed pull is logged, and create then reports
     // the error users know ("No such image: foo:latest").
-    if (!present.value) await this.pull(image);
+    let created = await this.create(create);
+    if (!created.ok && created.error.reason === 'no-such-image') {
+      await this.pull(image);
+      created = await this.create(create);
+    }
     let containerId: string;
-    try {
-      containerId = (await this.engine.createContainer(create)).id;
-    } catch (e) {
-      if (engineStatusCode(e) !== 409) {
-        this.files.release(task.nodeId, task.id);
-        return err(executorError(e));
-      }
+    if (created.ok) {
+      containerId = created.value;
+    } else if (created.error.reason === 'name-taken') {
       const existing = await this.adoptByName(task, create.name ?? '');
       if (!existing.ok) return existing;
       containerId = existing.value;
+    } else {
+      this.files.release(task.nodeId, task.id);
+      return err(created.error.error);
     }
     const attached = await this.attacher.attach(task, containerId);
     if (!attached.ok) {
@@ -273,12 +276,15 @@ export class DockerExecutor implements Executor {
     return err({ message: `container ${containerId} is still being removed after ${REMOVAL_WAIT_MS} ms`, transient: true });
   }
 
-  private async imagePresent(image: string): Promise<Result<boolean, ExecutorError>> {
+  private async create(options: Docker.ContainerCreateOptions): Promise<Result<string, { reason: 'no-such-image' | 'name-taken' | 'other'; error: ExecutorError }>> {
     try {
-      await this.engine.getImage(image).inspect();
-      return ok(true);
+      return ok((await this.engine.createContainer(options)).id);
     } catch (e) {
-      return engineStatusCode(e) === 404 ? ok(false) : err(executorError(e));
+      const code = engineStatusCode(e);
+      const error = executorError(e);
+      if (code === 409) return err({ reason: 'name-taken', error });
+      if (code === 404 && /no such image/i.test(error.message)) return err({ reason: 'no-such-image', error });
+      return err({ reason: 'other', error });
     }
   }
 

@@ -45,6 +45,9 @@ export class TaskRunner {
   private run: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  /** What the last step observed, reusable by the next one when that step only recorded a status. */
+  private lastObserved: ContainerObservation | undefined;
+  private lastObservedValid = false;
 
   constructor(task: Task, status: TaskStatus | undefined, private readonly deps: TaskRunnerDeps) {
     this.currentTask = task;
@@ -113,6 +116,8 @@ export class TaskRunner {
   private async loop(): Promise<void> {
     do {
       this.again = false;
+      // A new run was asked for (an engine event, a timer, an assignment): look again.
+      this.lastObservedValid = false;
       for (let steps = 0; ; steps++) {
         if (this.closed) return;
         if (steps >= MAX_STEPS_PER_RUN) {
@@ -127,7 +132,8 @@ export class TaskRunner {
 
   private async step(): Promise<'again' | 'idle'> {
     const { executor, clock } = this.deps;
-    const observed = await this.observe();
+    const observed = this.lastObservedValid ? { ok: true as const, value: this.lastObserved } : await this.observe();
+    this.lastObservedValid = false;
     if (!observed.ok) return this.retryLater('inspect', observed.error);
     const nowMs = clock.nowMs();
     const decision: Decision = decide({
@@ -144,6 +150,11 @@ export class TaskRunner {
     switch (decision.kind) {
       case 'transition':
         await this.setStatus(decision.status);
+        // Recording a status does not touch the engine, so the next step
+        // decides on the same observation instead of inspecting again (an
+        // engine event meanwhile sets `again`, and the next run looks anew).
+        this.lastObserved = observed.value;
+        this.lastObservedValid = true;
         return 'again';
       case 'prepare': {
         const prepared = await executor.prepare(this.currentTask);

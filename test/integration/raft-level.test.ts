@@ -261,7 +261,7 @@ describe('raft on level', () => {
     if (!opened.ok) throw new Error('open');
     const s = opened.value;
     const entries = Array.from({ length: 5 }, (_, i) => ({ term: 1, index: i + 1, type: 'NORMAL' as const, data: enc.encode(`e${i}`) }));
-    await s.save({ softState: { leaderId: 0, role: 'follower', term: 1, removed: false }, hardState: { term: 1, vote: 0, commit: 3 }, snapshot: undefined, entries, messages: [], committedEntries: [], readStates: [] });
+    await s.save({ softState: { leaderId: 0, role: 'follower', term: 1, removed: false }, hardState: { term: 1, vote: 0, commit: 3 }, snapshot: undefined, entries, messagesBeforeSync: [], messages: [], committedEntries: [], readStates: [] });
     // Damage the last entry as a crash mid-write would: flip bytes so its CRC fails.
     const raw = s.rawForTests();
     const key = storageKeyForEntry(5);

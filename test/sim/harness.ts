@@ -83,6 +83,7 @@ export class Harness {
       for (const [id, core] of this.cores) {
         while (core.hasReady()) {
           const rd = core.ready();
+          inflight.push(...rd.messagesBeforeSync);
           this.storages.get(id)?.persist(rd);
           inflight.push(...rd.messages);
           for (const e of rd.committedEntries) this.applied.get(id)?.push(e.index);

@@ -13,6 +13,8 @@ function digest(data: Uint8Array): number {
 /** What the whole cluster has agreed on so far, as seen by an omniscient observer. */
 export class Oracle {
   private readonly committed = new Map<number, number>();
+  /** The lowest term of a node seen holding each index committed: the term it was committed in. */
+  private readonly committedInTerm = new Map<number, number>();
   private readonly appliedAt = new Map<number, { term: number; digest: number; by: RaftId }>();
   private readonly leaders = new Map<number, RaftId>();
   private readonly checkedCommit = new Map<RaftId, number>();
@@ -30,6 +32,10 @@ export class Oracle {
     const compacted = core.compactedIndex();
     for (const [index, term] of this.committed) {
       if (index <= compacted) continue;
+      // §5.4: an entry committed in term c is in the log of every leader of
+      // a term after c. A leader of an older term can still win late (a
+      // delayed vote) while a newer leader commits; it need not have those.
+      if ((this.committedInTerm.get(index) ?? 0) >= core.term) continue;
       const mine = core.log.term(index);
       if (mine !== term) return `leader completeness: n${id} (term ${core.term}) lacks committed entry ${index}/${term} (has ${mine ?? 'nothing'})`;
     }
@@ -75,6 +81,7 @@ export class Oracle {
       const known = this.committed.get(i);
       if (known === undefined) this.committed.set(i, t);
       else if (known !== t) return `committed entry ${i} has term ${t} on n${id} but ${known} elsewhere`;
+      this.committedInTerm.set(i, Math.min(this.committedInTerm.get(i) ?? Infinity, core.term));
     }
     this.checkedCommit.set(id, Math.max(from, to));
     return undefined;
@@ -85,6 +92,18 @@ export class Oracle {
 export function checkInvariantsAfterReady(oracle: Oracle, id: RaftId, core: RaftCore, rd: Ready): string | undefined {
   if (rd.hardState && rd.hardState.commit > core.log.lastIndex()) return `n${id} persisted commit ${rd.hardState.commit} beyond its log ${core.log.lastIndex()}`;
   return oracle.committedAdvanced(id, core);
+}
+
+/**
+ * A leader counts its own log toward commit only for what its disk holds:
+ * checked between ready() and the sync, when its newest entries are already
+ * on their way to followers but not yet on its own disk.
+ */
+export function checkLeaderCountsOnlySynced(id: RaftId, core: RaftCore, lastSyncedIndex: number): string | undefined {
+  if (core.role !== 'leader') return undefined;
+  const self = core.progressOf(id);
+  if (self && self.match > lastSyncedIndex) return `leader n${id} counts its own entry ${self.match} toward commit but its disk holds only up to ${lastSyncedIndex}`;
+  return undefined;
 }
 
 /** Log matching (§5.3): if two logs share an entry's index and term, they agree on everything before it. */

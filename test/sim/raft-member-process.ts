@@ -91,7 +91,7 @@ const server = new RpcServer({ tls: myTls, logger });
 const unimplemented = async (): Promise<never> => {
   throw new RpcError('unimplemented', 'membership goes through the manager API');
 };
-server.addService(RaftService, { streamMessages: transport.streamHandler((m) => node.step(m)), join: unimplemented, leave: unimplemented });
+server.addService(RaftService, { streamMessages: transport.streamHandler((m) => node.step(m), (from) => node.peerStreamClosed(from)), join: unimplemented, leave: unimplemented });
 await server.listen(cfg.raftAddr);
 
 const http = createServer((req, res) => {

@@ -76,6 +76,35 @@ describe('leader election', () => {
     expect(leader.role).toBe('follower');
   });
 
+  it('a leader whose stream closed (process died) is replaced within one election timeout, not two', () => {
+    const h = Harness.cluster(3);
+    const leader = h.elect();
+    h.tick(3);
+    const term = leader.term;
+    h.isolate(leader.id);
+    const followers = [...h.cores.keys()].filter((id) => id !== leader.id);
+    for (const id of followers) h.core(id).leaderLost(leader.id);
+    // The randomized part only: [0, electionTicks) ticks; without the hint
+    // no follower could campaign this early.
+    h.tick(TEST_OPTIONS.electionTicks - 1, followers);
+    const next = h.leader();
+    expect(next?.id).not.toBe(leader.id);
+    expect(next?.term).toBeGreaterThan(term);
+  });
+
+  it('a closed stream from a live leader, or from a non-leader, does not depose it', () => {
+    const h = Harness.cluster(3);
+    const leader = h.elect();
+    h.tick(3);
+    const term = leader.term;
+    const [a, b] = [...h.cores.keys()].filter((id) => id !== leader.id) as [RaftId, RaftId];
+    h.core(a).leaderLost(leader.id); // a spurious reset on one link only
+    h.core(b).leaderLost(a); // not b's leader: ignored
+    h.tick(3 * TEST_OPTIONS.electionTicks);
+    expect(h.leader()?.id).toBe(leader.id);
+    expect(leader.term).toBe(term);
+  });
+
   it('§9.6 leader lease: a live leader\'s followers ignore a higher-term vote request', () => {
     const h = Harness.cluster(3, { ...TEST_OPTIONS, preVote: false });
     const leader = h.elect();
@@ -160,15 +189,71 @@ describe('log replication', () => {
     const follower = [...h.cores.keys()].find((id) => id !== leader.id) as RaftId;
     for (let i = 0; i < 40; i++) expect(leader.propose(enc.encode(`p${i}`)).ok).toBe(true);
     const rd = leader.ready();
-    const appends = rd.messages.filter((m) => m.type === 'APPEND' && m.to === follower);
+    const appends = rd.messagesBeforeSync.filter((m) => m.type === 'APPEND' && m.to === follower);
     expect(appends).toHaveLength(2); // pipelined, but bounded
     for (const m of appends) expect(m.entries.length).toBeLessThanOrEqual(4);
     h.storages.get(leader.id)?.persist(rd);
     leader.advance(rd);
-    for (const m of rd.messages) h.core(m.to).step(m);
+    for (const m of [...rd.messagesBeforeSync, ...rd.messages]) h.core(m.to).step(m);
     h.settle();
     h.tick(3);
     for (const c of h.cores.values()) expect(c.log.committed).toBe(leader.log.lastIndex());
+  });
+
+  it('thesis §10.2.1: the leader sends appends before its own sync but counts itself only once synced', () => {
+    const h = Harness.cluster(3);
+    const leader = h.elect();
+    h.tick(2);
+    const [a, b] = [...h.cores.keys()].filter((id) => id !== leader.id) as [RaftId, RaftId];
+    const proposed = leader.propose(enc.encode('parallel'));
+    if (!proposed.ok) throw new Error('propose refused');
+    const index = proposed.value.index;
+    const rd = leader.ready();
+    expect(rd.entries.map((e) => e.index)).toContain(index);
+    // The appends leave before the sync; nothing of the kind waits behind it.
+    const early = rd.messagesBeforeSync.filter((m) => m.type === 'APPEND' && m.entries.some((e) => e.index === index));
+    expect(early.map((m) => m.to).sort()).toEqual([a, b].sort());
+    expect(rd.messages.filter((m) => m.type === 'APPEND')).toHaveLength(0);
+    // Follower a writes and acknowledges while the leader's own write is still running.
+    const fa = h.core(a);
+    for (const m of early.filter((m) => m.to === a)) fa.step(m);
+    const frd = fa.ready();
+    expect(frd.messagesBeforeSync.filter((m) => m.type === 'APPEND_RESPONSE')).toHaveLength(0);
+    h.storages.get(a)?.persist(frd);
+    fa.advance(frd);
+    for (const m of frd.messages) if (m.to === leader.id) leader.step(m);
+    // One follower of three holds it: not a quorum until the leader's own copy is synced.
+    expect(leader.log.committed).toBeLessThan(index);
+    expect(leader.progressOf(leader.id)?.match).toBeLessThan(index);
+    h.storages.get(leader.id)?.persist(rd);
+    leader.advance(rd);
+    expect(leader.log.committed).toBe(index);
+  });
+
+  it('a leader whose term is not on disk yet holds its appends until the sync', () => {
+    // A single voter wins without asking anyone: its new term is in the same Ready.
+    const learnerState: InitialState = {
+      hardState: { term: 1, vote: 0, commit: 0 },
+      snapshot: { meta: { index: 0, term: 0, confState: { voters: [1], learners: [2], removed: [] } }, data: new Uint8Array(0) },
+      entries: [],
+    };
+    const h = new Harness();
+    const voter = h.add(1, learnerState);
+    h.add(2, learnerState);
+    voter.campaign();
+    expect(voter.role).toBe('leader');
+    const rd = voter.ready();
+    expect(rd.hardState?.term).toBe(2);
+    expect(rd.messagesBeforeSync).toHaveLength(0);
+    expect(rd.messages.filter((m) => m.type === 'APPEND' && m.to === 2)).not.toHaveLength(0);
+    h.storages.get(1)?.persist(rd);
+    voter.advance(rd);
+    for (const m of rd.messages) h.core(m.to).step(m);
+    h.settle();
+    // Once the term is on disk, its replication no longer waits.
+    voter.propose(enc.encode('next'));
+    const next = voter.ready();
+    expect(next.messagesBeforeSync.filter((m) => m.type === 'APPEND' && m.to === 2)).not.toHaveLength(0);
   });
 
   it('survives a crash that loses an unsynced, torn tail', () => {

@@ -9,7 +9,7 @@ import type { InitialState, RaftId, RaftOptions, Ready } from '../../src/raft/co
 import { RaftCore, bootstrapState, seededRandom } from '../../src/raft/core/index.js';
 import { contextKey } from '../../src/raft/core/read-only.js';
 import { EventQueue } from './event-queue.js';
-import { checkInvariantsAfterReady, checkLogMatching, Oracle } from './invariants.js';
+import { checkInvariantsAfterReady, checkLeaderCountsOnlySynced, checkLogMatching, Oracle } from './invariants.js';
 import { KvStore, decodeCommand, encodeCommand } from './kv.js';
 import type { KvCommand } from './kv.js';
 import type { Operation } from './linearizability.js';
@@ -223,9 +223,16 @@ class Simulation {
     if (!core) return;
     while (core.hasReady()) {
       const rd = core.ready();
+      // The driver's order: the leader's appends leave before its own sync,
+      // and committed entries are applied while it runs (snapshots after).
+      for (const m of rd.messagesBeforeSync) this.send(m);
+      const unsynced = checkLeaderCountsOnlySynced(n.id, core, n.storage.lastSyncedIndex());
+      if (unsynced) this.violation(unsynced);
+      const applyDuringSave = rd.snapshot === undefined;
+      if (applyDuringSave) this.apply(n, rd);
       n.storage.persist(rd);
       for (const m of rd.messages) this.send(m);
-      this.apply(n, rd);
+      if (!applyDuringSave) this.apply(n, rd);
       core.advance(rd);
       const problem = checkInvariantsAfterReady(this.oracle, n.id, core, rd);
       if (problem) this.violation(problem);
@@ -342,7 +349,12 @@ class Simulation {
     this.stats.crashes++;
     if (this.rng.float() < 0.5 && core.hasReady()) {
       // Die in the middle of persisting: a prefix of the batch, last entry torn.
+      // The leader's appends of this batch already left (the driver sends
+      // them before syncing), so followers may hold entries it loses here,
+      // and its committed entries applied (clients may have been answered).
       const rd = core.ready();
+      for (const m of rd.messagesBeforeSync) this.send(m);
+      if (rd.snapshot === undefined) this.apply(n, rd);
       const keep = this.rng.int(rd.entries.length + 1);
       n.storage.persistTorn(rd, keep);
       this.trace(`n${n.id} crashed mid-write (${keep}/${rd.entries.length} entries, last torn)`);
@@ -352,6 +364,8 @@ class Simulation {
     n.storage.crash(this.rng.float() < 0.5);
     n.crashed = true;
     this.stopNode(n);
+    // Its streams close: the others' transports tell their cores (RaftNode.peerStreamClosed).
+    for (const other of this.nodes.values()) other.core?.leaderLost(n.id);
   }
 
   private restart(id: RaftId): void {

@@ -2,7 +2,8 @@
 // is durable only once synced; a crash in the middle of persisting loses
 // the unsynced part and leaves the last written entry torn (its checksum
 // fails), which recovery must detect and drop. Nothing from a torn batch
-// was acknowledged or sent, so dropping it is always safe.
+// was acknowledged; a leader may have sent its entries to followers already,
+// which is safe because it never counted them toward commit itself.
 import type { HardState, RaftEntry } from '../../src/gen/index.js';
 import type { InitialState, Ready, Snapshot } from '../../src/raft/core/index.js';
 
@@ -29,7 +30,7 @@ export class SimStorage {
     }
   }
 
-  /** Persist a Ready fully (write + sync), as the driver does before sending anything. */
+  /** Persist a Ready fully (write + sync), as the driver does before acknowledging anything. */
   persist(rd: Ready): void {
     if (rd.snapshot) this.installSnapshot(rd.snapshot);
     this.writeEntries(rd.entries, rd.entries.length, false);
@@ -38,6 +39,11 @@ export class SimStorage {
     // Same rule as LevelStorage.save: sync unless only the commit index moved.
     const synced = rd.entries.length > 0 || rd.snapshot !== undefined || this.hardState.term !== prev.term || this.hardState.vote !== prev.vote;
     if (synced) this.durableHardState = { ...this.hardState };
+  }
+
+  /** The last entry index on disk (writes here are synced as they happen). */
+  lastSyncedIndex(): number {
+    return this.lastIndex;
   }
 
   /** A crash: a commit-only hard state write that was never synced may be lost. */

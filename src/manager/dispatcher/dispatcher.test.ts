@@ -7,7 +7,7 @@ import { codec, DispatcherService, type Node, type Task, type TaskStatusUpdate }
 import { AgentSession, type AgentPort } from '../../daemon/agent-session.js';
 import { RpcServer, type TlsMaterial } from '../../rpc/index.js';
 import { createRootCA, issueNodeTls, MANAGER_ROLE, WORKER_ROLE } from '../ca/index.js';
-import { Dispatcher, realTimers, type DispatcherStoreView, type NodeAssignmentItem, type NodeStatusUpdate, type TaskStatusReport } from './index.js';
+import { Dispatcher, RESTART_GRACE_HEARTBEATS, realTimers, type DispatcherStoreView, type NodeAssignmentItem, type NodeStatusUpdate, type TaskStatusReport } from './index.js';
 
 const log = pino({ level: 'silent' });
 const HEARTBEAT_MS = 150;
@@ -25,7 +25,8 @@ class MemoryView implements DispatcherStoreView {
     return () => this.listeners.delete(l);
   };
   managers = () => [{ addr: 'mgr:2377', weight: 1 }];
-  heartbeatPeriodMs = (): number => HEARTBEAT_MS;
+  periodMs = HEARTBEAT_MS;
+  heartbeatPeriodMs = (): number => this.periodMs;
   putTask(id: string, nodeId: string, version: number): void {
     this.tasks.set(id, codec.Task.fromPartial({ id, nodeId, meta: { version: { index: version } }, desiredState: 'RUNNING' }));
     this.listeners.forEach((l) => l());
@@ -133,6 +134,46 @@ describe('dispatcher ↔ agent session over mutual TLS', () => {
     expect(down.status.message).toBe('heartbeat failure');
     expect(Date.now() - stoppedAt).toBeLessThan(HEARTBEAT_MS * 3 + 1500);
     expect(dispatcher.connectedNodes()).toEqual([]);
+  });
+
+  it('gives a node whose stream closed (daemon killed) one heartbeat period, not three', async () => {
+    const { view, nodeStatuses, addr } = await setup();
+    view.periodMs = 1_000; // long enough that three periods and one are told apart on a busy host
+    const agent = new RecordingAgent();
+    const s = session(addr, agent);
+    await until('node ready', () => nodeStatuses.find((x) => x.status.state === 'READY'));
+    await new Promise((r) => setTimeout(r, 200)); // a heartbeat or two first
+    const closedAt = Date.now();
+    s.stop(); // the stream closes, as when the daemon's process dies
+    await until('node down', () => nodeStatuses.find((x) => x.status.state === 'DOWN'), 5_000);
+    const tookMs = Date.now() - closedAt;
+    expect(tookMs).toBeGreaterThanOrEqual(900);
+    expect(tookMs).toBeLessThan(2_500);
+  });
+
+  it('keeps the tasks of a node that said it is restarting for the restart grace, then declares it down', async () => {
+    const { view, nodeStatuses, addr } = await setup();
+    view.periodMs = 300;
+    const s = session(addr, new RecordingAgent());
+    await until('node ready', () => nodeStatuses.find((x) => x.status.state === 'READY'));
+    const stoppedAt = Date.now();
+    await s.stop({ restarting: true }); // SIGTERM: the daemon will be back, its containers keep running
+    await new Promise((r) => setTimeout(r, 300 * 3 + 600));
+    expect(nodeStatuses.filter((x) => x.status.state === 'DOWN')).toEqual([]); // a killed daemon would be Down by now
+    await until('node down', () => nodeStatuses.find((x) => x.status.state === 'DOWN'), 10_000);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(300 * RESTART_GRACE_HEARTBEATS - 100);
+  });
+
+  it('keeps a node Ready that reconnects within the period after its stream closed', async () => {
+    const { view, nodeStatuses, addr, dispatcher } = await setup();
+    view.periodMs = 1_000;
+    const first = session(addr, new RecordingAgent());
+    await until('node ready', () => nodeStatuses.find((x) => x.status.state === 'READY'));
+    first.stop();
+    session(addr, new RecordingAgent()); // the restarted daemon
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(nodeStatuses.filter((x) => x.status.state === 'DOWN')).toEqual([]);
+    expect(dispatcher.connectedNodes()).toEqual(['w1']);
   });
 
   it('tells the agent when its managers vanish, so it carries on alone', async () => {

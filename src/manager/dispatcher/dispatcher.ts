@@ -8,6 +8,8 @@ import type { DispatcherStoreView, DispatcherWriter, NodeStatusUpdate, TaskStatu
 
 /** Heartbeats a node may miss before it is declared Down. */
 export const MISSED_HEARTBEATS_BEFORE_DOWN = 3;
+/** Heartbeat periods a node that said it is restarting has to come back before it is declared Down. */
+export const RESTART_GRACE_HEARTBEATS = 10;
 
 interface Session {
   id: string;
@@ -16,6 +18,8 @@ interface Session {
   /** Ends the node's streams (session replaced, node down, dispatcher stopped). */
   end: (error: RpcError) => void;
   ended: Promise<RpcError>;
+  /** The node said it is stopping cleanly and will be back (HeartbeatRequest.restarting). */
+  restarting: boolean;
 }
 
 /**
@@ -72,7 +76,11 @@ export class Dispatcher {
         const nodeId = this.callerNode(ctx);
         const session = this.sessions.get(nodeId);
         if (!session || session.id !== req.sessionId) throw new RpcError('not-found', 'session not found: open a new session');
-        this.armExpiry(session);
+        if (req.restarting) {
+          session.restarting = true;
+          this.log.info({ nodeId }, 'node is restarting; keeping its tasks for the restart grace');
+        }
+        this.armExpiry(session, this.graceMs(session));
         return { periodMs: this.store.heartbeatPeriodMs() };
       },
       updateTaskStatus: async (req, ctx) => {
@@ -175,7 +183,7 @@ export class Dispatcher {
     }
     let end!: (error: RpcError) => void;
     const ended = new Promise<RpcError>((resolve) => (end = resolve));
-    const session: Session = { id: randomUUID(), nodeId, expiry: undefined, end, ended };
+    const session: Session = { id: randomUUID(), nodeId, expiry: undefined, end, ended, restarting: false };
     this.sessions.set(nodeId, session);
     this.armExpiry(session);
     this.log.info({ nodeId, sessionId: session.id }, 'node session opened');
@@ -184,12 +192,22 @@ export class Dispatcher {
 
   private closeSession(session: Session): void {
     if (this.sessions.get(session.nodeId) !== session) return;
-    // The stream is gone but the node may come back within its heartbeat
-    // grace (daemon restart); only the expiry marks it Down.
-    this.log.info({ nodeId: session.nodeId }, 'node session stream closed');
+    // The stream is gone: the node's daemon died or restarted (its
+    // connection was reset; a silent network stall does not close a stream,
+    // and heartbeats still arriving re-arm the full grace). A daemon that
+    // said it is restarting gets the restart grace (its containers keep
+    // running); one that did not gets one heartbeat period, not three, so a
+    // dead node's tasks are replaced sooner. Only the expiry marks it Down.
+    this.log.info({ nodeId: session.nodeId, restarting: session.restarting }, 'node session stream closed');
+    this.armExpiry(session, session.restarting ? this.graceMs(session) : this.store.heartbeatPeriodMs());
   }
 
-  private armExpiry(session: Session): void {
+  /** How long a session may go without a heartbeat: longer for a node restarting cleanly. */
+  private graceMs(session: Session): number {
+    return this.store.heartbeatPeriodMs() * (session.restarting ? RESTART_GRACE_HEARTBEATS : MISSED_HEARTBEATS_BEFORE_DOWN);
+  }
+
+  private armExpiry(session: Session, afterMs = this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN): void {
     session.expiry?.cancel();
     session.expiry = this.timers.setTimeout(() => {
       if (this.sessions.get(session.nodeId) !== session) return;
@@ -197,7 +215,7 @@ export class Dispatcher {
       this.log.warn({ nodeId: session.nodeId }, 'node missed its heartbeats; marking it down');
       this.nodeStatuses.add({ nodeId: session.nodeId, status: { state: 'DOWN', message: 'heartbeat failure', addr: this.store.node(session.nodeId)?.status?.addr ?? '' } });
       session.end(new RpcError('unavailable', 'heartbeat expired'));
-    }, this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN);
+    }, afterMs);
   }
 }
 

@@ -194,6 +194,18 @@ export class RaftCore {
     return ok(undefined);
   }
 
+  /**
+   * The transport saw `from`'s stream to us close (its process died or
+   * restarted: the connection was reset). If it is our leader, its lease
+   * ends now and we campaign after only the randomized part of the election
+   * timeout. A silent network stall does not close streams, so it still
+   * waits the full timeout; a spurious call costs at most a refused PreVote.
+   */
+  leaderLost(from: RaftId): void {
+    if (this.role !== 'follower' || this.leaderId !== from || from === 0) return;
+    this.electionElapsed = Math.max(this.electionElapsed, this.opts.electionTicks);
+  }
+
   /** Campaign now (tests, and `force` operations); respects PreVote. */
   campaign(): void {
     if (this.role !== 'leader' && this.promotable()) this.startCampaign(this.opts.preVote ? 'pre' : 'real');
@@ -253,7 +265,7 @@ export class RaftCore {
       hardState: sameHardState(hs, this.prevHardState) ? undefined : hs,
       snapshot: this.pendingSnapshot,
       entries: this.log.unstableEntries(),
-      messages: this.msgs,
+      ...this.splitMessages(this.msgs),
       committedEntries,
       readStates: this.readStates,
     };
@@ -851,6 +863,24 @@ export class RaftCore {
     this.msgs.push(m);
   }
 
+  /**
+   * Which messages may leave before this Ready is synced: the leader's
+   * replication traffic, once its term (and vote) is on disk. Anything sent
+   * in a term not yet persisted waits: a leader that won an election without
+   * asking anyone (a single voter) must not replicate a term it could forget
+   * in a crash and win again with a different log.
+   */
+  private splitMessages(msgs: RaftMessage[]): Pick<Ready, 'messagesBeforeSync' | 'messages'> {
+    const persistedTerm = this.prevHardState.term;
+    const messagesBeforeSync: RaftMessage[] = [];
+    const messages: RaftMessage[] = [];
+    for (const m of msgs) {
+      if (m.term === persistedTerm && EARLY_TYPES.has(m.type)) messagesBeforeSync.push(m);
+      else messages.push(m);
+    }
+    return { messagesBeforeSync, messages };
+  }
+
   private drop(reason: string): void {
     this.stats.droppedMessages++;
     this.stats.lastDropReason = reason;
@@ -868,6 +898,9 @@ export class RaftCore {
     return n;
   }
 }
+
+/** Leader-only message types that assert nothing about the sender's disk. */
+const EARLY_TYPES: ReadonlySet<RaftMessage_Type> = new Set<RaftMessage_Type>(['APPEND', 'HEARTBEAT', 'SNAPSHOT_CHUNK']);
 
 function safeDecodeConfChange(e: RaftEntry): ConfChange | undefined {
   try {

@@ -43,7 +43,8 @@ export interface ReadState {
 
 /**
  * One batch of work for the driver, to be handled in this order:
- * persist `snapshot`, `entries` and `hardState` (synced), then send
+ * send `messagesBeforeSync` (at once, so followers write in parallel with
+ * us), persist `snapshot`, `entries` and `hardState` (synced), then send
  * `messages`, then install `snapshot` into the state machine, apply
  * `committedEntries`, and serve `readStates` once their index is applied.
  * Then call `advance(ready)`.
@@ -54,6 +55,14 @@ export interface Ready {
   snapshot: Snapshot | undefined;
   /** To append to stable storage; any stored entries at or after entries[0].index are replaced. */
   entries: RaftEntry[];
+  /**
+   * A leader's APPEND, HEARTBEAT and SNAPSHOT_CHUNK messages of a term already
+   * on disk: they claim nothing about this node's disk, so they may leave
+   * before `entries` are synced. Safe because the leader counts its own log
+   * toward a commit only for what `advance()` says is on disk (thesis §10.2.1).
+   */
+  messagesBeforeSync: RaftMessage[];
+  /** Everything else (votes, append responses, ...): only after the sync. */
   messages: RaftMessage[];
   committedEntries: RaftEntry[];
   readStates: ReadState[];
