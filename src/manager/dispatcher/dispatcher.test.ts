@@ -129,7 +129,7 @@ describe('dispatcher ↔ agent session over mutual TLS', () => {
     const s = session(addr, agent);
     await until('node ready', () => nodeStatuses.find((x) => x.status.state === 'READY'));
     const stoppedAt = Date.now();
-    s.stop();
+    void s.stop();
     const down = await until('node down', () => nodeStatuses.find((x) => x.status.state === 'DOWN'));
     expect(down.status.message).toBe('heartbeat failure');
     expect(Date.now() - stoppedAt).toBeLessThan(HEARTBEAT_MS * 3 + 1500);
@@ -144,7 +144,7 @@ describe('dispatcher ↔ agent session over mutual TLS', () => {
     await until('node ready', () => nodeStatuses.find((x) => x.status.state === 'READY'));
     await new Promise((r) => setTimeout(r, 200)); // a heartbeat or two first
     const closedAt = Date.now();
-    s.stop(); // the stream closes, as when the daemon's process dies
+    void s.stop(); // the stream closes, as when the daemon's process dies
     await until('node down', () => nodeStatuses.find((x) => x.status.state === 'DOWN'), 5_000);
     const tookMs = Date.now() - closedAt;
     expect(tookMs).toBeGreaterThanOrEqual(900);
@@ -169,7 +169,7 @@ describe('dispatcher ↔ agent session over mutual TLS', () => {
     view.periodMs = 1_000;
     const first = session(addr, new RecordingAgent());
     await until('node ready', () => nodeStatuses.find((x) => x.status.state === 'READY'));
-    first.stop();
+    void first.stop();
     session(addr, new RecordingAgent()); // the restarted daemon
     await new Promise((r) => setTimeout(r, 2_500));
     expect(nodeStatuses.filter((x) => x.status.state === 'DOWN')).toEqual([]);
