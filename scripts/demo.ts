@@ -28,6 +28,26 @@ async function waitForStack(host: NamespaceHost, stack: string, timeoutMs: numbe
   }
 }
 
+// The routing mesh: the stack's web publishes 8080, and every host answers on it, even one without a web task.
+async function checkRoutingMesh(hosts: readonly NamespaceHost[], port: number, timeoutMs: number): Promise<void> {
+  for (const host of hosts) {
+    const url = `http://${host.ip}:${port}/`;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+        const body = (await response.text()).trim().split('\n')[0] ?? '';
+        console.log(`[mesh] GET ${url} -> ${response.status} ${body.slice(0, 60)}`);
+        if (response.ok) break;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`routing mesh: ${url} did not answer: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (Date.now() > deadline) throw new Error(`routing mesh: ${url} did not answer 200`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 const cluster = await createNamespaceHosts({ count: 3 });
 let exitCode = 0;
 try {
@@ -48,11 +68,13 @@ try {
   await shoal(h1, ['stack', 'ls']);
   await shoal(h1, ['stack', 'services', 'webapp']);
   await shoal(h1, ['stack', 'ps', 'webapp']);
-  console.log('\nsummary: a 3-node swarm (1 manager, 2 workers) is up; service "web" runs 3/3 replicas, one per node, and stack "webapp" (web, cache, worker) has every task running.');
+  await checkRoutingMesh(cluster.hosts, 8080, 60_000);
+  console.log('\nsummary: a 3-node swarm (1 manager, 2 workers) is up; service "web" runs 3/3 replicas, one per node, and stack "webapp" (web, cache, worker) has every task running and answers on port 8080 of every host through the routing mesh.');
   if (!once) {
     console.log('\nThe demo swarm stays up. Try, in another shell:');
     console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service ls`);
     console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service scale web=5`);
+    console.log(`  curl http://${h2.ip}:8080/   # the routing mesh, from any host`);
     console.log(`  node bin/shoal.js -H unix://${h1.socketPath} stack rm webapp`);
     console.log('Press Ctrl-C to tear everything down.');
     await new Promise<void>((resolve) => {
