@@ -1,10 +1,12 @@
 // Stacks on a swarm of three namespace hosts, driven through the CLI with
 // the Compose files under deploy/examples as a Swarm user would: deploy,
 // converge, list, redeploy unchanged, change one service, prune, refuse a
-// bad file without creating anything, and remove leaving nothing behind.
+// bad file without creating anything, and remove leaving nothing behind;
+// the webapp's secret in memory only, its config at its target, a rolling
+// update and an automatic rollback, all driven by editing the Compose file.
 import Docker from 'dockerode';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +17,47 @@ const EXAMPLES = resolve(import.meta.dirname, '../../deploy/examples');
 const SHOAL_BIN = resolve(import.meta.dirname, '../../bin/shoal.js');
 const NAMESPACE_LABEL = 'com.docker.stack.namespace';
 const SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
+const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
+const IMAGE = 'shoal-test/busybox:latest';
+// Refused at once on this machine: a broken image without any traffic leaving it.
+const BROKEN_IMAGE = 'localhost:1/nosuch:latest';
+// Where the daemons keep secrets and configs: one tmpfs per node (src/worker/memory-files.ts).
+const TASK_FILES_ROOT = '/run/shoal/task-files';
 
 interface ServiceRow { ID: string; Name: string; Mode: string; Replicas: string; Image: string }
 interface TaskRow { ID: string; Name: string; Node: string; DesiredState: string; CurrentState: string }
+interface ServiceTaskRow extends TaskRow { Image: string; Error: string }
+interface Inspected { Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env?: string[] } } }; UpdateStatus?: { State: string; Message: string } }
+
+/** Files under `path` whose bytes contain `needle` (grep -r; exit 1 means none). */
+function filesContaining(path: string, needle: string): string[] {
+  try {
+    return execFileSync('grep', ['-rlaF', '--', needle, path], { encoding: 'utf8', maxBuffer: 1 << 22 }).trim().split('\n').filter(Boolean);
+  } catch (error) {
+    if ((error as { status?: number }).status === 1) return [];
+    throw error;
+  }
+}
+
+/** A shell script's output in a container, Docker's 8-byte frame headers removed. */
+async function execIn(docker: Docker, containerId: string, script: string): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((done, fail) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', done);
+    stream.on('error', fail);
+  });
+  const all = Buffer.concat(chunks);
+  let out = '';
+  for (let i = 0; i + 8 <= all.length; ) {
+    const size = all.readUInt32BE(i + 4);
+    out += all.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  return out;
+}
 
 describe('stacks on three namespace hosts', () => {
   let env: NamespaceHosts;
@@ -26,6 +66,7 @@ describe('stacks on three namespace hosts', () => {
   let work = '';
   // Truncated service IDs, as `stack services` shows them.
   const serviceIds = new Set<string>();
+  const nodeIds: string[] = [];
 
   const run = (args: string[]) => h1.run(args, 120_000);
   async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -43,6 +84,10 @@ describe('stacks on three namespace hosts', () => {
   const containersOfStack = (stack: string) => docker.listContainers({ all: true, filters: { label: [`${NAMESPACE_LABEL}=${stack}`] } });
   // Only this run's containers: other runs may share the engine with stacks of the same name.
   const ours = (cs: Docker.ContainerInfo[]) => cs.filter((c) => [...serviceIds].some((id) => (c.Labels[SERVICE_ID_LABEL] ?? '').startsWith(id)));
+  const runningOf = async (service: string): Promise<Docker.ContainerInfo[]> =>
+    ours(await containersOfStack('webapp')).filter((c) => c.State === 'running' && c.Labels[SERVICE_NAME_LABEL] === service);
+  const inspect = async (service: string): Promise<Inspected> => (JSON.parse((await ok(['service', 'inspect', service])).stdout) as Inspected[])[0]!;
+  const serviceTasks = async (service: string): Promise<ServiceTaskRow[]> => jsonLines<ServiceTaskRow>((await ok(['service', 'ps', service, '--no-trunc', '--format', 'json'])).stdout);
 
   beforeAll(async () => {
     env = await createNamespaceHosts({ count: 3 });
@@ -54,6 +99,7 @@ describe('stacks on three namespace hosts', () => {
     const token = /--token (SWMTKN-1-\S+)/.exec(init.stdout)?.[1] ?? '';
     for (const h of [h2, h3]) expect((await h.run(['swarm', 'join', '--token', token, `${h1.ip}:2377`])).code).toBe(0);
     await waitUntil(async () => (await ok(['node', 'ls'])).stdout.trim().split('\n'), (l) => l.length === 4 && l.slice(1).every((x) => / Ready /.test(x)), 30_000, 'three Ready nodes');
+    for (const h of env.hosts) nodeIds.push((JSON.parse(readFileSync(join(h.dataRoot, 'swarm', 'state.json'), 'utf8')) as { nodeId: string }).nodeId);
     work = mkdtempSync(join(tmpdir(), 'shoal-stacks-'));
     cpSync(join(EXAMPLES, 'webapp'), join(work, 'webapp'), { recursive: true });
   });
@@ -62,6 +108,17 @@ describe('stacks on three namespace hosts', () => {
     if (work) rmSync(work, { recursive: true, force: true });
     // The cache service's named volume, created on the shared engine by this run.
     await docker?.getVolume('webapp_cache-data').remove().catch(() => undefined);
+    // The per-node tmpfs the daemons mounted for the worker's secret (kept across daemon restarts, like /run).
+    for (const id of nodeIds) {
+      const dir = join(TASK_FILES_ROOT, id);
+      if (!existsSync(dir)) continue;
+      try {
+        execFileSync('umount', [dir]);
+      } catch {
+        // never mounted
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('deploys the webapp example: networks, secret, config and services created, in Docker\'s words', async () => {
@@ -119,6 +176,34 @@ describe('stacks on three namespace hosts', () => {
     expect(page).toContain(readFileSync(join(EXAMPLES, 'webapp/www/index.html'), 'utf8').trim());
   });
 
+  it('mounts the stack\'s secret in memory at /run/secrets, nowhere on any host\'s disk, and its config at its target', async () => {
+    const secret = readFileSync(join(EXAMPLES, 'webapp/secrets/api_key.txt'), 'utf8');
+    const [worker] = await runningOf('webapp_worker');
+    expect(await execIn(docker, worker!.Id, 'cat /run/secrets/api_key')).toBe(secret);
+    // In the container: the file is a mount whose filesystem is a tmpfs (mountinfo: mount point is field 5, fs type follows " - ").
+    const mountinfo = (await execIn(docker, worker!.Id, 'cat /proc/self/mountinfo')).split('\n');
+    const secretMount = mountinfo.find((l) => l.split(' ')[4] === '/run/secrets/api_key');
+    expect(secretMount?.split(' - ')[1]?.split(' ')[0], mountinfo.join('\n')).toBe('tmpfs');
+    // On the host: bound from the worker node's tmpfs.
+    const source = (await docker.getContainer(worker!.Id).inspect()).Mounts.find((m) => m.Destination === '/run/secrets/api_key')?.Source ?? '';
+    expect(source.startsWith(`${TASK_FILES_ROOT}/${worker!.Labels['com.docker.swarm.node.id'] ?? '?'}/`), source).toBe(true);
+    expect(execFileSync('stat', ['-f', '-c', '%T', source], { encoding: 'utf8' }).trim()).toBe('tmpfs');
+    expect(filesContaining(source, secret.trim())).toEqual([source]);
+    // Nowhere on disk: no host's data root (Raft log of the manager, every worker's state), no daemon log.
+    for (const h of env.hosts) {
+      expect(filesContaining(h.dataRoot, secret.trim()), h.name).toEqual([]);
+      expect(filesContaining(h.logPath, secret.trim()), h.name).toEqual([]);
+    }
+    // The config, stored as given, is found by the same search, so the search can fail.
+    const page = readFileSync(join(EXAMPLES, 'webapp/www/index.html'), 'utf8');
+    const pageLine = page.split('\n').find((l) => l.trim().length > 8)!.trim();
+    expect(filesContaining(h1.dataRoot, pageLine).length).toBeGreaterThan(0);
+    // The config at its target in every web task, with its content and the file's mode 0444.
+    const webs = await runningOf('webapp_web');
+    expect(webs).toHaveLength(2);
+    for (const web of webs) expect(await execIn(docker, web.Id, 'stat -c %a /www/index.html; cat /www/index.html')).toBe(`444\n${page}`);
+  });
+
   it('redeploying the same file changes nothing: no line printed, no service version bumped', async () => {
     const names = ['webapp_cache', 'webapp_web', 'webapp_worker'];
     const before = await versions(names);
@@ -151,6 +236,58 @@ describe('stacks on three namespace hosts', () => {
     expect((await ok(['stack', 'deploy', '--prune', '-c', file, 'webapp'])).stdout.trim()).toBe('Removing service webapp_worker');
     expect((await services('webapp')).map((r) => r.Name)).toEqual(['webapp_cache', 'webapp_web']);
     await waitUntil(async () => ours(await containersOfStack('webapp')).filter((c) => c.Labels['com.docker.swarm.service.name'] === 'webapp_worker'), (cs) => cs.length === 0, 30_000, 'worker containers gone');
+  });
+
+  it('rolls a Compose environment change out one web task at a time, the update_config delay apart', async () => {
+    const file = join(work, 'webapp/docker-compose.yml');
+    const before = readFileSync(file, 'utf8');
+    // The example waits 10s between tasks and monitors 15s, and checks health every 5s: shortened here to keep the test quick.
+    const edited = before
+      .replace('    healthcheck:\n', '    environment:\n      RELEASE: "2"\n    healthcheck:\n')
+      .replace('      interval: 5s\n', '      interval: 1s\n')
+      .replace('        delay: 10s\n', '        delay: 3s\n')
+      .replace('        monitor: 15s\n', '        monitor: 1s\n');
+    expect(edited.match(/RELEASE|interval: 1s|delay: 3s|monitor: 1s/g)).toHaveLength(4);
+    writeFileSync(file, edited);
+    const oldIds = (await runningOf('webapp_web')).map((c) => c.Id);
+    expect(oldIds).toHaveLength(3);
+    const { stdout } = await ok(['stack', 'deploy', '--detach=false', '-q', '-c', file, 'webapp']);
+    expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    const service = await waitUntil(() => inspect('webapp_web'), (i) => i.UpdateStatus?.State === 'completed', 90_000, 'webapp_web update completed');
+    expect(service.Spec.TaskTemplate.ContainerSpec.Env).toContain('RELEASE=2');
+    // With start-first the last old task is told to stop as the update completes; it stops within its grace period.
+    const last = await waitUntil(() => runningOf('webapp_web'), (cs) => cs.length === 3, 15_000, 'the old web containers stopped');
+    const updated = await Promise.all(last.map((c) => docker.getContainer(c.Id).inspect()));
+    expect(updated.map((c) => c.Config.Env.includes('RELEASE=2'))).toEqual([true, true, true]);
+    for (const c of updated) expect(oldIds).not.toContain(c.Id);
+    // Each replacement started at least the delay after the previous one (the engine's own clock).
+    const started = updated.map((c) => Date.parse(c.State.StartedAt)).sort((x, y) => x - y);
+    for (let i = 1; i < started.length; i++) expect(started[i]! - started[i - 1]!, `start gaps ${JSON.stringify(started)}`).toBeGreaterThanOrEqual(2_900);
+    const rows = await serviceTasks('webapp_web');
+    expect(rows.filter((r) => r.DesiredState === 'Running').map((r) => r.Name).sort()).toEqual(['webapp_web.1', 'webapp_web.2', 'webapp_web.3']);
+    expect(rows.filter((r) => r.DesiredState === 'Shutdown')).toHaveLength(3);
+  });
+
+  it('rolls a broken image in the Compose file back (failure_action: rollback): the old image runs again', async () => {
+    const file = join(work, 'webapp/docker-compose.yml');
+    const text = readFileSync(file, 'utf8');
+    const anchor = '    <<: *busybox\n    # The image has no /www';
+    expect(text).toContain(anchor);
+    writeFileSync(file, text.replace(anchor, `    <<: *busybox\n    image: ${BROKEN_IMAGE}\n    # The image has no /www`));
+    const { stdout } = await ok(['stack', 'deploy', '-c', file, 'webapp']);
+    expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    const service = await waitUntil(() => inspect('webapp_web'), (i) => i.UpdateStatus?.State === 'rollback_completed', 90_000, 'webapp_web rolled back');
+    expect(service.UpdateStatus).toMatchObject({ State: 'rollback_completed', Message: 'rollback completed' });
+    expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(IMAGE);
+    const rows = await serviceTasks('webapp_web');
+    const rejected = rows.filter((t) => t.Image === BROKEN_IMAGE);
+    expect(rejected.length).toBeGreaterThanOrEqual(1);
+    expect(rejected[0]).toMatchObject({ CurrentState: expect.stringMatching(/^Rejected/), Error: expect.stringMatching(/\S/) });
+    const live = await waitUntil(() => serviceTasks('webapp_web'), (r) => r.filter((t) => t.DesiredState === 'Running' && t.CurrentState.startsWith('Running')).length === 3, 30_000, 'three web tasks running');
+    expect(live.filter((t) => t.DesiredState === 'Running' && t.CurrentState.startsWith('Running')).map((t) => t.Image)).toEqual([IMAGE, IMAGE, IMAGE]);
+    // On the engine: three web containers of the old image, with the spec from before the broken update.
+    const containers = await Promise.all((await runningOf('webapp_web')).map((c) => docker.getContainer(c.Id).inspect()));
+    expect(containers.map((c) => [c.Config.Image, c.Config.Env.includes('RELEASE=2')])).toEqual([[IMAGE, true], [IMAGE, true], [IMAGE, true]]);
   });
 
   it('refuses a bad file with its file, line and path, and creates nothing', async () => {
