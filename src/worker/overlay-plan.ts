@@ -7,6 +7,7 @@ import {
   desiredNetworkFromProto, hostLinkName, routingMeshFromServices, vipServicesForContainer, buildNameRecords,
   type ContainerVips, type DesiredEndpoint, type DesiredNetwork, type DesiredPeer, type NamedService, type NodeOverlayState, type ServicePorts,
 } from '../overlay/index.js';
+import { withoutGatewayBridge } from './internal-networks.js';
 import type { NodeResources } from './node-resources.js';
 
 /** Docker's stack label: a stack service also answers to its short name. */
@@ -50,9 +51,13 @@ export function publishesThroughMesh(service: Service): boolean {
   return (service.endpoint?.ports ?? []).some((p) => p.publishMode === 'INGRESS' && p.publishedPort !== 0);
 }
 
-/** The container interface name of a task's n-th network: eth0 is the engine's own bridge, so overlays start at eth1. */
-export function containerIfName(index: number): string {
-  return `eth${index + 1}`;
+/**
+ * The container interface name of a task's n-th network: eth0 is the engine's
+ * own bridge, so overlays start at eth1; a container without that bridge
+ * (internal networks only, internal-networks.ts) starts at eth0, as Docker's.
+ */
+export function containerIfName(index: number, hasBridge = true): string {
+  return `eth${index + (hasBridge ? 1 : 0)}`;
 }
 
 /** Which networks the node takes part in, as the data plane wants them. */
@@ -143,11 +148,12 @@ export function planNodeOverlay(input: OverlayPlanInput): OverlayPlan {
     const attached: string[] = [];
     let dns: ContainerVips['spec']['dns'];
     let dnsLink: string | undefined;
+    const hasBridge = !withoutGatewayBridge(task, input.resources.networks);
     task.networks.forEach((attachment, index) => {
       const network = networks.get(attachment.networkId);
       const ip = hostPart(attachment.addresses[0] ?? '');
       if (network === undefined || ip === '') return;
-      const ifName = containerIfName(index);
+      const ifName = containerIfName(index, hasBridge);
       localEndpoints.push({ networkId: network.id, taskId: task.id, pid, ip, ifName });
       if (network.nodeAddress !== undefined) return; // ingress: no VIPs, no DNS (as Docker)
       attached.push(network.id);
