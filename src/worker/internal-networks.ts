@@ -4,8 +4,8 @@
 // endpoints); shoal's equivalent of the gateway bridge is the engine's own
 // default bridge on eth0, so the container is created with NetworkMode
 // "none" instead: only lo and the overlay interfaces the attacher adds, no
-// default route. Pure, shared by the executor's create request and the
-// attacher's plan so both agree on whether eth0 exists.
+// default route. Pure; the attacher answers the executor's create request
+// with it (OverlayAttacher.networkMode).
 import type { Network, Task } from '../gen/index.js';
 
 /** The engine's network mode for a container with no network besides the overlays. */

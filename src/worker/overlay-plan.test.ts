@@ -140,7 +140,7 @@ describe('planNodeOverlay', () => {
     expect(state.mesh).toBeUndefined();
   });
 
-  it('numbers interfaces from eth0 and redirects DNS there for a task only on internal networks (no engine bridge)', () => {
+  it('plans a task only on internal networks (no engine bridge, no eth0) as any other: eth1.., DNS redirected on its first overlay', () => {
     const back = codec.Network.fromPartial({ ...network('back', 'backnet', 4098, '10.0.2'), spec: { annotations: { name: 'backnet' }, driver: { name: 'overlay' }, internal: true } });
     const { state, unusable } = planNodeOverlay({
       ...base,
@@ -152,12 +152,12 @@ describe('planNodeOverlay', () => {
     });
     expect(unusable.size).toBe(0);
     expect(state.dataPlane.localEndpoints).toEqual([
-      { networkId: 'back', taskId: 't1', pid: 4242, ip: '10.0.2.5', ifName: 'eth0' },
+      { networkId: 'back', taskId: 't1', pid: 4242, ip: '10.0.2.5', ifName: 'eth1' },
       { networkId: 'back', taskId: 't2', pid: 4343, ip: '10.0.2.6', ifName: 'eth1' },
       { networkId: 'app', taskId: 't2', pid: 4343, ip: '10.0.1.6', ifName: 'eth2' },
     ]);
     expect(state.containers.map((c) => [c.dnsLink, c.spec.dns])).toEqual([
-      ['eth0', { dnsAddress: '10.0.2.1', sourceAddress: '10.0.2.5' }],
+      ['eth1', { dnsAddress: '10.0.2.1', sourceAddress: '10.0.2.5' }],
       ['eth1', { dnsAddress: '10.0.2.1', sourceAddress: '10.0.2.6' }],
     ]);
   });

@@ -7,7 +7,6 @@ import {
   desiredNetworkFromProto, hostLinkName, routingMeshFromServices, vipServicesForContainer, buildNameRecords,
   type ContainerVips, type DesiredEndpoint, type DesiredNetwork, type DesiredPeer, type NamedService, type NodeOverlayState, type ServicePorts,
 } from '../overlay/index.js';
-import { withoutGatewayBridge } from './internal-networks.js';
 import type { NodeResources } from './node-resources.js';
 
 /** Docker's stack label: a stack service also answers to its short name. */
@@ -53,11 +52,14 @@ export function publishesThroughMesh(service: Service): boolean {
 
 /**
  * The container interface name of a task's n-th network: eth0 is the engine's
- * own bridge, so overlays start at eth1; a container without that bridge
- * (internal networks only, internal-networks.ts) starts at eth0, as Docker's.
+ * own bridge, so overlays start at eth1. A container without that bridge
+ * (internal networks only, internal-networks.ts) has no eth0 but keeps the
+ * same names: the plan cannot see a container's network mode, and a name that
+ * depended on it would clash with a container created the other way (one
+ * re-adopted from before an upgrade, say).
  */
-export function containerIfName(index: number, hasBridge = true): string {
-  return `eth${index + (hasBridge ? 1 : 0)}`;
+export function containerIfName(index: number): string {
+  return `eth${index + 1}`;
 }
 
 /** Which networks the node takes part in, as the data plane wants them. */
@@ -148,12 +150,11 @@ export function planNodeOverlay(input: OverlayPlanInput): OverlayPlan {
     const attached: string[] = [];
     let dns: ContainerVips['spec']['dns'];
     let dnsLink: string | undefined;
-    const hasBridge = !withoutGatewayBridge(task, input.resources.networks);
     task.networks.forEach((attachment, index) => {
       const network = networks.get(attachment.networkId);
       const ip = hostPart(attachment.addresses[0] ?? '');
       if (network === undefined || ip === '') return;
-      const ifName = containerIfName(index, hasBridge);
+      const ifName = containerIfName(index);
       localEndpoints.push({ networkId: network.id, taskId: task.id, pid, ip, ifName });
       if (network.nodeAddress !== undefined) return; // ingress: no VIPs, no DNS (as Docker)
       attached.push(network.id);

@@ -62,14 +62,14 @@ describe('internal overlay networks across three namespace hosts', () => {
     for (const name of ['db', 'inner', 'outer']) expect(await containersOf(name), name).toHaveLength(1);
   });
 
-  it('creates the internal tasks without the engine bridge: lo and the overlay (eth0) only, no default route', async () => {
+  it('creates the internal tasks without the engine bridge: lo and the overlay (eth1: no eth0) only, no default route', async () => {
     const [inner] = await containersOf('inner');
     expect((await docker.getContainer(inner?.Id ?? '?').inspect()).HostConfig.NetworkMode).toBe('none');
     const links = (await inTask('inner', 'ip -o link')).stdout.split('\n').map((l) => /^\d+:\s*([^:@]+)/.exec(l)?.[1]).sort();
-    expect(links).toEqual(['eth0', 'lo']);
-    expect((await inTask('inner', 'ip -o addr show eth0')).stdout).toMatch(/inet 10\.124\.0\.\d+\/24/);
+    expect(links).toEqual(['eth1', 'lo']);
+    expect((await inTask('inner', 'ip -o addr show eth1')).stdout).toMatch(/inet 10\.124\.0\.\d+\/24/);
     const routes = (await inTask('inner', 'ip route')).stdout;
-    expect(routes).toMatch(/^10\.124\.0\.0\/24 dev eth0/m);
+    expect(routes).toMatch(/^10\.124\.0\.0\/24 dev eth1/m);
     expect(routes).not.toMatch(/default/);
     expect((await inTask('outer', 'ip route')).stdout).toMatch(/^default via /m);
   });
