@@ -110,6 +110,11 @@ describe('containerCreateOptions on overlays', () => {
     expect(containerCreateOptions(task({ image: 'x' })).HostConfig?.Dns).toBeUndefined();
   });
 
+  it('uses the network mode the node asks for (none: internal networks only), the default bridge otherwise', () => {
+    expect(containerCreateOptions(task({ image: 'x' }), { networkMode: 'none' }).HostConfig?.NetworkMode).toBe('none');
+    expect(containerCreateOptions(task({ image: 'x' }), { networkMode: undefined }).HostConfig?.NetworkMode).toBe('bridge');
+  });
+
   it('binds host-mode ports on the engine and leaves ingress ports to the mesh', () => {
     const o = containerCreateOptions(task({ image: 'x' }, {
       endpoint: { ports: [

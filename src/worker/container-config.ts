@@ -19,6 +19,8 @@ export function gracePeriodSeconds(gracePeriodMs: number): number {
 export interface ContainerNodeOptions {
   /** Nameservers when the spec names none (the overlay's embedded DNS, 127.0.0.11). */
   readonly dnsServers?: readonly string[] | undefined;
+  /** The engine network mode; DEFAULT_NETWORK_MODE unless the task must have no way out ("none": internal-networks.ts). */
+  readonly networkMode?: string | undefined;
 }
 
 /** The create request for a task's container. */
@@ -44,7 +46,7 @@ export function containerCreateOptions(task: Task, node: ContainerNodeOptions = 
     ...(spec.stopGracePeriodMs > 0 ? { StopTimeout: gracePeriodSeconds(spec.stopGracePeriodMs) } : {}),
     ...(spec.healthcheck !== undefined && spec.healthcheck.test.length > 0 ? { Healthcheck: healthcheck(spec.healthcheck) } : {}),
     HostConfig: {
-      NetworkMode: DEFAULT_NETWORK_MODE,
+      NetworkMode: node.networkMode ?? DEFAULT_NETWORK_MODE,
       // The agent, not the engine, decides about restarts (restart-policy.ts).
       RestartPolicy: { Name: 'no' },
       Init: spec.init,

@@ -61,7 +61,7 @@ export class DockerExecutor implements Executor {
   async prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>> {
     let create: Docker.ContainerCreateOptions;
     try {
-      create = containerCreateOptions(task, { dnsServers: this.attacher.dnsServers?.(task) });
+      create = containerCreateOptions(task, { dnsServers: this.attacher.dnsServers?.(task), networkMode: this.attacher.networkMode?.(task) });
     } catch (e) {
       return err({ message: engineMessage(e), transient: false });
     }

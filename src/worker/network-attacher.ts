@@ -16,6 +16,8 @@ export interface NetworkAttacher {
   started?(containerId: string): Promise<Result<void, string>>;
   /** Nameservers the container should use (the embedded DNS), unless its spec names its own. */
   dnsServers?(task: Task): readonly string[] | undefined;
+  /** The engine network mode for the task's container; undefined keeps the default bridge. */
+  networkMode?(task: Task): string | undefined;
 }
 
 /** Leaves containers on the default bridge; overlay attachments arrive with the overlay work (issue #6). */

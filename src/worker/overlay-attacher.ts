@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../common/result.js';
 import type { NetworkAttachment, Task, TaskStatus } from '../gen/index.js';
 import { containerDnsAddress, NodeOverlay, type CommandRunner, type EmbeddedDnsServer, type NameTable, type NodeOverlayReport } from '../overlay/index.js';
 import { allowOverlayThroughDockerForward } from './docker-forward.js';
+import { ISOLATED_NETWORK_MODE, withoutGatewayBridge } from './internal-networks.js';
 import type { NetworkAttacher } from './network-attacher.js';
 import type { NodeResources } from './node-resources.js';
 import { planNodeOverlay, type OverlayPlan, type RunningTask } from './overlay-plan.js';
@@ -84,6 +85,12 @@ export class OverlayAttacher implements NetworkAttacher {
     const networks = this.resources?.networks;
     const onOverlay = task.networks.some((a) => networks?.get(a.networkId)?.spec?.ingress !== true);
     return onOverlay ? [containerDnsAddress] : undefined;
+  }
+
+  /** Tasks only on internal networks get no engine bridge, so no default route out (internal-networks.ts). */
+  networkMode(task: Task): string | undefined {
+    const networks = this.resources?.networks;
+    return networks !== undefined && withoutGatewayBridge(task, networks) ? ISOLATED_NETWORK_MODE : undefined;
   }
 
   /** Before start: refuse a task whose networks this node cannot join. */

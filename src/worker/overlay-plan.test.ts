@@ -139,4 +139,26 @@ describe('planNodeOverlay', () => {
     expect(state.dataPlane.networks).toEqual([]);
     expect(state.mesh).toBeUndefined();
   });
+
+  it('plans a task only on internal networks (no engine bridge, no eth0) as any other: eth1.., DNS redirected on its first overlay', () => {
+    const back = codec.Network.fromPartial({ ...network('back', 'backnet', 4098, '10.0.2'), spec: { annotations: { name: 'backnet' }, driver: { name: 'overlay' }, internal: true } });
+    const { state, unusable } = planNodeOverlay({
+      ...base,
+      resources: resources([ingress, appnet, back], [], []),
+      running: [
+        { task: task('t1', 'svc-db', [['back', '10.0.2.5/24']]), pid: 4242, ready: true },
+        { task: task('t2', 'svc-api', [['back', '10.0.2.6/24'], ['app', '10.0.1.6/24']]), pid: 4343, ready: true },
+      ],
+    });
+    expect(unusable.size).toBe(0);
+    expect(state.dataPlane.localEndpoints).toEqual([
+      { networkId: 'back', taskId: 't1', pid: 4242, ip: '10.0.2.5', ifName: 'eth1' },
+      { networkId: 'back', taskId: 't2', pid: 4343, ip: '10.0.2.6', ifName: 'eth1' },
+      { networkId: 'app', taskId: 't2', pid: 4343, ip: '10.0.1.6', ifName: 'eth2' },
+    ]);
+    expect(state.containers.map((c) => [c.dnsLink, c.spec.dns])).toEqual([
+      ['eth1', { dnsAddress: '10.0.2.1', sourceAddress: '10.0.2.5' }],
+      ['eth1', { dnsAddress: '10.0.2.1', sourceAddress: '10.0.2.6' }],
+    ]);
+  });
 });

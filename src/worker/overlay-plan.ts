@@ -50,7 +50,14 @@ export function publishesThroughMesh(service: Service): boolean {
   return (service.endpoint?.ports ?? []).some((p) => p.publishMode === 'INGRESS' && p.publishedPort !== 0);
 }
 
-/** The container interface name of a task's n-th network: eth0 is the engine's own bridge, so overlays start at eth1. */
+/**
+ * The container interface name of a task's n-th network: eth0 is the engine's
+ * own bridge, so overlays start at eth1. A container without that bridge
+ * (internal networks only, internal-networks.ts) has no eth0 but keeps the
+ * same names: the plan cannot see a container's network mode, and a name that
+ * depended on it would clash with a container created the other way (one
+ * re-adopted from before an upgrade, say).
+ */
 export function containerIfName(index: number): string {
   return `eth${index + 1}`;
 }
