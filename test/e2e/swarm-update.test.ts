@@ -55,15 +55,15 @@ describe('swarm update', () => {
     expect((await h2.run(['info'])).stdout).toMatch(/Is Manager:\s+false/);
   });
 
-  it('--dispatcher-heartbeat 5s: a killed worker goes Down only after about three periods', async () => {
+  it('--dispatcher-heartbeat 5s: a killed worker goes Down one 5s period after its session stream closes, not one 1s period', async () => {
     expect((await ok(h1, ['swarm', 'update', '--dispatcher-heartbeat', '5s'])).trim()).toBe('Swarm updated.');
     await sleep(3_000); // the worker's next heartbeat carries the new period
-    await h2.kill('SIGKILL');
+    await h2.kill('SIGKILL'); // its connection is reset: the dispatcher gives it one period to come back
     const killedAt = Date.now();
-    await sleep(7_000); // with the default 1s period it would be Down by now
+    await sleep(3_000); // with the default 1s period it would be Down by now
     expect(await h2State(h1)).toMatch(/ Ready /);
     await waitUntil(async () => h2State(h1), (l) => / Down /.test(l), 40_000, 'h2 Down');
-    expect(Date.now() - killedAt).toBeGreaterThan(10_000);
+    expect(Date.now() - killedAt).toBeGreaterThan(4_500);
     await h2.start();
     await waitUntil(async () => h2State(h1), (l) => / Ready /.test(l), 30_000, 'h2 Ready again');
   });
