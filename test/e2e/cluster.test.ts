@@ -5,15 +5,10 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
+import { ok } from '../support/cli.js';
 
 const SERVICE_ID_LABEL = 'com.docker.swarm.service.id';
 const NODE_LABEL = 'com.docker.swarm.node.id';
-
-async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await host.run(args, timeoutMs);
-  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
 
 interface TaskRow { Name: string; Node: string; DesiredState: string; CurrentState: string; Error: string }
 

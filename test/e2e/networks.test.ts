@@ -6,12 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
-
-async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await host.run(args, timeoutMs);
-  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+import { ok } from '../support/cli.js';
 
 /** A refused command: non-zero exit, exactly one line on stderr, nothing on stdout. */
 async function refused(host: NamespaceHost, args: string[]): Promise<{ code: number; line: string }> {

@@ -9,16 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { runCommand } from '../support/run-command.js';
 import { waitUntil } from '../support/wait.js';
+import { ok } from '../support/cli.js';
 
 const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 const NODE_ID_LABEL = 'com.docker.swarm.node.id';
 const WEB_SCRIPT = 'mkdir -p /w && hostname > /w/index.html && exec httpd -f -p 80 -h /w';
-
-async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await host.run(args, timeoutMs);
-  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
 
 describe('internal overlay networks across three namespace hosts', () => {
   let env: NamespaceHosts;

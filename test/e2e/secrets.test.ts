@@ -11,17 +11,12 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, SHOAL_BIN, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
+import { ok, nodeIdOf, execIn } from '../support/cli.js';
 
 const TASK_FILES_ROOT = '/run/shoal/task-files';
 // Random hex: incompressible, so it would show up literally even in a compressed table.
 const SECRET_VALUE = `pw-${randomBytes(16).toString('hex')}`;
 const CONFIG_VALUE = `cfg-${randomBytes(16).toString('hex')}`;
-
-async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Promise<string> {
-  const r = await host.run(args, timeoutMs);
-  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
 
 /** Files under `dir` whose bytes contain `needle` (grep -r; exit 1 means none). */
 function filesContaining(dir: string, needle: string): string[] {
@@ -31,30 +26,6 @@ function filesContaining(dir: string, needle: string): string[] {
     if ((error as { status?: number }).status === 1) return [];
     throw error;
   }
-}
-
-function nodeIdOf(host: NamespaceHost): string {
-  return (JSON.parse(readFileSync(join(host.dataRoot, 'swarm', 'state.json'), 'utf8')) as { nodeId: string }).nodeId;
-}
-
-async function execIn(docker: Docker, containerId: string, script: string): Promise<string> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', resolve);
-    stream.on('error', reject);
-  });
-  // Demultiplex Docker's 8-byte frame headers.
-  const all = Buffer.concat(chunks);
-  let out = '';
-  for (let i = 0; i + 8 <= all.length; ) {
-    const size = all.readUInt32BE(i + 4);
-    out += all.subarray(i + 8, i + 8 + size).toString('utf8');
-    i += 8 + size;
-  }
-  return out;
 }
 
 describe('secrets and configs on a swarm of namespace hosts', () => {

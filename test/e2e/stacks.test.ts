@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
+import { execIn } from '../support/cli.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../deploy/examples');
 const SHOAL_BIN = resolve(import.meta.dirname, '../../bin/shoal.js');
@@ -37,26 +38,6 @@ function filesContaining(path: string, needle: string): string[] {
     if ((error as { status?: number }).status === 1) return [];
     throw error;
   }
-}
-
-/** A shell script's output in a container, Docker's 8-byte frame headers removed. */
-async function execIn(docker: Docker, containerId: string, script: string): Promise<string> {
-  const exec = await docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((done, fail) => {
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', done);
-    stream.on('error', fail);
-  });
-  const all = Buffer.concat(chunks);
-  let out = '';
-  for (let i = 0; i + 8 <= all.length; ) {
-    const size = all.readUInt32BE(i + 4);
-    out += all.subarray(i + 8, i + 8 + size).toString('utf8');
-    i += 8 + size;
-  }
-  return out;
 }
 
 describe('stacks on three namespace hosts', () => {

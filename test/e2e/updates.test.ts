@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
+import { ok as runOk } from '../support/cli.js';
 
 const IMAGE = 'shoal-test/busybox:latest';
 // Refused at once on this machine: a broken image without any traffic leaving it.
@@ -14,11 +15,7 @@ const COMMAND = ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done']
 interface TaskRow { ID: string; Name: string; Image: string; Node: string; DesiredState: string; CurrentState: string; Error: string }
 interface Inspected { Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env?: string[]; Healthcheck?: unknown } } }; UpdateStatus?: { State: string; Message: string } }
 
-async function ok(host: NamespaceHost, args: string[], timeoutMs = 180_000): Promise<string> {
-  const r = await host.run(args, timeoutMs);
-  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
-  return r.stdout;
-}
+const ok = (host: NamespaceHost, args: string[], timeoutMs = 180_000): Promise<string> => runOk(host, args, timeoutMs);
 
 describe('rolling updates, rollback, health and rebalance', () => {
   let env: NamespaceHosts;

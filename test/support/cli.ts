@@ -1,0 +1,39 @@
+// What e2e tests share when they drive hosts as a user does: run the CLI and
+// insist it succeeded, read a host's node ID, run a script in a container.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { expect } from 'vitest';
+import type { NamespaceHost } from './namespace-hosts.js';
+
+/** `shoal ARGS` on the host; fails the test with the command's output unless it exits 0. Returns stdout. */
+export async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_000): Promise<string> {
+  const r = await host.run(args, timeoutMs);
+  expect(r.code, `shoal ${args.join(' ')} on ${host.name}:\n${r.stdout}\n${r.stderr}`).toBe(0);
+  return r.stdout;
+}
+
+/** The node ID the host's daemon keeps in its data root. */
+export function nodeIdOf(host: NamespaceHost): string {
+  return (JSON.parse(readFileSync(join(host.dataRoot, 'swarm', 'state.json'), 'utf8')) as { nodeId: string }).nodeId;
+}
+
+/** A shell script's output (stdout and stderr) in a container, Docker's 8-byte frame headers removed. */
+export async function execIn(docker: Docker, containerId: string, script: string): Promise<string> {
+  const exec = await docker.getContainer(containerId).exec({ Cmd: ['sh', '-c', script], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', resolve);
+    stream.on('error', reject);
+  });
+  const all = Buffer.concat(chunks);
+  let out = '';
+  for (let i = 0; i + 8 <= all.length; ) {
+    const size = all.readUInt32BE(i + 4);
+    out += all.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  return out;
+}
