@@ -357,7 +357,19 @@ export class SwarmNode {
       // (catching up as a learner), and a node without a session for longer
       // than its heartbeat grace is marked Down and its tasks are replaced.
       await this.startAgent();
-      await this.joinRaft(remote);
+      try {
+        await this.joinRaft(remote);
+      } catch (error) {
+        // Back to a worker's footing so followRole tries the whole change
+        // again; the Raft data stays, and the retried join keeps its Raft ID.
+        await this.manager?.stop();
+        this.manager = undefined;
+        await this.server?.close(500);
+        this.server = undefined;
+        identity.role = 'worker';
+        saveNode(this.options.dataRoot, stored);
+        throw error;
+      }
       this.log.info('promoted: this node is now a manager');
       return;
     }

@@ -209,9 +209,9 @@ export class Manager {
     const context = Buffer.from(JSON.stringify({ nodeId: req.nodeId, addr: req.addr }));
     try {
       if (req.promote) {
-        if (!conf.voters.includes(raftId)) await this.raft.proposeConfChange({ type: 'PROMOTE', nodeId: raftId, context }, 10_000);
+        if (!conf.voters.includes(raftId)) await this.changeMembership({ type: 'PROMOTE', nodeId: raftId, context }, 8_000);
       } else if (!conf.voters.includes(raftId) && !conf.learners.includes(raftId)) {
-        await this.raft.proposeConfChange({ type: 'ADD_LEARNER', nodeId: raftId, context }, 10_000);
+        await this.changeMembership({ type: 'ADD_LEARNER', nodeId: raftId, context }, 8_000);
       }
     } catch (error) {
       throw raftFailure(error);
@@ -270,19 +270,33 @@ export class Manager {
     return 'failed';
   }
 
+  /**
+   * One membership change, waiting its turn: Raft takes one at a time, so
+   * `node promote h2 h3` (or demote) has the second change refused as busy
+   * while the first is applied, and a new leader takes none until its first
+   * entry is applied. Those refusals are retried until the deadline.
+   */
+  private async changeMembership(change: Parameters<RaftNode['proposeConfChange']>[0], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.raft.proposeConfChange(change, Math.max(1_000, deadline - Date.now()));
+        return;
+      } catch (error) {
+        if (!(error instanceof RaftNodeError && error.kind === 'busy') || Date.now() + 100 > deadline) throw error;
+        await sleep(100);
+      }
+    }
+  }
+
   /** Takes a member out of the Raft group and records its node as a worker's. */
   private async removeFromRaft(nodeId: string, raftId: number): Promise<void> {
     const conf = this.raft.confState();
     if (conf.voters.includes(raftId) || conf.learners.includes(raftId)) {
-      // A new leader takes changes only once its first entry is applied: retry briefly.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.raft.proposeConfChange({ type: 'REMOVE', nodeId: raftId, context: new Uint8Array() }, LEAVE_TIMEOUT_MS);
-          break;
-        } catch (error) {
-          if (!(error instanceof RaftNodeError && error.kind === 'refused') || attempt >= 10) throw raftFailure(error);
-          await sleep(200);
-        }
+      try {
+        await this.changeMembership({ type: 'REMOVE', nodeId: raftId, context: new Uint8Array() }, LEAVE_TIMEOUT_MS);
+      } catch (error) {
+        throw raftFailure(error);
       }
     }
     const current = this.store.get('node', nodeId);
@@ -403,7 +417,7 @@ export class Manager {
         }
         const conf = this.raft.confState();
         if (conf.voters.includes(raftId) || conf.learners.includes(raftId)) {
-          await this.raft.proposeConfChange({ type: 'REMOVE', nodeId: raftId, context: new Uint8Array() }, 10_000);
+          await this.changeMembership({ type: 'REMOVE', nodeId: raftId, context: new Uint8Array() }, 10_000);
         }
         const current = this.store.get('node', node.id);
         if (current) await this.propose([{ kind: 'UPDATE', object: { node: { ...current, managerStatus: undefined, role: 'WORKER' } } }]);

@@ -40,7 +40,7 @@ export const systemClock: Clock = {
 };
 
 /** Why a proposal or read did not succeed. `unknown` means it may still take effect. */
-export type RaftNodeErrorKind = 'not-leader' | 'no-leader' | 'dropped' | 'unknown' | 'timeout' | 'stopped' | 'removed' | 'refused';
+export type RaftNodeErrorKind = 'not-leader' | 'no-leader' | 'dropped' | 'unknown' | 'timeout' | 'stopped' | 'removed' | 'refused' | 'busy';
 
 /** An expected failure of propose()/readIndex(); callers switch on `kind`. */
 export class RaftNodeError extends Error {
@@ -55,7 +55,7 @@ export class RaftNodeError extends Error {
 
   /** Worth retrying (possibly at another node) after a short, jittered pause. */
   get transient(): boolean {
-    return this.kind === 'not-leader' || this.kind === 'no-leader' || this.kind === 'dropped';
+    return this.kind === 'not-leader' || this.kind === 'no-leader' || this.kind === 'dropped' || this.kind === 'busy';
   }
 }
 
@@ -71,7 +71,8 @@ function proposeError(e: ProposeError): RaftNodeError {
     case 'removed':
       return new RaftNodeError('removed', 'this member was removed from the cluster');
     case 'conf-change-pending':
-      return new RaftNodeError('refused', 'another membership change is still in progress; retry once it is applied');
+      // 'busy', not 'refused': the same change succeeds once the other one is applied.
+      return new RaftNodeError('busy', 'another membership change is still in progress; retry once it is applied');
     case 'entry-too-large':
       return new RaftNodeError('refused', `entry of ${e.bytes} bytes is over the limit`);
     case 'invalid-conf-change':

@@ -11,13 +11,16 @@ describe('promote and demote', () => {
   let env: NamespaceHosts;
   let h1: NamespaceHost;
   let h2: NamespaceHost;
+  let h3: NamespaceHost;
 
   beforeAll(async () => {
-    env = await createNamespaceHosts({ count: 2 });
-    [h1, h2] = env.hosts as [NamespaceHost, NamespaceHost];
+    env = await createNamespaceHosts({ count: 3 });
+    [h1, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
     const init = await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
-    await ok(h2, ['swarm', 'join', '--token', /--token (\S+)/.exec(init)?.[1] ?? '', `${h1.ip}:2377`]);
-    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 2, 30_000, 'two Ready nodes');
+    const token = /--token (\S+)/.exec(init)?.[1] ?? '';
+    await ok(h2, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
+    await ok(h3, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
+    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 3, 30_000, 'three Ready nodes');
   });
   afterAll(async () => {
     await env?.teardown();
@@ -37,6 +40,21 @@ describe('promote and demote', () => {
     await waitUntil(async () => line(await ok(h1, ['node', 'ls']), 'h2'), (l) => !/Reachable|Unreachable|Leader/.test(l) && / Ready /.test(l), 30_000, 'h2 a worker again');
     const refused = await waitUntil(async () => h2.run(['service', 'ls']), (r) => r.code === 1, 30_000, 'h2 refuses service ls');
     expect(refused.stderr.trim()).toMatch(/^This node is not a swarm manager\. Worker nodes can't be used/);
+  });
+
+  it('promotes two workers in one command, then demotes both in one command', async () => {
+    // Raft takes one membership change at a time: the second must wait its turn, not be dropped.
+    expect((await ok(h1, ['node', 'promote', 'h2', 'h3'])).trim().split('\n')).toEqual(['Node h2 promoted to a manager in the swarm.', 'Node h3 promoted to a manager in the swarm.']);
+    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => /Reachable/.test(line(out, 'h2')) && /Reachable/.test(line(out, 'h3')), 45_000, 'h2 and h3 Reachable');
+    for (const h of [h2, h3]) await waitUntil(async () => h.run(['node', 'ls']), (r) => r.code === 0, 30_000, `${h.name} answers node ls`);
+    expect((await ok(h1, ['node', 'demote', 'h2', 'h3'])).trim().split('\n')).toEqual(['Manager h2 demoted in the swarm.', 'Manager h3 demoted in the swarm.']);
+    await waitUntil(
+      async () => ok(h1, ['node', 'ls']),
+      (out) => ['h2', 'h3'].every((h) => !/Reachable|Unreachable|Leader/.test(line(out, h)) && / Ready /.test(line(out, h))),
+      45_000,
+      'h2 and h3 workers again',
+    );
+    for (const h of [h2, h3]) await waitUntil(async () => h.run(['service', 'ls']), (r) => r.code === 1, 30_000, `${h.name} refuses service ls`);
   });
 
   it('refuses to demote the last manager', async () => {
