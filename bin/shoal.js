@@ -8,6 +8,14 @@ if (!existsSync(entry)) {
   process.stderr.write('shoal is not built: run `npm run build` in the shoal checkout first\n');
   process.exit(1);
 }
+// A reader that went away (`shoal service ls | head -1`) is not an error of
+// ours: stop quietly, as other Unix tools do, instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2));
 // stdout/stderr are asynchronous when they are pipes: exiting at once would
