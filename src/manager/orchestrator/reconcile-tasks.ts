@@ -1,6 +1,6 @@
 // Small facts about tasks and nodes that every reconciler shares: which
 // states are final, which nodes can still run a task, how a task is made.
-import { type Node, type Service, type Task, type TaskStatus_State, TaskStatus_StateValues, codec } from '../../gen/index.js';
+import { type Node, type PortConfig, type Service, type Task, type TaskStatus_State, TaskStatus_StateValues, codec } from '../../gen/index.js';
 import type { Action } from './actions.js';
 import { sameMessage } from './reconcile-equal.js';
 
@@ -39,9 +39,31 @@ export function nodeIsGone(nodes: ReadonlyMap<string, Node>, nodeId: string): bo
   return node === undefined || node.status?.state === 'DOWN';
 }
 
-/** True when the task was made from a different task spec than the service's current one, or `--rebalance` moves it. */
+/**
+ * True when the task was made from a different task spec than the service's
+ * current one, publishes other host-mode ports, or `--rebalance` moves it.
+ */
 export function isDirty(task: Task, service: Service): boolean {
-  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC) || movedByRebalance(service).has(task.id);
+  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC) || hostPortsChanged(task, service) || movedByRebalance(service).has(task.id);
+}
+
+// Host-mode ports are bound by the task's own container, so a change needs
+// new containers (Swarm replaces tasks on any endpoint change). Routing-mesh
+// ports and the endpoint mode live on every node's data plane, which follows
+// the service without touching its containers: those tasks are not dirty.
+function hostPortsChanged(task: Task, service: Service): boolean {
+  const wanted = hostPorts(service.spec?.endpoint?.ports);
+  const have = hostPorts(task.endpoint?.spec?.ports);
+  return wanted !== have;
+}
+
+function hostPorts(ports: readonly PortConfig[] | undefined): string {
+  if (ports === undefined || ports.length === 0) return '';
+  return ports
+    .filter((p) => p.publishMode === 'HOST')
+    .map((p) => `${p.protocol}/${p.targetPort}:${p.publishedPort}`)
+    .sort()
+    .join(',');
 }
 
 // One set per stored service object (stored objects are immutable), so the

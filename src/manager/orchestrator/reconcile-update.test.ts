@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../../gen/index.js';
+import { codec, type Task } from '../../gen/index.js';
 import { TestCluster, makeNode, makeService } from './test-cluster.js';
 
 function cluster(replicas: number, update: { parallelism?: number; delayMs?: number; order?: 'STOP_FIRST' | 'START_FIRST' }) {
@@ -47,6 +47,27 @@ describe('rolling updates', () => {
       expect(up).toBeGreaterThanOrEqual(4);
     }
     expect(c.wanted('web').map(image)).toEqual(Array(6).fill('nginx:2'));
+  });
+
+  it('a changed host-mode port replaces the tasks (their containers bind it); a routing-mesh port change does not', () => {
+    const c = cluster(2, { parallelism: 0 });
+    const before = c.wanted('web').map((t) => t.id);
+    const publish = (mode: 'INGRESS' | 'HOST', publishedPort: number) =>
+      c.updateService('web', (s) => {
+        const endpoint = { ports: [codec.PortConfig.fromPartial({ protocol: 'TCP', targetPort: 80, publishedPort, publishMode: mode })] };
+        s.spec!.endpoint = codec.EndpointSpec.fromPartial(endpoint);
+        s.endpoint = codec.ServiceEndpoint.fromPartial({ spec: endpoint, ports: endpoint.ports });
+      });
+    publish('INGRESS', 8080);
+    for (let i = 0; i < 5; i++) round(c);
+    expect(c.wanted('web').map((t) => t.id)).toEqual(before);
+    publish('HOST', 8081);
+    for (let i = 0; i < 10; i++) round(c);
+    const after = c.wanted('web');
+    expect(after.map((t) => t.id).filter((id) => before.includes(id))).toEqual([]);
+    expect(after.map((t) => t.endpoint?.ports.map((p) => `${p.publishMode}:${p.publishedPort}`))).toEqual([['HOST:8081'], ['HOST:8081']]);
+    for (let i = 0; i < 5; i++) round(c);
+    expect(c.wanted('web').map((t) => t.id)).toEqual(after.map((t) => t.id));
   });
 
   it('parallelism 0 replaces every slot at once', () => {
