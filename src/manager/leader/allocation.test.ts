@@ -10,6 +10,7 @@ import { nodeSatisfiesPlacement } from '../../scheduler/index.js';
 import { controlHandlers, Serializer, type ControlDeps } from '../control/index.js';
 import { SecretKeyring } from '../secrets/index.js';
 import { MemoryStore, type ApplyResult } from '../store/index.js';
+import { taskOwner } from '../allocator/index.js';
 import { AllocatorLoop } from './allocator-loop.js';
 import { withIngressNetwork } from './bootstrap-ingress.js';
 import { OrchestratorLoop } from './orchestrator-loop.js';
@@ -81,9 +82,12 @@ class Leader {
     this.startLeading();
   }
 
+  /** Stands in for Raft under the allocator's proposals (a test may make one time out). */
+  allocatorPropose = async (actions: StoreAction[]): Promise<ApplyResult> => this.propose(actions);
+
   startLeading(): void {
     const propose = async (actions: StoreAction[]): Promise<ApplyResult> => this.propose(actions);
-    this.allocator = new AllocatorLoop(this.store, propose, this.clock, log, (fn) => this.serializer.run(fn));
+    this.allocator = new AllocatorLoop(this.store, (actions) => this.allocatorPropose(actions), this.clock, log, (fn) => this.serializer.run(fn));
     this.orchestrator = new OrchestratorLoop(this.store, propose, this.clock, { newId: () => `task${String(++this.ids).padStart(4, '0')}`, isNodeEligible: nodeSatisfiesPlacement }, log);
     this.scheduler = new SchedulerLoop(this.store, propose, this.clock, log);
     this.allocator.start();
@@ -335,6 +339,42 @@ describe('services and tasks on networks', () => {
     await leader.clock.settle();
     await leader.control.removeNetwork({ networkId: 'appnet' }, undefined as never);
     expect(leader.store.get('service', web)?.endpoint?.virtualIps.map((v) => v.networkId)).toEqual([other.id]);
+  });
+
+  it('never hands out an address twice when a timed-out allocation commits late', async () => {
+    leader = new Leader();
+    leader.addNode('n1');
+    await leader.createNetwork('appnet');
+    // Raft's view: the allocator's first proposal times out but stays in the
+    // log; it commits just before the retry, which is then refused (the tasks
+    // changed under it).
+    let late: StoreAction[] | undefined;
+    const l = leader;
+    l.allocatorPropose = async (actions) => {
+      if (!actions.some((a) => a.object.task?.networks.length)) return l.propose(actions);
+      if (late === undefined) {
+        late = actions;
+        throw new Error('proposal timed out');
+      }
+      const first = late;
+      late = [];
+      if (first.length > 0) {
+        l.propose(first);
+        await new Promise((r) => setImmediate(r)); // its commit is seen before the retry's answer
+      }
+      const r = l.propose(actions); console.log('retry', r.ok, JSON.stringify(actions.map((a) => a.object.task?.networks)));
+      return r;
+    };
+    const web = await l.createService('web', { networks: ['appnet'], mode: { kind: 'REPLICATED', replicas: 2, totalCompletions: 0, maxConcurrent: 0 } });
+    await l.clock.settle(1_000);
+    const api = await l.createService('api', { networks: ['appnet'], mode: { kind: 'REPLICATED', replicas: 2, totalCompletions: 0, maxConcurrent: 0 } });
+    await l.clock.settle(1_000);
+    const tasks = [...l.tasks(web), ...l.tasks(api)];
+    const taskAddresses = tasks.map((t) => t.networks[0]?.addresses[0]);
+    expect(taskAddresses.every((a) => a !== undefined)).toBe(true);
+    expect(new Set(taskAddresses).size).toBe(4);
+    // The book still holds every address a task holds: none is free to be handed out again.
+    expect(tasks.map((t) => [...l.allocator.book.heldBy(taskOwner(t.id)).values()])).toEqual(taskAddresses.map((a) => [a]));
   });
 
   it('keeps allocations unique across a change of leader (the book is rebuilt from the store)', async () => {

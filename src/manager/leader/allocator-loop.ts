@@ -207,8 +207,19 @@ export class AllocatorLoop {
       if (this.pendingTasks.size > this.blocked.size) this.kick();
       return;
     }
-    // Lost a race (a task changed meanwhile) or leadership: give back and try again from fresh reads.
-    for (const id of allocated) this.book.release(taskOwner(id));
+    // A proposal that threw (timed out) may still commit: its addresses stay
+    // reserved for their tasks, and the retry proposes the same ones (the book
+    // hands an owner what it holds). One that was refused (a task changed
+    // meanwhile) gives them back, keeping whatever the store says the task
+    // holds now: an earlier, timed-out proposal of the same addresses may have
+    // committed in between, and releasing those would hand them out twice.
+    if (outcome !== undefined) {
+      for (const id of allocated) {
+        this.book.release(taskOwner(id));
+        const current = this.store.get('task', id);
+        if (current) this.followTask(current, false);
+      }
+    }
     for (const id of failedNow.keys()) this.blocked.delete(id);
     if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
   }
@@ -242,7 +253,8 @@ export class AllocatorLoop {
           for (const networkId of plan.value.dropped) this.book.release(vipOwner(id), networkId);
           return;
         }
-        for (const networkId of plan.value.added) this.book.release(vipOwner(id), networkId);
+        // Refused: give the new VIPs back. Timed out (may still commit): keep them for the retry.
+        if (outcome !== undefined) for (const networkId of plan.value.added) this.book.release(vipOwner(id), networkId);
         this.pendingServices.add(id);
         if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
       });
