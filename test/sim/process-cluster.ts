@@ -62,7 +62,7 @@ interface Member {
 export class ProcessCluster {
   private constructor(readonly members: Member[], private readonly root: string) {}
 
-  static async start(n: number, opts: { tickMs: number; electionTicks: number }): Promise<ProcessCluster> {
+  static async start(n: number, opts: { tickMs: number; electionTicks: number; snapshotEveryEntries?: number }): Promise<ProcessCluster> {
     const root = await mkdtemp(join(tmpdir(), 'shoal-raft-procs-'));
     const clusterId = `raft-test-${process.pid}`;
     const ca = await createRootCA();
@@ -88,6 +88,7 @@ export class ProcessCluster {
         certDir: root,
         tickMs: opts.tickMs,
         electionTicks: opts.electionTicks,
+        snapshotEveryEntries: opts.snapshotEveryEntries ?? 20_000,
       };
       members.push({ id, cfg, proc: undefined, stderr: [] });
     }

@@ -29,6 +29,8 @@ export interface MemberConfig {
   certDir: string;
   tickMs: number;
   electionTicks: number;
+  /** Applied entries between snapshots. */
+  snapshotEveryEntries: number;
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as MemberConfig;
@@ -84,7 +86,7 @@ const node = await RaftNode.start({
   tickMs: cfg.tickMs,
   core: { electionTicks: cfg.electionTicks, heartbeatTicks: 1 },
   bootstrapVoters: cfg.voters,
-  snapshotEveryEntries: 20_000,
+  snapshotEveryEntries: cfg.snapshotEveryEntries,
   onFatal: () => process.exit(3),
 });
 const server = new RpcServer({ tls: myTls, logger });
