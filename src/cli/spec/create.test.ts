@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../errors.js';
 import { buildServiceSpec, type CreateInput } from './create.js';
 import type { ServiceFlags } from './service-flags.js';
+import { usageError } from './usage-error.testing.js';
 
 const files: Record<string, string> = { 'app.env': 'A=from-file\nB=2\n' };
 
@@ -21,16 +21,7 @@ function create(flags: ServiceFlags, image = 'nginx:1.27', args: string[] = []):
   return buildServiceSpec(input);
 }
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(125);
-    return (error as CliError).message;
-  }
-  throw new Error('expected a usage error');
-}
+const usage = usageError;
 
 describe('service create spec', () => {
   it('writes out Docker\'s defaults', () => {

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { codec } from '../../gen/index.js';
-import { CliError } from '../errors.js';
 import { ACCEPTED_FILTERS, configMatches, networkMatches, nodeMatches, parseFilterFlags, secretMatches, serviceMatches, taskMatches } from './filters.js';
+import { usageError } from './usage-error.testing.js';
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(125);
-    return (error as CliError).message;
-  }
-  throw new Error('expected a usage error');
-}
+const usage = usageError;
 
 describe('filter flags', () => {
   it('group values by lower-cased name', () => {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { codec } from '../../gen/index.js';
-import { CliError } from '../errors.js';
 import { contains, hasHostBits, overlaps, parseAddr, parseCidr } from './cidr.js';
 import { buildConfigSpec, buildSecretSpec } from './data-object.js';
 import { buildNetworkSpec, type NetworkCreateFlags } from './network.js';
 import { applyNodeUpdate, roleChange } from './node.js';
+import { usageError } from './usage-error.testing.js';
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(125);
-    return (error as CliError).message;
-  }
-  throw new Error('expected a usage error');
-}
+const usage = usageError;
 
 describe('CIDR helpers', () => {
   it('parses IPv4 and IPv6', () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '../errors.js';
 import { bytesFlag, nanoCpusFlag, parseRamBytes } from './bytes.js';
 import { parseConstraint, parseDns, parseGenericResource, parseHost, parseNetwork, parsePlacementPref, parseUlimit, shellWords } from './container-opts.js';
 import { durationFlagMs, formatGoDuration, parseGoDurationMs } from './duration.js';
@@ -9,19 +8,9 @@ import { parseMount } from './mount.js';
 import { generateName } from './names.js';
 import { ratioFlag, uintFlag } from './numbers.js';
 import { parsePublish } from './port.js';
+import { usageError } from './usage-error.testing.js';
 
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(125);
-    const message = (error as CliError).message;
-    expect(message).not.toContain('\n');
-    return message;
-  }
-  throw new Error('expected a usage error');
-}
+const usage = usageError;
 
 describe('Go durations', () => {
   it.each([
