@@ -5,6 +5,7 @@ import {
   rebuildAddressBook, resolvePorts, taskOwner, vipNetworkIds, vipOwner, type AddressBook,
 } from '../allocator/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
+import { PassLoop } from './pass-loop.js';
 import type { LoopClock, Propose } from './ports.js';
 
 /** Batch allocations at our own pace: at most one pass per this interval. */
@@ -23,7 +24,7 @@ const PENDING_MESSAGE = 'pending network allocation';
  * node an address on the ingress network. Control shares the same book
  * (VIPs).
  */
-export class AllocatorLoop {
+export class AllocatorLoop extends PassLoop {
   /** The leader's address book, rebuilt from the store when leadership starts. */
   readonly book: AddressBook;
   private readonly pendingTasks = new Set<string>();
@@ -32,40 +33,28 @@ export class AllocatorLoop {
   private readonly pendingServices = new Set<string>();
   /** Tasks that could not be allocated, with the error they show and the book epoch it was computed at. */
   private readonly blocked = new Map<string, { reason: string; epoch: number }>();
-  private unsubscribe: (() => void) | undefined;
-  private scheduled = false;
-  private running = false;
-  private stopped = false;
 
   constructor(
-    private readonly store: MemoryStore,
+    store: MemoryStore,
     private readonly propose: Propose,
-    private readonly clock: LoopClock,
-    private readonly log: Logger,
+    clock: LoopClock,
+    log: Logger,
     /** Control's one-at-a-time allocating writes: repairs of service endpoints join the same queue. */
     private readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),
   ) {
+    super(store, clock, log, PASS_INTERVAL_MS, 'allocator');
     const { book, problems } = rebuildAddressBook({ networks: store.list('network'), services: store.list('service'), tasks: store.listTasks(), nodes: store.list('node') });
     for (const problem of problems) log.warn({ problem }, 'the store holds a duplicate address; the first holder keeps it');
     this.book = book;
   }
 
-  /** Follows the store and allocates whatever waits. */
-  start(): void {
-    this.unsubscribe = this.store.watch((changes) => this.follow(changes));
+  protected override starting(): void {
     for (const t of this.store.listTasks()) if (awaitsAllocation(t)) this.pendingTasks.add(t.id);
     for (const n of this.store.list('node')) this.pendingNodes.add(n.id);
     for (const s of this.store.list('service')) this.pendingServices.add(s.id);
-    this.kick();
   }
 
-  /** Stops on leadership loss. */
-  stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
-  }
-
-  private follow(changes: StoreChangeSet): void {
+  protected follow(changes: StoreChangeSet): boolean {
     let wake = false;
     for (const event of changes.events) {
       switch (event.kind) {
@@ -103,7 +92,7 @@ export class AllocatorLoop {
           break;
       }
     }
-    if (wake) this.kick();
+    return wake;
   }
 
   /** Keeps the book in step with one task; true when there is work to do. */
@@ -131,31 +120,11 @@ export class AllocatorLoop {
     if (!claimed.ok && claimed.error.kind !== 'unknown-network') this.log.warn({ owner, networkId, address, problem: claimed.error.message }, 'committed address conflicts with the address book');
   }
 
-  private kick(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    this.clock.after(PASS_INTERVAL_MS, () => {
-      this.scheduled = false;
-      void this.pass();
-    });
-  }
-
-  private async pass(): Promise<void> {
-    if (this.running || this.stopped) {
-      if (!this.stopped) this.kick();
-      return;
-    }
-    this.running = true;
-    try {
-      const ingress = this.ingress();
-      await this.repairServices(ingress);
-      await this.allocateTasks(ingress);
-      await this.allocateNodes(ingress);
-    } catch (error) {
-      this.log.error({ err: error }, 'allocator pass failed');
-    } finally {
-      this.running = false;
-    }
+  protected async runPass(): Promise<void> {
+    const ingress = this.ingress();
+    await this.repairServices(ingress);
+    await this.allocateTasks(ingress);
+    await this.allocateNodes(ingress);
   }
 
   private ingress(): Network | undefined {
@@ -221,7 +190,7 @@ export class AllocatorLoop {
       }
     }
     for (const id of failedNow.keys()) this.blocked.delete(id);
-    if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+    this.retryAfter(RETRY_MS);
   }
 
   /**
@@ -256,7 +225,7 @@ export class AllocatorLoop {
         // Refused: give the new VIPs back. Timed out (may still commit): keep them for the retry.
         if (outcome !== undefined) for (const networkId of plan.value.added) this.book.release(vipOwner(id), networkId);
         this.pendingServices.add(id);
-        if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+        this.retryAfter(RETRY_MS);
       });
     }
   }
@@ -297,6 +266,6 @@ export class AllocatorLoop {
     }
     // Nodes change often (status reports): retry from fresh reads; a node keeps the address reserved for it.
     for (const id of allocated) this.pendingNodes.add(id);
-    if (!this.stopped) this.clock.after(RETRY_MS, () => this.kick());
+    this.retryAfter(RETRY_MS);
   }
 }

@@ -4,6 +4,7 @@ import type { TaskId } from '../../common/ids.js';
 import { SchedulerState, schedulePending } from '../../scheduler/index.js';
 import { awaitsAllocation } from '../allocator/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
+import { PassLoop } from './pass-loop.js';
 import type { LoopClock, Propose } from './ports.js';
 
 /** Batch scheduling decisions at our own pace: at most one pass per this interval. */
@@ -17,36 +18,21 @@ const PASS_INTERVAL_MS = 10;
  * waiting for their network addresses (allocator) are not seen until they
  * have them.
  */
-export class SchedulerLoop {
+export class SchedulerLoop extends PassLoop {
   private readonly state: SchedulerState;
-  private unsubscribe: (() => void) | undefined;
-  private scheduled = false;
-  private running = false;
-  private stopped = false;
   private readonly lastReason = new Map<string, string>();
 
   constructor(
-    private readonly store: MemoryStore,
+    store: MemoryStore,
     private readonly propose: Propose,
-    private readonly clock: LoopClock,
-    private readonly log: Logger,
+    clock: LoopClock,
+    log: Logger,
   ) {
+    super(store, clock, log, PASS_INTERVAL_MS, 'scheduler');
     this.state = SchedulerState.fromSnapshot({ nodes: store.list('node'), tasks: store.listTasks().filter((t) => !awaitsAllocation(t)), services: store.list('service') });
   }
 
-  /** Follows the store and schedules whatever is pending. */
-  start(): void {
-    this.unsubscribe = this.store.watch((changes) => this.follow(changes));
-    this.kick();
-  }
-
-  /** Stops on leadership loss. */
-  stop(): void {
-    this.stopped = true;
-    this.unsubscribe?.();
-  }
-
-  private follow(changes: StoreChangeSet): void {
+  protected follow(changes: StoreChangeSet): boolean {
     let wake = false;
     for (const event of changes.events) {
       switch (event.kind) {
@@ -70,58 +56,38 @@ export class SchedulerLoop {
           break;
       }
     }
-    if (wake) this.kick();
+    return wake;
   }
 
-  private kick(): void {
-    if (this.scheduled || this.stopped) return;
-    this.scheduled = true;
-    this.clock.after(PASS_INTERVAL_MS, () => {
-      this.scheduled = false;
-      void this.pass();
-    });
-  }
-
-  private async pass(): Promise<void> {
-    if (this.running || this.stopped) {
-      if (!this.stopped) this.kick();
-      return;
-    }
+  protected async runPass(): Promise<void> {
     if (this.state.pending.size === 0) return;
-    this.running = true;
-    try {
-      const nowMs = this.clock.nowMs();
-      const plan = schedulePending(this.state, { now: nowMs, seed: this.store.appliedIndex });
-      const actions: StoreAction[] = [];
-      const assigned: TaskId[] = [];
-      for (const a of plan.assignments) {
-        const task = this.store.get('task', a.taskId);
-        if (!task) continue;
-        assigned.push(a.taskId);
-        this.lastReason.delete(a.taskId);
-        actions.push({ kind: 'UPDATE', object: { task: withStatus({ ...task, nodeId: a.nodeId }, 'ASSIGNED', 'scheduler assigned task to node', '', nowMs) } });
-      }
-      for (const u of plan.unplaceable) {
-        const task = this.store.get('task', u.taskId);
-        if (!task || this.lastReason.get(u.taskId) === u.reason) continue;
-        this.lastReason.set(u.taskId, u.reason);
-        actions.push({ kind: 'UPDATE', object: { task: withStatus(task, 'PENDING', 'pending task scheduling', u.reason, nowMs) } });
-      }
-      if (actions.length === 0) return;
-      const result = await this.propose(actions).catch((error: unknown) => {
-        this.log.warn({ err: error }, 'scheduler proposal failed');
-        return undefined;
-      });
-      if (!result?.ok) {
-        // Lost a race (a task changed meanwhile) or lost leadership: the tasks wait for the next pass.
-        this.state.abandon(assigned);
-        for (const u of plan.unplaceable) this.lastReason.delete(u.taskId);
-        if (!this.stopped) this.clock.after(20, () => this.kick());
-      }
-    } catch (error) {
-      this.log.error({ err: error }, 'scheduler pass failed');
-    } finally {
-      this.running = false;
+    const nowMs = this.clock.nowMs();
+    const plan = schedulePending(this.state, { now: nowMs, seed: this.store.appliedIndex });
+    const actions: StoreAction[] = [];
+    const assigned: TaskId[] = [];
+    for (const a of plan.assignments) {
+      const task = this.store.get('task', a.taskId);
+      if (!task) continue;
+      assigned.push(a.taskId);
+      this.lastReason.delete(a.taskId);
+      actions.push({ kind: 'UPDATE', object: { task: withStatus({ ...task, nodeId: a.nodeId }, 'ASSIGNED', 'scheduler assigned task to node', '', nowMs) } });
+    }
+    for (const u of plan.unplaceable) {
+      const task = this.store.get('task', u.taskId);
+      if (!task || this.lastReason.get(u.taskId) === u.reason) continue;
+      this.lastReason.set(u.taskId, u.reason);
+      actions.push({ kind: 'UPDATE', object: { task: withStatus(task, 'PENDING', 'pending task scheduling', u.reason, nowMs) } });
+    }
+    if (actions.length === 0) return;
+    const result = await this.propose(actions).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'scheduler proposal failed');
+      return undefined;
+    });
+    if (!result?.ok) {
+      // Lost a race (a task changed meanwhile) or lost leadership: the tasks wait for the next pass.
+      this.state.abandon(assigned);
+      for (const u of plan.unplaceable) this.lastReason.delete(u.taskId);
+      this.retryAfter(20);
     }
   }
 }
