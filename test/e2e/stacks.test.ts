@@ -3,8 +3,9 @@
 // converge, list, redeploy unchanged (every service named, nothing
 // restarted), refuse a changed secret file and take a label change on it,
 // change one service, prune, refuse a bad file without creating anything,
-// and remove leaving nothing behind; the webapp's secret in memory only, its config at its target, a rolling
-// update and an automatic rollback, all driven by editing the Compose file.
+// and remove leaving nothing behind; the webapp's secret in memory only,
+// its config at its target, a rolling update and an automatic rollback, all
+// driven by editing the Compose file.
 import Docker from 'dockerode';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
