@@ -226,6 +226,11 @@ describe('stacks on three namespace hosts', () => {
       writeFileSync(file, text);
       expect([both.code, both.stdout, both.stderr.trim()]).toEqual([1, '', r.stderr.trim()]);
       expect(`${r.stderr}${both.stderr}`).not.toContain('rotated-api-key-0451');
+      // The new content reached the leader only to be compared: in no log, no Raft log, no disk.
+      for (const h of env.hosts) {
+        expect(filesContaining(h.dataRoot, 'rotated-api-key-0451'), h.name).toEqual([]);
+        expect(filesContaining(h.logPath, 'rotated-api-key-0451'), h.name).toEqual([]);
+      }
     } finally {
       writeFileSync(secretFile, original);
     }
