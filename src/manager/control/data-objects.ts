@@ -1,4 +1,5 @@
 import type { Config, ControlService, Secret, StoreAction, Version } from '../../gen/index.js';
+import { assert } from '../../common/assert.js';
 import { RpcError, type Handlers } from '../../rpc/index.js';
 import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
@@ -48,21 +49,29 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
     return found.value;
   };
   // What UpdateSecret and UpdateConfig check before anything changes: the
-  // version read, and that only labels differ (swarmkit's rule).
-  const checkUpdate = (kind: 'secret' | 'config', stored: { id: string; meta?: { version?: Version | undefined } | undefined }, name: string, read: Version | undefined, opened: () => Uint8Array, requested: { name: string; data: Uint8Array }): void => {
+  // version read, and that only labels differ (swarmkit's rule). The stored
+  // data is lent to the compare only when there is something to compare.
+  type StoredData = (compare: (data: Uint8Array) => string | undefined) => string | undefined;
+  const checkUpdate = (kind: 'secret' | 'config', stored: { meta?: { version?: Version | undefined } | undefined }, name: string, read: Version | undefined, requested: { name: string; data: Uint8Array }, storedData: StoredData): void => {
     const readVersion = read?.index ?? 0;
     const now = stored.meta?.version?.index ?? 0;
     if (readVersion !== now) throw new RpcError('failed-precondition', `update out of sequence: ${kind} ${name} changed since it was read (version ${readVersion}, now ${now}); read it again and retry`);
-    const data = requested.data.length > 0 ? opened() : new Uint8Array();
-    const problem = labelsOnlyProblem({ kind, name, data, requestedName: requested.name, requestedData: requested.data });
+    const verdict = (data: Uint8Array) => labelsOnlyProblem({ kind, name, data, requestedName: requested.name, requestedData: requested.data });
+    const problem = requested.data.length > 0 ? storedData(verdict) : verdict(new Uint8Array());
     if (problem) throw new RpcError('invalid-argument', problem);
   };
-  // The stored secret's plaintext, only to compare it; a failure names the secret, never its bytes.
-  const openedData = (secret: Secret, name: string) => (): Uint8Array => {
+  // The stored secret opened in memory for the compare only, and wiped after; a failure names the secret, never its bytes.
+  const openedSecret = (secret: Secret, name: string): StoredData => (compare) => {
+    let plain: Uint8Array;
     try {
-      return deps.keyring.open(deps.store.list('cluster')[0], secret).spec?.data ?? new Uint8Array();
+      plain = deps.keyring.open(deps.store.list('cluster')[0], secret).spec?.data ?? new Uint8Array();
     } catch {
       throw new RpcError('internal', `secret ${name} cannot be opened with the cluster's data key to compare its content`);
+    }
+    try {
+      return compare(plain);
+    } finally {
+      plain.fill(0);
     }
   };
   return {
@@ -106,11 +115,12 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
       await deps.readBarrier();
       const secret = resolveSecret(req.secretId);
       const name = secret.spec?.annotations?.name ?? secret.id;
-      checkUpdate('secret', secret, name, req.secretVersion, openedData(secret, name), { name: req.spec.annotations?.name ?? '', data: req.spec.data });
+      checkUpdate('secret', secret, name, req.secretVersion, { name: req.spec.annotations?.name ?? '', data: req.spec.data }, openedSecret(secret, name));
       if (req.validateOnly) return { secret: redacted(secret) };
+      assert(secret.spec, `stored secret ${secret.id} has no spec`);
       // The stored (sealed) data and everything else stay; only the labels are the caller's.
       const labels = { ...(req.spec.annotations?.labels ?? {}) };
-      const updated: Secret = { ...secret, spec: { ...secret.spec!, annotations: { name, labels } } };
+      const updated: Secret = { ...secret, spec: { ...secret.spec, annotations: { name, labels } } };
       mustApply(await deps.propose([{ kind: 'UPDATE', object: { secret: updated } }]));
       return { secret: redacted(deps.store.get('secret', secret.id) ?? updated) };
     },
@@ -137,11 +147,11 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
       await deps.readBarrier();
       const config = resolveConfig(req.configId);
       const name = config.spec?.annotations?.name ?? config.id;
-      const data = config.spec?.data ?? new Uint8Array();
-      checkUpdate('config', config, name, req.configVersion, () => data, { name: req.spec.annotations?.name ?? '', data: req.spec.data });
+      checkUpdate('config', config, name, req.configVersion, { name: req.spec.annotations?.name ?? '', data: req.spec.data }, (compare) => compare(config.spec?.data ?? new Uint8Array()));
       if (req.validateOnly) return { config };
+      assert(config.spec, `stored config ${config.id} has no spec`);
       const labels = { ...(req.spec.annotations?.labels ?? {}) };
-      const updated: Config = { ...config, spec: { ...config.spec!, annotations: { name, labels } } };
+      const updated: Config = { ...config, spec: { ...config.spec, annotations: { name, labels } } };
       mustApply(await deps.propose([{ kind: 'UPDATE', object: { config: updated } }]));
       return { config: deps.store.get('config', config.id) ?? updated };
     },
