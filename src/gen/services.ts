@@ -48,10 +48,12 @@ export const ControlService = {
   getSecret: method<T.GetSecretRequest, T.GetSecretResponse, false, false>('/shoal.v1.Control/GetSecret', false, false, C.GetSecretRequest, C.GetSecretResponse),
   listSecrets: method<T.ListSecretsRequest, T.ListSecretsResponse, false, false>('/shoal.v1.Control/ListSecrets', false, false, C.ListSecretsRequest, C.ListSecretsResponse),
   removeSecret: method<T.RemoveSecretRequest, T.RemoveSecretResponse, false, false>('/shoal.v1.Control/RemoveSecret', false, false, C.RemoveSecretRequest, C.RemoveSecretResponse),
+  updateSecret: method<T.UpdateSecretRequest, T.UpdateSecretResponse, false, false>('/shoal.v1.Control/UpdateSecret', false, false, C.UpdateSecretRequest, C.UpdateSecretResponse),
   createConfig: method<T.CreateConfigRequest, T.CreateConfigResponse, false, false>('/shoal.v1.Control/CreateConfig', false, false, C.CreateConfigRequest, C.CreateConfigResponse),
   getConfig: method<T.GetConfigRequest, T.GetConfigResponse, false, false>('/shoal.v1.Control/GetConfig', false, false, C.GetConfigRequest, C.GetConfigResponse),
   listConfigs: method<T.ListConfigsRequest, T.ListConfigsResponse, false, false>('/shoal.v1.Control/ListConfigs', false, false, C.ListConfigsRequest, C.ListConfigsResponse),
   removeConfig: method<T.RemoveConfigRequest, T.RemoveConfigResponse, false, false>('/shoal.v1.Control/RemoveConfig', false, false, C.RemoveConfigRequest, C.RemoveConfigResponse),
+  updateConfig: method<T.UpdateConfigRequest, T.UpdateConfigResponse, false, false>('/shoal.v1.Control/UpdateConfig', false, false, C.UpdateConfigRequest, C.UpdateConfigResponse),
   getCluster: method<T.GetClusterRequest, T.GetClusterResponse, false, false>('/shoal.v1.Control/GetCluster', false, false, C.GetClusterRequest, C.GetClusterResponse),
   updateCluster: method<T.UpdateClusterRequest, T.UpdateClusterResponse, false, false>('/shoal.v1.Control/UpdateCluster', false, false, C.UpdateClusterRequest, C.UpdateClusterResponse),
 } as const;

@@ -635,6 +635,20 @@ export interface RemoveSecretRequest {
 export interface RemoveSecretResponse {
 }
 
+/** Only labels can change (as in swarmkit): a different name, or data that differs from the stored data (compared in constant time; empty data is not compared), is refused with InvalidArgument. secret_version is the version the caller read; a newer stored version is refused as out of sequence. */
+export interface UpdateSecretRequest {
+  secretId: string;
+  secretVersion?: Version | undefined;
+  spec?: SecretSpec | undefined;
+  /** shoal addition: check everything, change nothing (stack deploy's plan phase). */
+  validateOnly: boolean;
+}
+
+/** The secret as the API shows it (never its data); with validate_only, as it is now. */
+export interface UpdateSecretResponse {
+  secret?: Secret | undefined;
+}
+
 export interface CreateConfigRequest {
   spec?: ConfigSpec | undefined;
 }
@@ -664,6 +678,19 @@ export interface RemoveConfigRequest {
 }
 
 export interface RemoveConfigResponse {
+}
+
+/** As UpdateSecretRequest: only labels can change. */
+export interface UpdateConfigRequest {
+  configId: string;
+  configVersion?: Version | undefined;
+  spec?: ConfigSpec | undefined;
+  /** shoal addition: check everything, change nothing (stack deploy's plan phase). */
+  validateOnly: boolean;
+}
+
+export interface UpdateConfigResponse {
+  config?: Config | undefined;
 }
 
 export interface GetClusterRequest {

@@ -1,9 +1,11 @@
 // Stacks on a swarm of three namespace hosts, driven through the CLI with
 // the Compose files under deploy/examples as a Swarm user would: deploy,
-// converge, list, redeploy unchanged, change one service, prune, refuse a
-// bad file without creating anything, and remove leaving nothing behind;
-// the webapp's secret in memory only, its config at its target, a rolling
-// update and an automatic rollback, all driven by editing the Compose file.
+// converge, list, redeploy unchanged (every service named, nothing
+// restarted), refuse a changed secret file and take a label change on it,
+// change one service, prune, refuse a bad file without creating anything,
+// and remove leaving nothing behind; the webapp's secret in memory only,
+// its config at its target, a rolling update and an automatic rollback, all
+// driven by editing the Compose file.
 import Docker from 'dockerode';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ const TASK_FILES_ROOT = '/run/shoal/task-files';
 interface ServiceRow { ID: string; Name: string; Mode: string; Replicas: string; Image: string }
 interface TaskRow { ID: string; Name: string; Node: string; DesiredState: string; CurrentState: string }
 interface ServiceTaskRow extends TaskRow { Image: string; Error: string }
+interface SecretInspected { ID: string; Version: { Index: number }; CreatedAt: string; UpdatedAt: string; Spec: { Name: string; Labels: Record<string, string> } }
 interface Inspected { Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env?: string[] } } }; UpdateStatus?: { State: string; Message: string } }
 
 /** Files under `path` whose bytes contain `needle` (grep -r; exit 1 means none). */
@@ -55,6 +58,8 @@ describe('stacks on three namespace hosts', () => {
     expect(r.code, `shoal ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`).toBe(0);
     return r;
   }
+  // Docker's deploy output: one line per service the files name, existing ones as "Updating".
+  const updatingLines = (names: string[]) => names.map((n) => expect.stringMatching(new RegExp(`^Updating service ${n} \\(id: \\w{25}\\)$`)));
   const jsonLines = <T>(out: string): T[] => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as T);
   const services = async (stack: string): Promise<ServiceRow[]> => jsonLines<ServiceRow>((await ok(['stack', 'services', stack, '--format', 'json'])).stdout);
   const converged = (rows: ServiceRow[], count: number): boolean => rows.length === count && rows.every((r) => /^(\d+)\/\1( \(max \d+ per node\))?$/.test(r.Replicas));
@@ -67,6 +72,10 @@ describe('stacks on three namespace hosts', () => {
   const ours = (cs: Docker.ContainerInfo[]) => cs.filter((c) => [...serviceIds].some((id) => (c.Labels[SERVICE_ID_LABEL] ?? '').startsWith(id)));
   const runningOf = async (service: string): Promise<Docker.ContainerInfo[]> =>
     ours(await containersOfStack('webapp')).filter((c) => c.State === 'running' && c.Labels[SERVICE_NAME_LABEL] === service);
+  // The IDs of the stack's tasks meant to run, sorted: a restart replaces one.
+  const runningTaskIds = async (stack: string): Promise<string[]> =>
+    jsonLines<TaskRow>((await ok(['stack', 'ps', stack, '--no-trunc', '--filter', 'desired-state=running', '--format', 'json'])).stdout).map((t) => t.ID).sort();
+  const secretInspect = async (): Promise<SecretInspected> => (JSON.parse((await ok(['secret', 'inspect', 'webapp_api_key'])).stdout) as SecretInspected[])[0]!;
   const inspect = async (service: string): Promise<Inspected> => (JSON.parse((await ok(['service', 'inspect', service])).stdout) as Inspected[])[0]!;
   const serviceTasks = async (service: string): Promise<ServiceTaskRow[]> => jsonLines<ServiceTaskRow>((await ok(['service', 'ps', service, '--no-trunc', '--format', 'json'])).stdout);
 
@@ -185,12 +194,71 @@ describe('stacks on three namespace hosts', () => {
     for (const web of webs) expect(await execIn(docker, web.Id, 'stat -c %a /www/index.html; cat /www/index.html')).toBe(`444\n${page}`);
   });
 
-  it('redeploying the same file changes nothing: no line printed, no service version bumped', async () => {
+  it('redeploying the same file names every service as Docker does, but changes nothing: no version bumped, no task restarted', async () => {
     const names = ['webapp_cache', 'webapp_web', 'webapp_worker'];
     const before = await versions(names);
+    const tasksBefore = await runningTaskIds('webapp');
+    const secretBefore = await secretInspect();
     const { stdout } = await ok(['stack', 'deploy', '-c', join(work, 'webapp/docker-compose.yml'), 'webapp']);
-    expect(stdout.trim()).toBe('');
+    expect(stdout.trim().split('\n')).toEqual(updatingLines(names));
     expect(await versions(names)).toEqual(before);
+    expect(await runningTaskIds('webapp')).toEqual(tasksBefore);
+    expect(await secretInspect()).toEqual(secretBefore);
+  });
+
+  it('refuses a redeploy whose secret file changed, in one line, and changes nothing', async () => {
+    const names = ['webapp_cache', 'webapp_web', 'webapp_worker'];
+    const secretFile = join(work, 'webapp/secrets/api_key.txt');
+    const original = readFileSync(secretFile, 'utf8');
+    const before = await versions(names);
+    const tasksBefore = await runningTaskIds('webapp');
+    const secretBefore = await secretInspect();
+    writeFileSync(secretFile, 'rotated-api-key-0451\n');
+    try {
+      const file = join(work, 'webapp/docker-compose.yml');
+      const text = readFileSync(file, 'utf8');
+      const r = await run(['stack', 'deploy', '-c', file, 'webapp']);
+      expect([r.code, r.stdout, r.stderr.trim()]).toEqual([1, '', 'secret webapp_api_key already exists with different content, and secrets cannot be changed: put the new content under a new name (e.g. webapp_api_key_v2, "name: webapp_api_key_v2" in a Compose file) and point the services at it']);
+      // A service change in the same deploy does not go through either.
+      expect(text).toContain('LOG_LEVEL: info');
+      writeFileSync(file, text.replace('LOG_LEVEL: info', 'LOG_LEVEL: debug'));
+      const both = await run(['stack', 'deploy', '-c', file, 'webapp']);
+      writeFileSync(file, text);
+      expect([both.code, both.stdout, both.stderr.trim()]).toEqual([1, '', r.stderr.trim()]);
+      expect(`${r.stderr}${both.stderr}`).not.toContain('rotated-api-key-0451');
+      // The new content reached the leader only to be compared: in no log, no Raft log, no disk.
+      for (const h of env.hosts) {
+        expect(filesContaining(h.dataRoot, 'rotated-api-key-0451'), h.name).toEqual([]);
+        expect(filesContaining(h.logPath, 'rotated-api-key-0451'), h.name).toEqual([]);
+      }
+    } finally {
+      writeFileSync(secretFile, original);
+    }
+    expect(await versions(names)).toEqual(before);
+    expect(await runningTaskIds('webapp')).toEqual(tasksBefore);
+    expect(await secretInspect()).toEqual(secretBefore);
+    const [worker] = await runningOf('webapp_worker');
+    expect(await execIn(docker, worker!.Id, 'cat /run/secrets/api_key')).toBe(original);
+  });
+
+  it('applies a label-only change to the stack\'s secret, and restarts nothing', async () => {
+    const names = ['webapp_cache', 'webapp_web', 'webapp_worker'];
+    const file = join(work, 'webapp/docker-compose.yml');
+    const text = readFileSync(file, 'utf8');
+    const anchor = '  api_key:\n    file: ./secrets/api_key.txt\n';
+    expect(text).toContain(anchor);
+    writeFileSync(file, text.replace(anchor, `${anchor}    labels:\n      rotation: monthly\n`));
+    const before = await versions(names);
+    const tasksBefore = await runningTaskIds('webapp');
+    const secretBefore = await secretInspect();
+    const { stdout } = await ok(['stack', 'deploy', '-c', file, 'webapp']);
+    expect(stdout.trim().split('\n')).toEqual(updatingLines(names));
+    const secretAfter = await secretInspect();
+    expect(secretAfter.Spec.Labels).toEqual({ [NAMESPACE_LABEL]: 'webapp', rotation: 'monthly' });
+    expect(secretAfter.Version.Index).toBeGreaterThan(secretBefore.Version.Index);
+    expect([secretAfter.ID, secretAfter.CreatedAt]).toEqual([secretBefore.ID, secretBefore.CreatedAt]);
+    expect(await versions(names)).toEqual(before);
+    expect(await runningTaskIds('webapp')).toEqual(tasksBefore);
   });
 
   it('changing one service\'s replicas in the file updates only that service', async () => {
@@ -199,7 +267,7 @@ describe('stacks on three namespace hosts', () => {
     const before = await versions(['webapp_cache', 'webapp_web', 'webapp_worker']);
     // -q with --detach=false: no progress lines, but it returns only once converged.
     const { stdout } = await ok(['stack', 'deploy', '--detach=false', '-q', '-c', file, 'webapp']);
-    expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    expect(stdout.trim().split('\n')).toEqual(updatingLines(['webapp_cache', 'webapp_web', 'webapp_worker']));
     expect((await services('webapp')).find((r) => r.Name === 'webapp_web')?.Replicas).toBe('3/3');
     const after = await versions(['webapp_cache', 'webapp_web', 'webapp_worker']);
     expect(after.webapp_web).toBeGreaterThan(before.webapp_web ?? Infinity);
@@ -212,9 +280,9 @@ describe('stacks on three namespace hosts', () => {
     const withoutWorker = text.replace(/\n {2}worker:\n[\s\S]*?(?=\nnetworks:)/, '\n');
     expect(withoutWorker).not.toContain('worker:');
     writeFileSync(file, withoutWorker);
-    expect((await ok(['stack', 'deploy', '-c', file, 'webapp'])).stdout.trim()).toBe('');
+    expect((await ok(['stack', 'deploy', '-c', file, 'webapp'])).stdout.trim().split('\n')).toEqual(updatingLines(['webapp_cache', 'webapp_web']));
     expect((await services('webapp')).map((r) => r.Name)).toContain('webapp_worker');
-    expect((await ok(['stack', 'deploy', '--prune', '-c', file, 'webapp'])).stdout.trim()).toBe('Removing service webapp_worker');
+    expect((await ok(['stack', 'deploy', '--prune', '-c', file, 'webapp'])).stdout.trim().split('\n')).toEqual(['Removing service webapp_worker', ...updatingLines(['webapp_cache', 'webapp_web'])]);
     expect((await services('webapp')).map((r) => r.Name)).toEqual(['webapp_cache', 'webapp_web']);
     await waitUntil(async () => ours(await containersOfStack('webapp')).filter((c) => c.Labels['com.docker.swarm.service.name'] === 'webapp_worker'), (cs) => cs.length === 0, 30_000, 'worker containers gone');
   });
@@ -233,7 +301,7 @@ describe('stacks on three namespace hosts', () => {
     const oldIds = (await runningOf('webapp_web')).map((c) => c.Id);
     expect(oldIds).toHaveLength(3);
     const { stdout } = await ok(['stack', 'deploy', '--detach=false', '-q', '-c', file, 'webapp']);
-    expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    expect(stdout.trim().split('\n')).toEqual(updatingLines(['webapp_cache', 'webapp_web']));
     const service = await waitUntil(() => inspect('webapp_web'), (i) => i.UpdateStatus?.State === 'completed', 90_000, 'webapp_web update completed');
     expect(service.Spec.TaskTemplate.ContainerSpec.Env).toContain('RELEASE=2');
     // With start-first the last old task is told to stop as the update completes; it stops within its grace period.
@@ -256,7 +324,7 @@ describe('stacks on three namespace hosts', () => {
     expect(text).toContain(anchor);
     writeFileSync(file, text.replace(anchor, `    <<: *busybox\n    image: ${BROKEN_IMAGE}\n    # The image has no /www`));
     const { stdout } = await ok(['stack', 'deploy', '-c', file, 'webapp']);
-    expect(stdout.trim()).toMatch(/^Updating service webapp_web \(id: \w{25}\)$/);
+    expect(stdout.trim().split('\n')).toEqual(updatingLines(['webapp_cache', 'webapp_web']));
     const service = await waitUntil(() => inspect('webapp_web'), (i) => i.UpdateStatus?.State === 'rollback_completed', 90_000, 'webapp_web rolled back');
     expect(service.UpdateStatus).toMatchObject({ State: 'rollback_completed', Message: 'rollback completed' });
     expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(IMAGE);

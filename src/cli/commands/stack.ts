@@ -7,7 +7,7 @@ import { repeatable } from '../flags.js';
 import { formatServiceList, formatStackList, formatTaskList, listFormat, stackNothingFoundLine, summarizeStacks } from '../format/index.js';
 import { waitForConvergence } from '../progress.js';
 import { nodeNames, serviceNames } from '../resolve.js';
-import { applyDeploy, applyRemove, composeFiles, goBooleanFlags, listFilter, planDeploy, planRemove, readCluster, readHostFile, readStdinText, waitForServicesRunning, waitForStackGone } from '../stack/index.js';
+import { applyDeploy, applyRemove, composeFiles, goBooleanFlags, listFilter, planRemove, prepareDeploy, readCluster, readHostFile, readStdinText, waitForServicesRunning, waitForStackGone } from '../stack/index.js';
 
 const RESOLVE_IMAGE = ['always', 'changed', 'never'];
 
@@ -59,7 +59,7 @@ export function stackCommand(ctx: CliContext): Command {
       }
       if (!loaded.ok) throw new CliError(loaded.errors.map(formatDiagnostic).join('\n'));
       const control = ctx.control();
-      const planned = planDeploy(loaded.value, await readCluster(control), { prune: opts.prune === true });
+      const planned = await prepareDeploy(loaded.value, control, { prune: opts.prune === true });
       if (!planned.ok) throw new CliError(planned.errors.join('\n'));
       if (opts.detach === undefined) ctx.output.err(DETACH_NOTICE);
       const deployed = await applyDeploy(planned.plan, control, ctx.output);

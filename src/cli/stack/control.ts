@@ -17,9 +17,11 @@ export type StackControl = Pick<
   | 'removeNetwork'
   | 'listSecrets'
   | 'createSecret'
+  | 'updateSecret'
   | 'removeSecret'
   | 'listConfigs'
   | 'createConfig'
+  | 'updateConfig'
   | 'removeConfig'
 >;
 

@@ -6,13 +6,13 @@ import { stackCreatingLine, stackRemovingLine, stackUpdatingLine } from '../form
 import type { StackControl } from './control.js';
 import { withObjectIds, type DeployPlan } from './deploy-plan.js';
 
-/** A service the deploy created or updated, to wait on. */
+/** A service the deploy created, updated or kept, to wait on. */
 export interface DeployedService {
   readonly id: string;
   readonly name: string;
 }
 
-/** Runs the plan's steps in order; returns the services created or updated. */
+/** Runs the plan's steps in order; returns every service of the stack the files name, to wait on (as Docker does). */
 export async function applyDeploy(plan: DeployPlan, control: StackControl, output: Output): Promise<DeployedService[]> {
   const secretIds = new Map(plan.secretIds);
   const configIds = new Map(plan.configIds);
@@ -39,6 +39,13 @@ export async function applyDeploy(plan: DeployPlan, control: StackControl, outpu
         if (config) configIds.set(step.name, config.id);
         break;
       }
+      // Docker's SecretUpdate/ConfigUpdate in stack deploy print nothing.
+      case 'update-secret':
+        await control.updateSecret({ secretId: step.id, secretVersion: step.version, spec: step.spec, validateOnly: false });
+        break;
+      case 'update-config':
+        await control.updateConfig({ configId: step.id, configVersion: step.version, spec: step.spec, validateOnly: false });
+        break;
       case 'create-service': {
         output.out(stackCreatingLine('service', step.name));
         const { service, warnings } = await control.createService({ spec: withObjectIds(step.spec, secretIds, configIds) });
@@ -54,6 +61,12 @@ export async function applyDeploy(plan: DeployPlan, control: StackControl, outpu
         deployed.push({ id: step.id, name: step.name });
         break;
       }
+      case 'keep-service':
+        // Docker sends every service and swarmkit finds nothing to do; not
+        // sending it keeps the version as it is. Waited on all the same.
+        output.out(stackUpdatingLine(step.name, step.id));
+        deployed.push({ id: step.id, name: step.name });
+        break;
     }
   }
   return deployed;

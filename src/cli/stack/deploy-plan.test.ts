@@ -70,11 +70,14 @@ describe('planDeploy', () => {
     expect(network?.kind === 'create-network' && network.spec.annotations?.labels).toEqual(label('app'));
   });
 
-  it('changes nothing when the same files are deployed again, even with network IDs stored', () => {
+  it('changes nothing when the same files are deployed again, even with network IDs stored, but names every service and checks the data objects', () => {
     const stack = load(compose);
     const r = planDeploy(stack, deployed(stack), { prune: true });
-    expect(r.ok && r.plan.steps).toEqual([]);
+    expect(r.ok && r.plan.steps).toEqual([{ kind: 'keep-service', name: 'app_web', id: 'svc-app_web' }, { kind: 'keep-service', name: 'app_worker', id: 'svc-app_worker' }]);
     expect(r.ok && r.plan.unchanged).toEqual(['app_web', 'app_worker']);
+    expect(r.ok && r.plan.checks.map((c) => [c.kind, c.name, c.id])).toEqual([['secret', 'app_token', 'sec-token'], ['config', 'app_index', 'cfg-index']]);
+    const secretCheck = r.ok ? r.plan.checks[0] : undefined;
+    expect(new TextDecoder().decode(secretCheck?.spec.data)).toBe('s3cret');
   });
 
   it('updates only the service whose spec changed, at the version it read, keeping a forced update', () => {
@@ -83,7 +86,7 @@ describe('planDeploy', () => {
     const r = planDeploy(load(compose.replace('replicas: 2', 'replicas: 5')), { ...before, services: forced }, { prune: false });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(summary(r.plan.steps)).toEqual(['update-service app_web']);
+    expect(summary(r.plan.steps)).toEqual(['update-service app_web', 'keep-service app_worker']);
     const step = r.plan.steps[0];
     expect(step?.kind === 'update-service' && [step.id, step.version?.index, step.spec.mode?.replicas, step.spec.task?.forceUpdate]).toEqual(['svc-app_web', 7, 5, 2]);
   });
@@ -93,9 +96,9 @@ describe('planDeploy', () => {
     const without = load(compose.replace(/ {2}worker:[\s\S]*?secrets: \[token\]\n/, ''));
     expect(without.services.map((s) => s.annotations?.name)).toEqual(['app_web']);
     const kept = planDeploy(without, deployed(stack), { prune: false });
-    expect(kept.ok && kept.plan.steps).toEqual([]);
+    expect(kept.ok && summary(kept.plan.steps)).toEqual(['keep-service app_web']);
     const pruned = planDeploy(without, deployed(stack), { prune: true });
-    expect(pruned.ok && summary(pruned.plan.steps)).toEqual(['remove-service app_worker']);
+    expect(pruned.ok && summary(pruned.plan.steps)).toEqual(['remove-service app_worker', 'keep-service app_web']);
   });
 
   it('refuses, with every reason and no steps, when external objects are missing or names are taken', () => {
@@ -135,22 +138,35 @@ secrets:
     expect(spec?.task?.container?.secrets.map((s) => [s.secretName, s.secretId])).toEqual([['given', 'ext1']]);
   });
 
-  it('refuses a config whose content changed, an empty secret file, and a network of the same name outside the stack', () => {
+  it('refuses an empty secret file and a network of the same name outside the stack, and still lists the checks for the cluster', () => {
     const stack = load(compose);
-    const changedConfig = deployed(stack).configs.map((c) => ({ ...c, spec: { ...c.spec, data: new TextEncoder().encode('old'), annotations: c.spec?.annotations } }));
-    const r = planDeploy(load(compose.replace('./token.txt', './empty.txt')), { ...empty, configs: changedConfig, networks: [{ id: 'n1', spec: { annotations: { name: 'app_default', labels: {} }, internal: false, attachable: false, ingress: false, ipam: [], ipv6: false }, ipam: [] }] }, { prune: false });
+    const r = planDeploy(load(compose.replace('./token.txt', './empty.txt')), { ...empty, configs: deployed(stack).configs, networks: [{ id: 'n1', spec: { annotations: { name: 'app_default', labels: {} }, internal: false, attachable: false, ingress: false, ipam: [], ipv6: false }, ipam: [] }] }, { prune: false });
     expect(!r.ok && r.errors).toEqual([
       'network app_default already exists and is not part of stack app: remove it, or declare it in the Compose file with external: true',
       'secret app_token: file /app/empty.txt is empty; a secret needs content',
-      'config app_index already exists with different content, and configs cannot be changed: give the new content a new name (name: app_index_v2 under configs.index), or remove the stack first',
     ]);
+    expect(!r.ok && r.checks.map((c) => `${c.kind} ${c.name}`)).toEqual(['config app_index']);
   });
 
-  it('keeps an existing secret (its data cannot be read back) and creates nothing for it', () => {
+  it('creates nothing for an existing secret: the cluster checks its content, and only changed labels are sent', () => {
     const stack = load(compose);
     const { secrets } = deployed(stack);
     const r = planDeploy(stack, { ...empty, secrets }, { prune: false });
     expect(r.ok && summary(r.plan.steps)).toEqual(['create-network app_default', 'create-config app_index', 'create-service app_web', 'create-service app_worker']);
+    expect(r.ok && r.plan.checks.map((c) => `${c.kind} ${c.name}`)).toEqual(['secret app_token']);
+    const relabelled = load(compose.replace('token: { file: ./token.txt }', 'token: { file: ./token.txt, labels: { rotated: "2026" } }').replace('index: { file: ./index.html }', 'index: { file: ./index.html, labels: [tier=web] }'));
+    const again = planDeploy(relabelled, deployed(stack), { prune: false });
+    expect(again.ok && summary(again.plan.steps)).toEqual(['update-secret app_token', 'update-config app_index', 'keep-service app_web', 'keep-service app_worker']);
+    const step = again.ok ? again.plan.steps[0] : undefined;
+    expect(step?.kind === 'update-secret' && [step.id, step.spec.annotations?.labels]).toEqual(['sec-token', { ...label('app'), rotated: '2026' }]);
+  });
+
+  it('never relabels a same-named secret outside the stack, but still has the cluster check its content', () => {
+    const stack = load(compose);
+    const foreign: Secret = { id: 'mine', meta: { version: { index: 3 }, createdAtMs: 0, updatedAtMs: 0 }, spec: { annotations: { name: 'app_token', labels: { owner: 'ops' } }, data: new Uint8Array() } };
+    const r = planDeploy(stack, { ...empty, secrets: [foreign] }, { prune: false });
+    expect(r.ok && summary(r.plan.steps)).not.toContain('update-secret app_token');
+    expect(r.ok && r.plan.checks.map((c) => [c.name, c.id, c.version?.index])).toEqual([['app_token', 'mine', 3]]);
   });
 });
 

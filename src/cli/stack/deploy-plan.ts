@@ -22,19 +22,37 @@ export type DeployStep =
   | { readonly kind: 'create-network'; readonly name: string; readonly spec: NetworkSpec }
   | { readonly kind: 'create-secret'; readonly name: string; readonly spec: SecretSpec }
   | { readonly kind: 'create-config'; readonly name: string; readonly spec: ConfigSpec }
+  | { readonly kind: 'update-secret'; readonly name: string; readonly id: string; readonly version: Version | undefined; readonly spec: SecretSpec }
+  | { readonly kind: 'update-config'; readonly name: string; readonly id: string; readonly version: Version | undefined; readonly spec: ConfigSpec }
   | { readonly kind: 'create-service'; readonly name: string; readonly spec: ServiceSpec }
-  | { readonly kind: 'update-service'; readonly name: string; readonly id: string; readonly version: Version | undefined; readonly spec: ServiceSpec };
+  | { readonly kind: 'update-service'; readonly name: string; readonly id: string; readonly version: Version | undefined; readonly spec: ServiceSpec }
+  // Printed as Docker prints every existing service ("Updating service"), but not sent: its spec already matches.
+  | { readonly kind: 'keep-service'; readonly name: string; readonly id: string };
+
+/**
+ * An existing secret or config the files declare: only the cluster can say
+ * whether the files' content is the stored one (secret data is never read
+ * back), so the deploy asks it (validate_only) before any step runs.
+ */
+export type DataObjectCheck =
+  | { readonly kind: 'secret'; readonly name: string; readonly id: string; readonly version: Version | undefined; readonly spec: SecretSpec }
+  | { readonly kind: 'config'; readonly name: string; readonly id: string; readonly version: Version | undefined; readonly spec: ConfigSpec };
 
 /** The deploy's steps, and the IDs of secrets and configs that already exist (new ones are learnt as they are created). */
 export interface DeployPlan {
   readonly steps: readonly DeployStep[];
+  /** Existing secrets and configs to check with the cluster before the first step. */
+  readonly checks: readonly DataObjectCheck[];
   /** Services whose spec already matches the files: left alone. */
   readonly unchanged: readonly string[];
   readonly secretIds: ReadonlyMap<string, string>;
   readonly configIds: ReadonlyMap<string, string>;
 }
 
-export type DeployPlanResult = { readonly ok: true; readonly plan: DeployPlan } | { readonly ok: false; readonly errors: readonly string[] };
+/** A plan, or every reason not to deploy; the checks come with both so the cluster's verdicts join the errors. */
+export type DeployPlanResult =
+  | { readonly ok: true; readonly plan: DeployPlan }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly checks: readonly DataObjectCheck[] };
 
 const nameOf = (o: { spec?: { annotations?: { name: string } | undefined } | undefined }): string => o.spec?.annotations?.name ?? '';
 const labelsOf = (o: { spec?: { annotations?: { labels: Record<string, string> } | undefined } | undefined }): Record<string, string> => o.spec?.annotations?.labels ?? {};
@@ -51,6 +69,7 @@ export function planDeploy(stack: Stack, cluster: ClusterView, opts: { readonly 
   const createNetworks: DeployStep[] = [];
   const createSecrets: DeployStep[] = [];
   const createConfigs: DeployStep[] = [];
+  const checks: DataObjectCheck[] = [];
 
   for (const net of stack.networks) {
     const name = net.spec.annotations?.name ?? net.key;
@@ -76,10 +95,14 @@ export function planDeploy(stack: Stack, cluster: ClusterView, opts: { readonly 
         continue;
       }
       if (existing) {
-        // Secret data is never readable back, so an existing secret is kept as is;
-        // a config's data is, and swarm cannot change it in place.
-        if (what === 'config' && !sameBytes(existing.spec?.data, obj.spec.data)) {
-          errors.push(`config ${name} already exists with different content, and configs cannot be changed: give the new content a new name (name: ${name}_v2 under configs.${obj.key}), or remove the stack first`);
+        // The cluster compares the content (it alone can open a secret) and
+        // refuses a change; labels can change, as Docker's SecretUpdate
+        // allows, but only on the stack's own objects: relabelling a
+        // same-named one from outside would hand it to `stack rm`.
+        const found = { name, id: existing.id, version: existing.meta?.version };
+        checks.push(what === 'secret' ? { kind: 'secret', ...found, spec: obj.spec } : { kind: 'config', ...found, spec: obj.spec });
+        if (inStack(ns)(existing) && canonicalJson(labelsOf(existing)) !== canonicalJson(obj.spec.annotations?.labels ?? {})) {
+          out.push(what === 'secret' ? { kind: 'update-secret', ...found, spec: obj.spec } : { kind: 'update-config', ...found, spec: obj.spec });
         }
         continue;
       }
@@ -96,7 +119,7 @@ export function planDeploy(stack: Stack, cluster: ClusterView, opts: { readonly 
     const other = cluster.services.find((s) => nameOf(s) === name && !inStack(ns)(s));
     if (other) errors.push(`service ${name} already exists and is not part of stack ${ns}: remove it (shoal service rm ${name}), or deploy under another stack name`);
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0) return { ok: false, errors, checks };
 
   // Compare as the file would write them: networks by name even if the
   // cluster stores their IDs.
@@ -110,15 +133,16 @@ export function planDeploy(stack: Stack, cluster: ClusterView, opts: { readonly 
   steps.push(...createNetworks, ...createSecrets, ...createConfigs);
   const changed = new Set([...services.create, ...services.update]);
   for (const [name, spec] of [...desired].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    if (!changed.has(name)) continue;
     const existing = byName.get(name);
     if (!existing) steps.push({ kind: 'create-service', name, spec });
+    else if (!changed.has(name)) steps.push({ kind: 'keep-service', name, id: existing.id });
     else steps.push({ kind: 'update-service', name, id: existing.id, version: existing.meta?.version, spec: keepClusterFields(spec, existing.spec) });
   }
   return {
     ok: true,
     plan: {
       steps,
+      checks,
       unchanged: services.unchanged,
       secretIds: new Map(cluster.secrets.map((s) => [nameOf(s), s.id])),
       configIds: new Map(cluster.configs.map((c) => [nameOf(c), c.id])),
@@ -161,8 +185,4 @@ function keepClusterFields(spec: ServiceSpec, current: ServiceSpec | undefined):
 function withNetworkNames(spec: ServiceSpec, names: ReadonlyMap<string, string>): ServiceSpec {
   const rename = <T extends { target: string }>(list: readonly T[]): T[] => list.map((n) => ({ ...n, target: names.get(n.target) ?? n.target }));
   return spec.task ? { ...spec, task: { ...spec.task, networks: rename(spec.task.networks) } } : spec;
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  return canonicalJson(a ?? new Uint8Array()) === canonicalJson(b);
 }

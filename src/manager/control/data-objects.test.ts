@@ -116,3 +116,63 @@ describe('service references', () => {
     expect(store.list('service')).toHaveLength(0);
   });
 });
+
+describe('updating secrets and configs: labels only, as swarmkit', () => {
+  const version = (v: { meta?: { version?: { index: number } } } | undefined) => ({ index: v?.meta?.version?.index ?? 0 });
+
+  it('applies a label change to a secret, keeping its sealed data, and bumps the version', async () => {
+    const { control, store, deps, log } = cluster();
+    const { secret } = await control.createSecret({ spec: { annotations: { name: 'db', labels: { a: '1' } }, data: text(PLAIN) } }, ctx);
+    const sealed = store.get('secret', secret!.id)!.spec!.data;
+    const { secret: updated } = await control.updateSecret({ secretId: 'db', secretVersion: version(secret), spec: { annotations: { name: 'db', labels: { a: '2', b: 'x' } }, data: text(PLAIN) }, validateOnly: false }, ctx);
+    expect(updated?.spec?.annotations?.labels).toEqual({ a: '2', b: 'x' });
+    expect(updated?.spec?.data.length).toBe(0);
+    expect(updated?.meta?.version?.index).toBeGreaterThan(secret!.meta!.version!.index);
+    const stored = store.get('secret', secret!.id)!;
+    expect(Buffer.from(stored.spec!.data).equals(Buffer.from(sealed))).toBe(true);
+    expect(Buffer.from(deps.keyring.open(store.list('cluster')[0], stored).spec!.data).toString()).toBe(PLAIN);
+    expect(log.some((entry) => has(entry, PLAIN))).toBe(false);
+  });
+
+  it('refuses a secret whose data differs, in one line without the data, and changes nothing', async () => {
+    const { control, store } = cluster();
+    const { secret } = await control.createSecret({ spec: { annotations: { name: 'web_token', labels: {} }, data: text(PLAIN) } }, ctx);
+    const before = store.get('secret', secret!.id);
+    const other = `${PLAIN}-rotated`;
+    for (const validateOnly of [true, false]) {
+      const attempt = control.updateSecret({ secretId: secret!.id, secretVersion: version(secret), spec: { annotations: { name: 'web_token', labels: { new: 'label' } }, data: text(other) }, validateOnly }, ctx);
+      await expect(attempt).rejects.toThrow(/^secret web_token already exists with different content, and secrets cannot be changed: put the new content under a new name \(e\.g\. web_token_v2, "name: web_token_v2" in a Compose file\) and point the services at it$/);
+      const error = (await attempt.catch((e: unknown) => e)) as Error & { kind: string };
+      expect(error.kind).toBe('invalid-argument');
+      expect(error.message).not.toContain(PLAIN);
+    }
+    // Same length, one byte different: still refused (the compare is on content, not length).
+    const flipped = PLAIN.slice(0, -1) + 'X';
+    await expect(control.updateSecret({ secretId: 'web_token', secretVersion: version(secret), spec: { annotations: { name: 'web_token', labels: {} }, data: text(flipped) }, validateOnly: true }, ctx)).rejects.toThrow(/different content/);
+    expect(store.get('secret', secret!.id)).toEqual(before);
+  });
+
+  it('refuses a rename and a stale version; validate_only checks without writing', async () => {
+    const { control, store } = cluster();
+    const { secret } = await control.createSecret({ spec: { annotations: { name: 'db', labels: {} }, data: text('1') } }, ctx);
+    await expect(control.updateSecret({ secretId: 'db', secretVersion: version(secret), spec: { annotations: { name: 'db2', labels: {} }, data: text('1') }, validateOnly: false }, ctx)).rejects.toThrow('secret db cannot be renamed to db2: only its labels can be updated; create a new secret named db2 instead');
+    const ok = await control.updateSecret({ secretId: 'db', secretVersion: version(secret), spec: { annotations: { name: 'db', labels: { x: 'y' } }, data: text('1') }, validateOnly: true }, ctx);
+    expect(ok.secret?.spec?.annotations?.labels).toEqual({});
+    expect(store.get('secret', secret!.id)?.meta?.version?.index).toBe(secret!.meta!.version!.index);
+    // Empty data means "labels only" (swarmkit's nil data).
+    await control.updateSecret({ secretId: 'db', secretVersion: version(secret), spec: { annotations: { name: 'db', labels: { x: 'y' } }, data: new Uint8Array() }, validateOnly: false }, ctx);
+    expect(store.get('secret', secret!.id)?.spec?.annotations?.labels).toEqual({ x: 'y' });
+    await expect(control.updateSecret({ secretId: 'db', secretVersion: version(secret), spec: { annotations: { name: 'db', labels: {} }, data: text('1') }, validateOnly: true }, ctx)).rejects.toThrow(/^update out of sequence: secret db changed since it was read \(version \d+, now \d+\); read it again and retry$/);
+    await expect(control.updateSecret({ secretId: 'nosuch', secretVersion: version(secret), spec: { annotations: { name: 'nosuch', labels: {} }, data: text('1') }, validateOnly: true }, ctx)).rejects.toThrow(/nosuch/);
+  });
+
+  it('does the same for configs, comparing their plaintext', async () => {
+    const { control, store } = cluster();
+    const { config } = await control.createConfig({ spec: { annotations: { name: 'conf', labels: {} }, data: text('k=v') } }, ctx);
+    await expect(control.updateConfig({ configId: 'conf', configVersion: version(config), spec: { annotations: { name: 'conf', labels: {} }, data: text('k=w') }, validateOnly: true }, ctx)).rejects.toThrow(/^config conf already exists with different content, and configs cannot be changed: put the new content under a new name \(e\.g\. conf_v2/);
+    const { config: updated } = await control.updateConfig({ configId: 'conf', configVersion: version(config), spec: { annotations: { name: 'conf', labels: { l: '1' } }, data: text('k=v') }, validateOnly: false }, ctx);
+    expect(updated?.spec?.annotations?.labels).toEqual({ l: '1' });
+    expect(Buffer.from(store.get('config', config!.id)!.spec!.data).toString()).toBe('k=v');
+    expect(updated?.meta?.version?.index).toBeGreaterThan(config!.meta!.version!.index);
+  });
+});

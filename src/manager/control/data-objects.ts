@@ -1,13 +1,15 @@
-import type { Config, ControlService, Secret, StoreAction } from '../../gen/index.js';
+import type { Config, ControlService, Secret, StoreAction, Version } from '../../gen/index.js';
+import { assert } from '../../common/assert.js';
 import { RpcError, type Handlers } from '../../rpc/index.js';
 import type { ControlDeps } from './deps.js';
 import { mustApply, resolveFailure } from './errors.js';
+import { labelsOnlyProblem } from './data-update.js';
 import { filterFrom } from './filters.js';
 import { nameProblem } from './validate.js';
 
 type DataHandlers = Pick<
   Handlers<typeof ControlService>,
-  'createSecret' | 'getSecret' | 'listSecrets' | 'removeSecret' | 'createConfig' | 'getConfig' | 'listConfigs' | 'removeConfig'
+  'createSecret' | 'getSecret' | 'listSecrets' | 'removeSecret' | 'updateSecret' | 'createConfig' | 'getConfig' | 'listConfigs' | 'removeConfig' | 'updateConfig'
 >;
 
 /** Docker's (swarmkit's) limit on a secret's size. */
@@ -46,6 +48,32 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
     if (!found.ok) throw resolveFailure(found.error);
     return found.value;
   };
+  // What UpdateSecret and UpdateConfig check before anything changes: the
+  // version read, and that only labels differ (swarmkit's rule). The stored
+  // data is lent to the compare only when there is something to compare.
+  type StoredData = (compare: (data: Uint8Array) => string | undefined) => string | undefined;
+  const checkUpdate = (kind: 'secret' | 'config', stored: { meta?: { version?: Version | undefined } | undefined }, name: string, read: Version | undefined, requested: { name: string; data: Uint8Array }, storedData: StoredData): void => {
+    const readVersion = read?.index ?? 0;
+    const now = stored.meta?.version?.index ?? 0;
+    if (readVersion !== now) throw new RpcError('failed-precondition', `update out of sequence: ${kind} ${name} changed since it was read (version ${readVersion}, now ${now}); read it again and retry`);
+    const verdict = (data: Uint8Array) => labelsOnlyProblem({ kind, name, data, requestedName: requested.name, requestedData: requested.data });
+    const problem = requested.data.length > 0 ? storedData(verdict) : verdict(new Uint8Array());
+    if (problem) throw new RpcError('invalid-argument', problem);
+  };
+  // The stored secret opened in memory for the compare only, and wiped after; a failure names the secret, never its bytes.
+  const openedSecret = (secret: Secret, name: string): StoredData => (compare) => {
+    let plain: Uint8Array;
+    try {
+      plain = deps.keyring.open(deps.store.list('cluster')[0], secret).spec?.data ?? new Uint8Array();
+    } catch {
+      throw new RpcError('internal', `secret ${name} cannot be opened with the cluster's data key to compare its content`);
+    }
+    try {
+      return compare(plain);
+    } finally {
+      plain.fill(0);
+    }
+  };
   return {
     createSecret: async (req) => {
       const name = req.spec?.annotations?.name ?? '';
@@ -82,6 +110,20 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
       mustApply(await deps.propose([{ kind: 'REMOVE', object: { secret } }]));
       return {};
     },
+    updateSecret: async (req) => {
+      if (!req.spec) throw new RpcError('invalid-argument', 'a secret spec is required');
+      await deps.readBarrier();
+      const secret = resolveSecret(req.secretId);
+      const name = secret.spec?.annotations?.name ?? secret.id;
+      checkUpdate('secret', secret, name, req.secretVersion, { name: req.spec.annotations?.name ?? '', data: req.spec.data }, openedSecret(secret, name));
+      if (req.validateOnly) return { secret: redacted(secret) };
+      assert(secret.spec, `stored secret ${secret.id} has no spec`);
+      // The stored (sealed) data and everything else stay; only the labels are the caller's.
+      const labels = { ...(req.spec.annotations?.labels ?? {}) };
+      const updated: Secret = { ...secret, spec: { ...secret.spec, annotations: { name, labels } } };
+      mustApply(await deps.propose([{ kind: 'UPDATE', object: { secret: updated } }]));
+      return { secret: redacted(deps.store.get('secret', secret.id) ?? updated) };
+    },
     createConfig: async (req) => {
       const name = req.spec?.annotations?.name ?? '';
       checkData('config', name, req.spec?.data ?? new Uint8Array());
@@ -99,6 +141,19 @@ export function dataObjectHandlers(deps: ControlDeps): DataHandlers {
     listConfigs: async (req) => {
       await deps.readBarrier();
       return { configs: deps.store.list('config', filterFrom(req.filter)) };
+    },
+    updateConfig: async (req) => {
+      if (!req.spec) throw new RpcError('invalid-argument', 'a config spec is required');
+      await deps.readBarrier();
+      const config = resolveConfig(req.configId);
+      const name = config.spec?.annotations?.name ?? config.id;
+      checkUpdate('config', config, name, req.configVersion, { name: req.spec.annotations?.name ?? '', data: req.spec.data }, (compare) => compare(config.spec?.data ?? new Uint8Array()));
+      if (req.validateOnly) return { config };
+      assert(config.spec, `stored config ${config.id} has no spec`);
+      const labels = { ...(req.spec.annotations?.labels ?? {}) };
+      const updated: Config = { ...config, spec: { ...config.spec, annotations: { name, labels } } };
+      mustApply(await deps.propose([{ kind: 'UPDATE', object: { config: updated } }]));
+      return { config: deps.store.get('config', config.id) ?? updated };
     },
     removeConfig: async (req) => {
       await deps.readBarrier();
