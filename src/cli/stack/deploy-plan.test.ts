@@ -8,6 +8,7 @@ const files: Record<string, string> = {
   '/app/token.txt': 's3cret',
   '/app/index.html': '<h1>hi</h1>',
   '/app/empty.txt': '',
+  '/app/600k.txt': 'x'.repeat(600 * 1024),
 };
 const readFile = (p: string) => (p in files ? new TextEncoder().encode(files[p]) : undefined);
 
@@ -146,6 +147,14 @@ secrets:
       'secret app_token: file /app/empty.txt is empty; a secret needs content',
     ]);
     expect(!r.ok && r.checks.map((c) => `${c.kind} ${c.name}`)).toEqual(['config app_index']);
+  });
+
+  it('holds secrets to 500 KB and configs to 1000 KB, as Docker does', () => {
+    const big = compose.replace('./token.txt', './600k.txt').replace('./index.html', './600k.txt');
+    const r = planDeploy(load(big), empty, { prune: false });
+    expect(!r.ok && r.errors).toEqual([`secret app_token: file /app/600k.txt is ${600 * 1024} bytes; the limit is ${500 * 1024} bytes (500 KB)`]);
+    const configOnly = planDeploy(load(compose.replace('./index.html', './600k.txt')), empty, { prune: false });
+    expect(configOnly.ok && summary(configOnly.plan.steps)).toContain('create-config app_index');
   });
 
   it('creates nothing for an existing secret: the cluster checks its content, and only changed labels are sent', () => {

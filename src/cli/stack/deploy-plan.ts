@@ -4,9 +4,10 @@
 // deploy leaves nothing half-applied. Pure: the cluster comes in as lists.
 import type { Config, ConfigSpec, Network, NetworkSpec, Secret, SecretSpec, Service, ServiceSpec, Version } from '../../gen/index.js';
 import { canonicalJson, namespaceLabel, planServices, type Stack } from '../../stack/index.js';
+import { MAX_CONFIG_BYTES, MAX_SECRET_BYTES } from '../spec/index.js';
 
-/** Docker's limit on secret and config size; checked here so a deploy fails before creating anything. */
-export const MAX_DATA_BYTES = 500 * 1024;
+/** Docker's limits on secret and config size (as `secret/config create`); checked here so a deploy fails before creating anything. */
+export const MAX_DATA_BYTES = { secret: MAX_SECRET_BYTES, config: MAX_CONFIG_BYTES } as const;
 
 /** What the cluster holds: all of each kind (external objects live outside the stack). */
 export interface ClusterView {
@@ -108,7 +109,7 @@ export function planDeploy(stack: Stack, cluster: ClusterView, opts: { readonly 
       }
       const from = obj.source.kind === 'file' ? `file ${obj.source.path}` : `variable ${obj.source.variable}`;
       if (obj.spec.data.length === 0) errors.push(`${what} ${name}: ${from} is empty; a ${what} needs content`);
-      else if (obj.spec.data.length > MAX_DATA_BYTES) errors.push(`${what} ${name}: ${from} is ${obj.spec.data.length} bytes; the limit is ${MAX_DATA_BYTES} bytes (500 KB)`);
+      else if (obj.spec.data.length > MAX_DATA_BYTES[what]) errors.push(`${what} ${name}: ${from} is ${obj.spec.data.length} bytes; the limit is ${MAX_DATA_BYTES[what]} bytes (${MAX_DATA_BYTES[what] / 1024} KB)`);
       else if (what === 'secret') out.push({ kind: 'create-secret', name, spec: obj.spec });
       else out.push({ kind: 'create-config', name, spec: obj.spec });
     }
