@@ -10,6 +10,8 @@ export class Batcher<T> {
   private queue: T[] = [];
   private timer: { cancel(): void } | undefined;
   private flushing = false;
+  /** Bumped by clear(): a flush that was in flight then must not put its items back. */
+  private generation = 0;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
@@ -35,13 +37,18 @@ export class Batcher<T> {
 
   private async run(): Promise<void> {
     this.flushing = true;
+    const generation = this.generation;
     const items = this.queue.splice(0, this.maxItems);
     try {
       await this.flush(items);
     } catch (error) {
-      // Reports are idempotent (statuses only move forward): keep them for the next flush.
-      this.log.warn({ err: error, items: items.length }, 'flushing batched updates failed; will retry');
-      this.queue.unshift(...items);
+      // Reports are idempotent (statuses only move forward): keep them for the
+      // next flush, unless the batcher was cleared meanwhile (leadership lost:
+      // the agents report again to the next leader).
+      if (generation === this.generation) {
+        this.log.warn({ err: error, items: items.length }, 'flushing batched updates failed; will retry');
+        this.queue.unshift(...items);
+      }
     } finally {
       this.flushing = false;
       this.schedule();
@@ -50,6 +57,7 @@ export class Batcher<T> {
 
   /** Drops whatever is queued (the dispatcher stopped leading). */
   clear(): void {
+    this.generation++;
     this.timer?.cancel();
     this.timer = undefined;
     this.queue = [];
