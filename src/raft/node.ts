@@ -464,9 +464,27 @@ export class RaftNode {
     const prev = this.lastSoft;
     if (s.leaderId === prev.leaderId && s.role === prev.role && s.term === prev.term && s.removed === prev.removed) return;
     this.lastSoft = s;
+    if (s.leaderId !== prev.leaderId || s.term !== prev.term) this.failUnconfirmedReads(s);
     if (s.leaderId !== prev.leaderId) this.opts.logger.info({ term: s.term, leader: s.leaderId, role: s.role }, 'raft: leader changed');
     if (s.removed && !prev.removed) this.opts.logger.warn('raft: this member was removed from the cluster');
     this.opts.onSoftState?.(s);
+  }
+
+  /**
+   * Reads still waiting for a leader's confirmation when the leader or term
+   * changes will never get it (a leader that lost its quorum steps down; the
+   * core drops the reads it had in flight): fail them now, not at their
+   * timeout, so a caller hears "no leader" in about an election timeout.
+   * Confirmed reads (waiting only to apply) stay valid.
+   */
+  private failUnconfirmedReads(s: SoftState): void {
+    if (this.reads.size === 0) return;
+    const error = s.leaderId ? new RaftNodeError('not-leader', `leadership moved to ${s.leaderId} before the read was confirmed`, s.leaderId) : new RaftNodeError('no-leader', 'no leader known right now');
+    for (const read of this.reads.values()) {
+      clearTimeout(read.timer);
+      read.reject(error);
+    }
+    this.reads.clear();
   }
 
   private async maybeSnapshot(): Promise<void> {
