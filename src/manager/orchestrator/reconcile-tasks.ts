@@ -41,29 +41,31 @@ export function nodeIsGone(nodes: ReadonlyMap<string, Node>, nodeId: string): bo
 
 /**
  * True when the task was made from a different task spec than the service's
- * current one, publishes other host-mode ports, or `--rebalance` moves it.
+ * current one, publishes ports its container must change for (see
+ * containerPortsChanged), or `--rebalance` moves it.
  */
 export function isDirty(task: Task, service: Service): boolean {
-  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC) || hostPortsChanged(task, service) || movedByRebalance(service).has(task.id);
+  return !sameMessage(task.spec ?? EMPTY_SPEC, service.spec?.task ?? EMPTY_SPEC) || containerPortsChanged(task, service) || movedByRebalance(service).has(task.id);
 }
 
-// Host-mode ports are bound by the task's own container, so a change needs
-// new containers (Swarm replaces tasks on any endpoint change). Routing-mesh
-// ports and the endpoint mode live on every node's data plane, which follows
-// the service without touching its containers: those tasks are not dirty.
-function hostPortsChanged(task: Task, service: Service): boolean {
-  const wanted = hostPorts(service.spec?.endpoint?.ports);
-  const have = hostPorts(task.endpoint?.spec?.ports);
-  return wanted !== have;
+// Swarm replaces tasks on any endpoint change; we replace only those whose
+// containers must change: host-mode ports are bound by the task's own
+// container, and a task of a service that starts (or stops) publishing through
+// the routing mesh needs (or no longer needs) its ingress address. Other mesh
+// port changes and the endpoint mode live on every node's data plane, which
+// follows the service without touching its containers.
+function containerPortsChanged(task: Task, service: Service): boolean {
+  return containerPorts(service.spec?.endpoint?.ports) !== containerPorts(task.endpoint?.spec?.ports);
 }
 
-function hostPorts(ports: readonly PortConfig[] | undefined): string {
+function containerPorts(ports: readonly PortConfig[] | undefined): string {
   if (ports === undefined || ports.length === 0) return '';
-  return ports
+  const host = ports
     .filter((p) => p.publishMode === 'HOST')
     .map((p) => `${p.protocol}/${p.targetPort}:${p.publishedPort}`)
     .sort()
     .join(',');
+  return ports.some((p) => p.publishMode !== 'HOST') ? `${host}+mesh` : host;
 }
 
 // One set per stored service object (stored objects are immutable), so the

@@ -49,16 +49,22 @@ describe('rolling updates', () => {
     expect(c.wanted('web').map(image)).toEqual(Array(6).fill('nginx:2'));
   });
 
-  it('a changed host-mode port replaces the tasks (their containers bind it); a routing-mesh port change does not', () => {
+  it('replaces tasks whose containers must change for new ports (host-mode, or first mesh port), not for another mesh port number', () => {
     const c = cluster(2, { parallelism: 0 });
-    const before = c.wanted('web').map((t) => t.id);
+    const initial = c.wanted('web').map((t) => t.id);
     const publish = (mode: 'INGRESS' | 'HOST', publishedPort: number) =>
       c.updateService('web', (s) => {
         const endpoint = { ports: [codec.PortConfig.fromPartial({ protocol: 'TCP', targetPort: 80, publishedPort, publishMode: mode })] };
         s.spec!.endpoint = codec.EndpointSpec.fromPartial(endpoint);
         s.endpoint = codec.ServiceEndpoint.fromPartial({ spec: endpoint, ports: endpoint.ports });
       });
+    // Starting to publish through the mesh: the tasks need ingress addresses, so new ones.
     publish('INGRESS', 8080);
+    for (let i = 0; i < 10; i++) round(c);
+    const before = c.wanted('web').map((t) => t.id);
+    expect(before.filter((id) => initial.includes(id))).toEqual([]);
+    // Another mesh port: every node's data plane follows; the containers stay.
+    publish('INGRESS', 8090);
     for (let i = 0; i < 5; i++) round(c);
     expect(c.wanted('web').map((t) => t.id)).toEqual(before);
     publish('HOST', 8081);
