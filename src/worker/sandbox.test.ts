@@ -14,7 +14,7 @@ const task = codec.Task.fromPartial({
     container: {
       image: 'nginx',
       command: ['nginx'],
-      labels: { team: 'a' },
+      labels: { team: 'a', 'com.docker.stack.namespace': 'shop' },
       hostname: 'web-host',
       env: ['A=1'],
       hosts: ['10.1.2.3 db'],

@@ -16,6 +16,9 @@ import { containerName, LABELS } from './names.js';
 /** On sandbox containers only: the name of the task container whose namespace it holds. */
 export const SANDBOX_LABEL = 'shoal.sandbox';
 
+/** Labels in Docker's own namespace (swarm, stack) are never copied to a sandbox. */
+const DOCKER_LABEL_PREFIX = 'com.docker.';
+
 /** The network mode of a container that joins another's network namespace. */
 const JOIN_PREFIX = 'container:';
 
@@ -63,9 +66,10 @@ export function splitForSandbox(create: Docker.ContainerCreateOptions, task: Tas
     name: sandboxName(task),
     Image: image,
     Entrypoint: [SANDBOX_ENTRYPOINT],
-    // The user's own labels (so their filters and cleanups see it), the node's and task's, and what it is.
+    // The user's own labels (so their filters and cleanups see it) but none of Docker's (com.docker.*:
+    // a stack's or service's containers are its tasks', not their sandboxes), the node's and task's, and what it is.
     Labels: {
-      ...(task.spec?.container?.labels ?? {}),
+      ...Object.fromEntries(Object.entries(task.spec?.container?.labels ?? {}).filter(([key]) => !key.startsWith(DOCKER_LABEL_PREFIX))),
       [LABELS.nodeId]: labels[LABELS.nodeId] ?? task.nodeId,
       [LABELS.taskId]: labels[LABELS.taskId] ?? task.id,
       [SANDBOX_LABEL]: create.name ?? containerName(task),
