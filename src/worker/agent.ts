@@ -212,6 +212,7 @@ export class Agent {
         if (runner !== undefined) runner.adoptContainer(container.containerId);
         else this.strays.set(container.taskId, container.containerId);
       }
+      await this.removeWidowedSandboxes(new Set(owned.value.map((c) => c.containerId)));
     } else {
       this.log.warn({ error: owned.error.message }, 'could not list containers at start; relying on the task database');
     }
@@ -219,6 +220,20 @@ export class Agent {
     this.subscribe();
     this.armResync();
     for (const runner of this.runners.values()) runner.kick();
+  }
+
+  // A sandbox whose task container went while the daemon was down serves
+  // nothing any more (the task fails as its container is missing, and a new
+  // container would get a new sandbox): remove it now, nothing else would.
+  private async removeWidowedSandboxes(owned: ReadonlySet<string>): Promise<void> {
+    for (const [taskId, sandboxId] of this.straySandboxes) {
+      const containerId = this.runners.get(taskId)?.status.containerId ?? '';
+      if (containerId === '' || owned.has(containerId)) continue;
+      this.straySandboxes.delete(taskId);
+      this.log.info({ taskId, sandboxId, containerId }, 'removing a network sandbox whose task container is gone');
+      const removed = await this.executor.remove(sandboxId);
+      if (!removed.ok) this.log.warn({ sandboxId, error: removed.error.message }, 'could not remove a network sandbox');
+    }
   }
 
   private async apply(tasks: readonly Task[]): Promise<void> {

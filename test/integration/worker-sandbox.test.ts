@@ -158,7 +158,20 @@ describe('network sandboxes on a real engine', () => {
     await waitUntil(() => containersOfNode(engine, nodeId), (list) => list.length === 0, 15_000, 'task container and sandbox removed');
   });
 
-  it('treats a task container whose sandbox is gone as dead: killed, failed, removed with nothing left', async () => {
+  it('removes the sandbox of a task container that went while the daemon was down', async () => {
+    const task = busyboxTask(RUN_LABEL, nodeId, { command: ['sh', '-c', 'sleep 1000 & wait'] }, { networks });
+    await agent.setAssignments([task]);
+    const running = await waitForStatus(agent, task.id, (s) => s.state === 'RUNNING', 30_000, 'RUNNING');
+    await agent.close();
+    await engine.getContainer(running.containerId).remove({ force: true });
+    agent = await startAgent();
+    expect(await sandboxesOfNode()).toEqual([]);
+    await agent.setAssignments([]);
+    await agent.idle();
+    expect(await containersOfNode(engine, nodeId)).toEqual([]);
+  });
+
+    it('treats a task container whose sandbox is gone as dead: killed, failed, removed with nothing left', async () => {
     const task = busyboxTask(RUN_LABEL, nodeId, { command: ['sh', '-c', 'sleep 1000 & wait'] }, { networks });
     await agent.setAssignments([task]);
     const running = await waitForStatus(agent, task.id, (s) => s.state === 'RUNNING', 30_000, 'RUNNING');
