@@ -86,10 +86,12 @@ describe('network sandboxes on a real engine', () => {
     data.cleanup();
   });
 
-  it('starts the task process with its network, hostname, DNS, hosts and host port already in its namespace', async () => {
+  it('starts the task process with its network, hostname, DNS, hosts, net sysctls and host port already in its namespace', async () => {
     const hostPort = 20_000 + (process.pid % 10_000);
     const task = busyboxTask(RUN_LABEL, nodeId, {
-      command: ['sh', '-c', `${hasProbe} || exit 3; hostname | grep -qx web-host || exit 4; grep -q 'nameserver 10.9.9.9' /etc/resolv.conf || exit 5; grep -q 'db' /etc/hosts || exit 6; echo first-try-ok`],
+      command: ['sh', '-c', `${hasProbe} || exit 3; hostname | grep -qx web-host || exit 4; grep -q 'nameserver 10.9.9.9' /etc/resolv.conf || exit 5; grep -q 'db' /etc/hosts || exit 6; [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = 80 ] || exit 7; echo first-try-ok`],
+      // A net.* sysctl is the namespace's: set on the sandbox, seen by the task.
+      sysctls: { 'net.ipv4.ip_unprivileged_port_start': '80' },
       hostname: 'web-host',
       dnsNameservers: ['10.9.9.9'],
       hosts: ['10.1.2.3 db'],
