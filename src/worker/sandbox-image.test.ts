@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSandboxArch, pauseProgram, sandboxImageName, sandboxRootfs, singleFileTar } from './sandbox-image.js';
 
@@ -25,6 +29,25 @@ describe('pauseProgram', () => {
     const arm = pauseProgram('arm64').subarray(120);
     expect(arm.readUInt32LE(16)).toBe(0xd2800928); // x8 = 73, ppoll
     expect(arm.readUInt32LE(24)).toBe(0x17fffffa); // branch back to the start
+  });
+
+  it('runs on this machine: it waits (no crash, no exit) until killed', async () => {
+    if (!isSandboxArch(process.arch)) throw new Error(`no sandbox program for ${process.arch}`);
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-pause-'));
+    try {
+      const path = join(dir, 'pause');
+      writeFileSync(path, pauseProgram(process.arch));
+      chmodSync(path, 0o755);
+      const child = spawn(path, [], { stdio: 'ignore' });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Still waiting: neither exited nor killed by a fault (SIGSEGV, SIGILL).
+      expect({ exitCode: child.exitCode, signal: child.signalCode }).toEqual({ exitCode: null, signal: null });
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('knows only the CPUs it has code for', () => {

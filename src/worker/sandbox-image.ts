@@ -16,7 +16,12 @@ const LOAD_ADDRESS = 0x400000n;
 const ELF_HEADER_SIZE = 64;
 const PROGRAM_HEADER_SIZE = 56;
 
-/** The machine code of `for (;;) wait-for-a-signal;`, per CPU. No signal handler: the worker removes sandboxes with SIGKILL. */
+/**
+ * The machine code of `for (;;) wait-for-a-signal;`, per CPU. No signal
+ * handler: the worker removes sandboxes with SIGKILL. sandbox-image.test.ts
+ * runs this machine's; the arm64 one was checked under qemu-aarch64 (it
+ * blocks in ppoll until killed).
+ */
 const MACHINES = {
   x64: {
     elfMachine: 0x3e, // EM_X86_64
