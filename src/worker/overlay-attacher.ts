@@ -10,6 +10,7 @@ import { componentLogger, type Logger } from '../common/log.js';
 import { err, ok, type Result } from '../common/result.js';
 import type { NetworkAttachment, Task, TaskStatus } from '../gen/index.js';
 import { containerDnsAddress, NodeOverlay, type CommandRunner, type EmbeddedDnsServer, type NameTable, type NodeOverlayReport } from '../overlay/index.js';
+import { isTerminal } from './controller/status.js';
 import { allowOverlayThroughDockerForward } from './docker-forward.js';
 import { ISOLATED_NETWORK_MODE, withoutGatewayBridge } from './internal-networks.js';
 import type { NetworkAttacher } from './network-attacher.js';
@@ -210,11 +211,12 @@ export class OverlayAttacher implements NetworkAttacher {
 
   // A task's namespace is its container's (containerPid resolves a container
   // that joins a sandbox to the sandbox's process), or, while the container
-  // is being created, its sandbox's.
+  // is being created, its sandbox's. A finished task's sandbox outlives its
+  // process until the container is removed: it no longer holds the networks.
   private async runningTasks(): Promise<RunningTask[]> {
     const candidates = this.options.localTasks()
       .map(({ task, status }) => ({ task, status, holder: status.containerId !== '' ? status.containerId : (this.preparing.get(task.id) ?? '') }))
-      .filter(({ task, holder }) => task.networks.length > 0 && holder !== '' && !this.leaving.has(holder));
+      .filter(({ task, status, holder }) => task.networks.length > 0 && holder !== '' && !this.leaving.has(holder) && !isTerminal(status.state));
     const pids = await Promise.all(candidates.map(({ holder }) => this.options.containerPid(holder).catch(() => 0)));
     return candidates.flatMap(({ task, status }, i) => ((pids[i] ?? 0) > 0 ? [{ task, pid: pids[i] ?? 0, ready: status.state === 'RUNNING' }] : []));
   }

@@ -191,6 +191,9 @@ describe('overlay attacher on namespace hosts with real containers', () => {
     const sandboxes = await engine.listContainers({ all: true, filters: { label: [`com.docker.swarm.task.id=${probe.id}`, SANDBOX_LABEL] } });
     expect(sandboxes).toHaveLength(1);
     expect((await engine.getContainer(done?.containerId ?? '').inspect()).HostConfig.NetworkMode).toBe(`container:${sandboxes[0]?.Id ?? ''}`);
+    // Finished, its sandbox (still there until the task is removed) no longer holds the overlay.
+    const sandboxPid = (await engine.getContainer(sandboxes[0]?.Id ?? '').inspect()).State.Pid;
+    await waitFor('probe sandbox off the overlay', async () => !(await sh('nsenter', '-t', String(sandboxPid), '-n', 'ip', '-o', 'link')).includes('eth1'), 10_000);
   });
 
   it('reaches a task on another host by IP: ping and TCP', async () => {
