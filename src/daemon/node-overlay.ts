@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { EmbeddedDnsServer, NameTable, ProcessCommandRunner, parseResolvConf } from '../overlay/index.js';
-import { OverlayAttacher, type Engine } from '../worker/index.js';
+import { joinedContainer, OverlayAttacher, type Engine } from '../worker/index.js';
 import type { Task, TaskStatus } from '../gen/index.js';
 import type { NodeIdentity } from './node-identity.js';
 
@@ -34,6 +34,17 @@ function hostResolvers(log: Logger): ReturnType<typeof parseResolvConf> {
   }
 }
 
+/**
+ * The process whose network namespace a container uses: its sandbox's when it
+ * joins one (sandbox.ts; the sandbox runs before the task container does),
+ * else its own; 0 when that does not run.
+ */
+export async function namespacePid(engine: Engine, containerId: string): Promise<number> {
+  const info = await engine.getContainer(containerId).inspect();
+  const sandboxId = joinedContainer(info.HostConfig.NetworkMode);
+  return sandboxId === undefined ? info.State.Pid : (await engine.getContainer(sandboxId).inspect()).State.Pid;
+}
+
 /** Builds the attacher and its DNS server; close() stops both and leaves the kernel state (live-restore). */
 export function startNodeOverlay(wiring: NodeOverlayWiring): { attacher: OverlayAttacher; close(): Promise<void> } {
   const { identity, engine, log } = wiring;
@@ -45,7 +56,7 @@ export function startNodeOverlay(wiring: NodeOverlayWiring): { attacher: Overlay
     vtep: identity.dataPathAddr,
     dataPathPort: identity.dataPathPort,
     logger: log,
-    containerPid: async (containerId) => (await engine.getContainer(containerId).inspect()).State.Pid,
+    containerPid: (containerId) => namespacePid(engine, containerId),
     localTasks: wiring.localTasks,
     dns: { server, table },
   });

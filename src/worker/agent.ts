@@ -51,6 +51,8 @@ export class Agent {
   private readonly runners = new Map<string, TaskRunner>();
   /** Our containers found on the engine at start with no task in the database, by task ID. */
   private strays = new Map<string, string>();
+  /** Network sandboxes found on the engine at start, by task ID: removed unless their task is still assigned. */
+  private straySandboxes = new Map<string, string>();
   private reachable: boolean;
   private db: TaskDb | undefined;
   private started: Promise<void> | undefined;
@@ -201,10 +203,16 @@ export class Agent {
     const owned = await this.executor.listOwned(this.nodeId);
     if (owned.ok) {
       for (const container of owned.value) {
+        // A sandbox is found again by name when its task's container is (re)made, and removed with it.
+        if (container.sandbox === true) {
+          this.straySandboxes.set(container.taskId, container.containerId);
+          continue;
+        }
         const runner = this.runners.get(container.taskId);
         if (runner !== undefined) runner.adoptContainer(container.containerId);
         else this.strays.set(container.taskId, container.containerId);
       }
+      await this.removeWidowedSandboxes(new Set(owned.value.map((c) => c.containerId)));
     } else {
       this.log.warn({ error: owned.error.message }, 'could not list containers at start; relying on the task database');
     }
@@ -212,6 +220,20 @@ export class Agent {
     this.subscribe();
     this.armResync();
     for (const runner of this.runners.values()) runner.kick();
+  }
+
+  // A sandbox whose task container went while the daemon was down serves
+  // nothing any more (the task fails as its container is missing, and a new
+  // container would get a new sandbox): remove it now, nothing else would.
+  private async removeWidowedSandboxes(owned: ReadonlySet<string>): Promise<void> {
+    for (const [taskId, sandboxId] of this.straySandboxes) {
+      const containerId = this.runners.get(taskId)?.status.containerId ?? '';
+      if (containerId === '' || owned.has(containerId)) continue;
+      this.straySandboxes.delete(taskId);
+      this.log.info({ taskId, sandboxId, containerId }, 'removing a network sandbox whose task container is gone');
+      const removed = await this.executor.remove(sandboxId);
+      if (!removed.ok) this.log.warn({ sandboxId, error: removed.error.message }, 'could not remove a network sandbox');
+    }
   }
 
   private async apply(tasks: readonly Task[]): Promise<void> {
@@ -244,6 +266,14 @@ export class Agent {
       if (!removed.ok) this.log.warn({ containerId, error: removed.error.message }, 'could not remove an unassigned container');
     }
     this.strays = new Map();
+    // Sandboxes of tasks gone while the daemon was down (or whose container went without them).
+    for (const [taskId, sandboxId] of this.straySandboxes) {
+      if (assigned.has(taskId)) continue;
+      this.log.info({ taskId, sandboxId }, 'removing the network sandbox of a task no longer assigned');
+      const removed = await this.executor.remove(sandboxId);
+      if (!removed.ok) this.log.warn({ sandboxId, error: removed.error.message }, 'could not remove an unassigned network sandbox');
+    }
+    this.straySandboxes = new Map();
   }
 
   private newRunner(task: Task, status: TaskStatus | undefined): TaskRunner {

@@ -17,6 +17,8 @@ import { bridgeOnlyAttacher } from './network-attacher.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';
 import { DEFAULT_TASK_FILES_ROOT, MemoryFiles } from './memory-files.js';
 import { planTaskFiles } from './task-files.js';
+import { DockerSandboxes } from './docker-sandboxes.js';
+import { isSandbox, joinSandboxMode, splitForSandbox } from './sandbox.js';
 
 /** How long a pull may take before the task is tried with what the engine has. */
 const DEFAULT_PULL_TIMEOUT_MS = 5 * 60_000;
@@ -46,6 +48,7 @@ export class DockerExecutor implements Executor {
   private readonly pullTimeoutMs: number;
   protected readonly resources: () => NodeResources;
   private readonly files: MemoryFiles;
+  private readonly sandboxes: DockerSandboxes;
   /** Containers whose task has secret or config files, while their files are written. */
   private readonly withFiles = new Map<string, { task: Task; written: boolean }>();
 
@@ -56,6 +59,7 @@ export class DockerExecutor implements Executor {
     this.attacher = options.attacher ?? bridgeOnlyAttacher;
     this.pullTimeoutMs = options.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS;
     this.files = new MemoryFiles(options.taskFilesRoot ?? DEFAULT_TASK_FILES_ROOT, this.log);
+    this.sandboxes = new DockerSandboxes(options.engine);
   }
 
   async prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>> {
@@ -68,27 +72,13 @@ export class DockerExecutor implements Executor {
     const files = await this.writeFiles(task);
     if (!files.ok) return files;
     if (files.value.length > 0) create.HostConfig = { ...create.HostConfig, Mounts: [...(create.HostConfig?.Mounts ?? []), ...files.value] };
-    const image = create.Image ?? '';
-    // Create first (the image is usually there: one engine call, not two, per
-    // task); only a missing image costs a pull and a second create. As
-    // Docker's executor: a failed pull is logged, and create then reports
-    // the error users know ("No such image: foo:latest").
-    let created = await this.create(create);
-    if (!created.ok && created.error.reason === 'no-such-image') {
-      await this.pull(image);
-      created = await this.create(create);
-    }
-    let containerId: string;
-    if (created.ok) {
-      containerId = created.value;
-    } else if (created.error.reason === 'name-taken') {
-      const existing = await this.adoptByName(task, create.name ?? '');
-      if (!existing.ok) return existing;
-      containerId = existing.value;
-    } else {
-      this.files.release(task.nodeId, task.id);
+    if (this.attacher.needsSandbox?.(task) === true) return this.prepareSandboxed(task, create, files.value.length > 0);
+    const created = await this.createOrAdopt(task, create);
+    if (!created.ok) {
+      if (created.error.created === false) this.files.release(task.nodeId, task.id);
       return err(created.error.error);
     }
+    const containerId = created.value;
     const attached = await this.attacher.attach(task, containerId);
     if (!attached.ok) {
       // The task is rejected without a container ID, so nothing else would ever remove this one.
@@ -107,11 +97,19 @@ export class DockerExecutor implements Executor {
       if (!files.ok) return files;
       entry.written = true;
     }
+    const sandbox = await this.sandboxes.of(containerId);
+    if (!sandbox.ok) return sandbox;
+    // With a sandbox, the namespace exists before the process: networks first, then start.
+    if (sandbox.value !== undefined) {
+      const ready = await this.readySandbox(containerId, sandbox.value);
+      if (!ready.ok) return ready;
+    }
     try {
       await this.engine.getContainer(containerId).start();
     } catch (e) {
       if (engineStatusCode(e) !== 304) return err(executorError(e));
     }
+    if (sandbox.value !== undefined) return ok(undefined);
     // Its network namespace exists only now: overlay interfaces go in here.
     const attached = (await this.attacher.started?.(containerId)) ?? ok(undefined);
     return attached.ok ? ok(undefined) : err({ message: attached.error, transient: false });
@@ -120,7 +118,12 @@ export class DockerExecutor implements Executor {
   async inspect(containerId: string): Promise<Result<ContainerObservation, ExecutorError>> {
     try {
       const info = await this.engine.getContainer(containerId).inspect();
-      const observed = observe(containerId, info);
+      let observed = observe(containerId, info);
+      if (observed.kind === 'running') {
+        const orphaned = await this.withoutSandbox(containerId, info);
+        if (!orphaned.ok) return orphaned;
+        if (orphaned.value !== undefined) observed = orphaned.value;
+      }
       // Secrets leave the node's memory as soon as the container that used them has stopped.
       if (observed.kind === 'exited') this.releaseFiles(containerId, info.Config.Labels);
       return ok(observed);
@@ -141,8 +144,18 @@ export class DockerExecutor implements Executor {
 
   async remove(containerId: string): Promise<Result<void, ExecutorError>> {
     await this.releaseFilesOf(containerId);
+    const sandbox = await this.sandboxes.of(containerId);
+    if (!sandbox.ok) return sandbox;
     const detached = await this.attacher.detach(containerId);
     if (!detached.ok) this.log.warn({ containerId, error: detached.error }, 'detaching networks failed; removing anyway');
+    const removed = await this.removeContainer(containerId);
+    // The sandbox goes after the container that joined it, never before.
+    if (!removed.ok || sandbox.value === undefined) return removed;
+    this.sandboxes.forget(containerId);
+    return this.sandboxes.remove(sandbox.value);
+  }
+
+  private async removeContainer(containerId: string): Promise<Result<void, ExecutorError>> {
     try {
       await this.engine.getContainer(containerId).remove({ force: true, v: true });
       return ok(undefined);
@@ -160,7 +173,7 @@ export class DockerExecutor implements Executor {
       const list = await this.engine.listContainers({ all: true, filters: { label: [`${LABELS.nodeId}=${nodeId}`] } });
       return ok(list
         .filter((c) => c.Labels[LABELS.nodeId] === nodeId)
-        .map((c) => ({ containerId: c.Id, taskId: c.Labels[LABELS.taskId] ?? '', name: (c.Names[0] ?? '').replace(/^\//, ''), running: c.State === 'running' })));
+        .map((c) => ({ containerId: c.Id, taskId: c.Labels[LABELS.taskId] ?? '', name: (c.Names[0] ?? '').replace(/^\//, ''), running: c.State === 'running', sandbox: isSandbox(c.Labels) })));
     } catch (e) {
       return err(executorError(e));
     }
@@ -229,6 +242,100 @@ export class DockerExecutor implements Executor {
       const buffer = await container.logs({ ...query, follow: false });
       yield* parseLogStream(once(buffer), info.Config.Tty);
     }
+  }
+
+  // A task with overlays: its sandbox first, its networks plumbed there, then
+  // its container joining the sandbox's namespace. A refusal removes what was
+  // made (nothing else would: the task is rejected without a container ID);
+  // an engine away leaves it for the retry to adopt.
+  private async prepareSandboxed(task: Task, create: Docker.ContainerCreateOptions, withFiles: boolean): Promise<Result<{ containerId: string }, ExecutorError>> {
+    const split = splitForSandbox(create, task, '');
+    const sandbox = await this.sandboxes.start(task, split.sandbox);
+    if (!sandbox.ok) {
+      if (!sandbox.error.transient) this.files.release(task.nodeId, task.id);
+      return sandbox;
+    }
+    const sandboxId = sandbox.value;
+    const undo = async (error: ExecutorError): Promise<Result<never, ExecutorError>> => {
+      if (error.transient) return err(error);
+      await this.attacher.detach(sandboxId);
+      const removed = await this.sandboxes.remove(sandboxId);
+      if (!removed.ok) this.log.warn({ sandboxId, error: removed.error.message }, 'could not remove the network sandbox of a rejected task');
+      this.files.release(task.nodeId, task.id);
+      return err(error);
+    };
+    const plumbed = (await this.attacher.prepareSandbox?.(task, sandboxId)) ?? ok(undefined);
+    if (!plumbed.ok) return undo({ message: plumbed.error, transient: false });
+    const created = await this.createOrAdopt(task, split.task(sandboxId), sandboxId);
+    if (!created.ok) return undo(created.error.error);
+    const containerId = created.value;
+    const attached = await this.attacher.attach(task, containerId);
+    if (!attached.ok) {
+      await this.remove(containerId);
+      return err({ message: attached.error, transient: false });
+    }
+    if (withFiles) this.withFiles.set(containerId, { task, written: true });
+    return ok({ containerId });
+  }
+
+  /** Before a container that joins a sandbox starts: the sandbox runs and holds the task's networks. */
+  private async readySandbox(containerId: string, sandboxId: string): Promise<Result<void, ExecutorError>> {
+    const state = await this.sandboxes.state(sandboxId);
+    if (!state.ok) return state;
+    if (state.value === 'missing') return err({ message: `the network sandbox ${sandboxId} of container ${containerId} is gone`, transient: false });
+    if (state.value === 'stopped') {
+      const started = await this.sandboxes.startExisting(sandboxId);
+      if (!started.ok) return started;
+    }
+    const attached = (await this.attacher.started?.(containerId)) ?? ok(undefined);
+    return attached.ok ? ok(undefined) : err({ message: attached.error, transient: false });
+  }
+
+  // A running container whose sandbox is stopped or gone has lost its
+  // networks for good: kill it and report it dead, so its restart policy
+  // replaces it as it would any dead container.
+  private async withoutSandbox(containerId: string, info: Docker.ContainerInspectInfo): Promise<Result<ContainerObservation | undefined, ExecutorError>> {
+    const sandboxId = this.sandboxes.noteJoined(containerId, info);
+    if (sandboxId === undefined) return ok(undefined);
+    const state = await this.sandboxes.state(sandboxId);
+    if (!state.ok) return state;
+    if (state.value === 'running') return ok(undefined);
+    this.log.warn({ containerId, sandboxId }, 'the network sandbox of a running task container is gone; killing the container');
+    try {
+      await this.engine.getContainer(containerId).kill();
+    } catch (e) {
+      const code = engineStatusCode(e);
+      if (code !== 404 && code !== 409) return err(executorError(e));
+    }
+    return ok({ kind: 'exited', containerId, exitCode: 137, error: `its network sandbox ${sandboxId.slice(0, 12)} stopped`, oomKilled: false });
+  }
+
+  /**
+   * Creates the task's container. Create first (the image is usually there:
+   * one engine call, not two, per task); only a missing image costs a pull
+   * and a second create. As Docker's executor: a failed pull is logged, and
+   * create then reports the error users know ("No such image: foo:latest").
+   * A container of this task made by an earlier run is adopted, unless it
+   * joined another sandbox than `sandboxId` (then it is made again).
+   */
+  private async createOrAdopt(task: Task, create: Docker.ContainerCreateOptions, sandboxId?: string): Promise<Result<string, { created: boolean; error: ExecutorError }>> {
+    let created = await this.create(create);
+    if (!created.ok && created.error.reason === 'no-such-image') {
+      await this.pull(create.Image ?? '');
+      created = await this.create(create);
+    }
+    if (created.ok) {
+      if (sandboxId !== undefined) this.sandboxes.noteJoined(created.value, { HostConfig: { NetworkMode: joinSandboxMode(sandboxId) } } as Docker.ContainerInspectInfo);
+      return ok(created.value);
+    }
+    if (created.error.reason !== 'name-taken') return err({ created: false, error: created.error.error });
+    const existing = await this.adoptByName(task, create.name ?? '');
+    if (!existing.ok) return err({ created: true, error: existing.error });
+    if (sandboxId === undefined || existing.value.sandboxId === sandboxId) return ok(existing.value.containerId);
+    this.log.info({ containerId: existing.value.containerId, sandboxId }, 'a container of this task joined another network sandbox; making it again');
+    const removed = await this.removeContainer(existing.value.containerId);
+    if (!removed.ok) return err({ created: true, error: removed.error });
+    return this.createOrAdopt(task, create, sandboxId);
   }
 
   /** The task's secret and config files as read-only bind mounts; none when it uses none. */
@@ -308,14 +415,14 @@ export class DockerExecutor implements Executor {
 
   // A container by this name exists: either we created it before a restart
   // (adopt it), or it belongs to someone else (refuse to touch it).
-  private async adoptByName(task: Task, name: string): Promise<Result<string, ExecutorError>> {
+  private async adoptByName(task: Task, name: string): Promise<Result<{ containerId: string; sandboxId: string | undefined }, ExecutorError>> {
     try {
       const info = await this.engine.getContainer(name).inspect();
       const labels = info.Config.Labels;
-      if (labels[LABELS.taskId] !== task.id || labels[LABELS.nodeId] !== task.nodeId) {
+      if (labels[LABELS.taskId] !== task.id || labels[LABELS.nodeId] !== task.nodeId || isSandbox(labels)) {
         return err({ message: `a container named ${name} exists and does not belong to task ${task.id} on node ${task.nodeId}`, transient: false });
       }
-      return ok(info.Id);
+      return ok({ containerId: info.Id, sandboxId: this.sandboxes.noteJoined(info.Id, info) });
     } catch (e) {
       return err(executorError(e));
     }

@@ -17,6 +17,8 @@ export interface OwnedContainer {
   taskId: string;
   name: string;
   running: boolean;
+  /** A task's network sandbox (sandbox.ts), not its container. */
+  sandbox?: boolean;
 }
 
 /** Something happened to one of our containers; the agent re-inspects it. */
@@ -61,7 +63,7 @@ export interface Executor {
   stop(containerId: string, gracePeriodMs: number): Promise<Result<void, ExecutorError>>;
   /** Removes the container (and its anonymous volumes), running or not; a missing one is fine. */
   remove(containerId: string): Promise<Result<void, ExecutorError>>;
-  /** Every container labelled with this node ID, and only those. */
+  /** Every container labelled with this node ID (task containers and their sandboxes), and only those. */
   listOwned(nodeId: string): Promise<Result<OwnedContainer[], ExecutorError>>;
   /** Start/die/health/destroy events of this node's containers; `onError` when the stream ends. */
   watch(nodeId: string, onEvent: (event: ContainerEvent) => void, onEnd: (error: string) => void): Subscription;

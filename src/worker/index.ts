@@ -15,3 +15,5 @@ export { decide, exitError, type Decision, type DecideInput } from './controller
 export type { ContainerObservation, ContainerHealth } from './controller/observation.js';
 export { decideRestart, DEFAULT_RESTART_POLICY, type RestartDecision } from './controller/restart-policy.js';
 export { advance, isTerminal, wantsStop, stateRank } from './controller/status.js';
+export { SANDBOX_LABEL, sandboxName, joinedContainer, isSandbox } from './sandbox.js';
+export { ensureSandboxImage, sandboxImageName } from './sandbox-image.js';

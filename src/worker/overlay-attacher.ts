@@ -10,6 +10,7 @@ import { componentLogger, type Logger } from '../common/log.js';
 import { err, ok, type Result } from '../common/result.js';
 import type { NetworkAttachment, Task, TaskStatus } from '../gen/index.js';
 import { containerDnsAddress, NodeOverlay, type CommandRunner, type EmbeddedDnsServer, type NameTable, type NodeOverlayReport } from '../overlay/index.js';
+import { isTerminal } from './controller/status.js';
 import { allowOverlayThroughDockerForward } from './docker-forward.js';
 import { ISOLATED_NETWORK_MODE, withoutGatewayBridge } from './internal-networks.js';
 import type { NetworkAttacher } from './network-attacher.js';
@@ -50,6 +51,8 @@ export class OverlayAttacher implements NetworkAttacher {
   private nodeAttachments: readonly NetworkAttachment[] = [];
   /** Containers being removed: their endpoints go even while the engine still runs them. */
   private readonly leaving = new Set<string>();
+  /** Task ID → its sandbox, while the task's container is being created (its status has no container ID yet). */
+  private readonly preparing = new Map<string, string>();
   private running: Promise<Outcome | undefined> = Promise.resolve(undefined);
   private next: Promise<Outcome | undefined> | undefined;
   private lastProblems = '';
@@ -93,6 +96,20 @@ export class OverlayAttacher implements NetworkAttacher {
     return networks !== undefined && withoutGatewayBridge(task, networks) ? ISOLATED_NETWORK_MODE : undefined;
   }
 
+  /** Every task with overlay networks gets a sandbox: its process starts with its networks in place. */
+  needsSandbox(task: Task): boolean {
+    return task.networks.length > 0;
+  }
+
+  /** The sandbox runs, the task container does not exist yet: put the sandbox's namespace on the task's networks. */
+  async prepareSandbox(task: Task, sandboxId: string): Promise<Result<void, string>> {
+    const known = await this.attach(task);
+    if (!known.ok) return known;
+    this.leaving.delete(sandboxId);
+    this.preparing.set(task.id, sandboxId);
+    return this.attachedNow(task);
+  }
+
   /** Before start: refuse a task whose networks this node cannot join. */
   attach(task: Task): Promise<Result<void, string>> {
     for (const attachment of task.networks) {
@@ -104,11 +121,16 @@ export class OverlayAttacher implements NetworkAttacher {
     return Promise.resolve(ok(undefined));
   }
 
-  /** After start (the container's namespace exists now): put it on its networks, or fail the task saying why. */
+  /** The container's namespace exists now (its sandbox's, or its own once started): put it on its networks, or fail the task saying why. */
   async started(containerId: string): Promise<Result<void, string>> {
     this.leaving.delete(containerId);
     const task = this.options.localTasks().find((t) => t.status.containerId === containerId)?.task;
     if (task === undefined || task.networks.length === 0) return ok(undefined);
+    return this.attachedNow(task);
+  }
+
+  /** Reconciles, then says whether every network of the task is in place in its namespace. */
+  private async attachedNow(task: Task): Promise<Result<void, string>> {
     const outcome = await this.reconcile();
     if (outcome === undefined) return err('the overlay data plane is not available on this node (see the daemon log)');
     for (const attachment of task.networks) {
@@ -123,6 +145,7 @@ export class OverlayAttacher implements NetworkAttacher {
   /** Before removal: take the container off its networks. */
   async detach(containerId: string): Promise<Result<void, string>> {
     this.leaving.add(containerId);
+    for (const [taskId, sandboxId] of this.preparing) if (sandboxId === containerId) this.preparing.delete(taskId);
     const outcome = await this.reconcile();
     return outcome === undefined ? err('the overlay data plane could not be reconciled (see the daemon log)') : ok(undefined);
   }
@@ -186,14 +209,24 @@ export class OverlayAttacher implements NetworkAttacher {
     return { plan, report };
   }
 
+  // A task's namespace is its container's (containerPid resolves a container
+  // that joins a sandbox to the sandbox's process), or, while the container
+  // is being created, its sandbox's. A finished task's sandbox outlives its
+  // process until the container is removed: it no longer holds the networks.
   private async runningTasks(): Promise<RunningTask[]> {
-    const candidates = this.options.localTasks().filter(({ task, status }) => task.networks.length > 0 && status.containerId !== '' && !this.leaving.has(status.containerId));
-    const pids = await Promise.all(candidates.map(({ status }) => this.options.containerPid(status.containerId).catch(() => 0)));
+    const candidates = this.options.localTasks()
+      .map(({ task, status }) => ({ task, status, holder: status.containerId !== '' ? status.containerId : (this.preparing.get(task.id) ?? '') }))
+      .filter(({ task, status, holder }) => task.networks.length > 0 && holder !== '' && !this.leaving.has(holder) && !isTerminal(status.state));
+    const pids = await Promise.all(candidates.map(({ holder }) => this.options.containerPid(holder).catch(() => 0)));
     return candidates.flatMap(({ task, status }, i) => ((pids[i] ?? 0) > 0 ? [{ task, pid: pids[i] ?? 0, ready: status.state === 'RUNNING' }] : []));
   }
 
   private forgetRemoved(): void {
-    const known = new Set(this.options.localTasks().map((t) => t.status.containerId));
+    const tasks = this.options.localTasks();
+    const known = new Set(tasks.map((t) => t.status.containerId));
     for (const containerId of this.leaving) if (!known.has(containerId)) this.leaving.delete(containerId);
+    // Once the task's status names its container, that container (joined to the sandbox) is what counts.
+    const preparing = new Set(tasks.filter((t) => t.status.containerId === '').map((t) => t.task.id));
+    for (const taskId of this.preparing.keys()) if (!preparing.has(taskId)) this.preparing.delete(taskId);
   }
 }

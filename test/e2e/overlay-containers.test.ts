@@ -42,8 +42,11 @@ describe('overlay networks on two container hosts, each with its own dockerd', (
     await shoal(c1, ['service', 'create', '--name', 'web', '--replicas', '2', '--network', 'appnet', '-p', '18080:80', '--constraint', 'node.role==worker',
       'shoal-test/busybox:latest', 'sh', '-c', 'mkdir -p /w && hostname > /w/index.html && exec httpd -f -p 80 -h /w']);
     await shoal(c1, ['service', 'create', '--name', 'client', '--network', 'appnet', '--constraint', 'node.role==manager', 'shoal-test/busybox:latest', 'sleep', '100000']);
-    const names = (await c2.docker(['ps', '--filter', 'label=com.docker.swarm.service.name=web', '--format', '{{.ID}}'])).stdout.trim().split('\n').map((id) => id.slice(0, 12)).sort();
-    expect(names).toHaveLength(2);
+    const ids = (await c2.docker(['ps', '--filter', 'label=com.docker.swarm.service.name=web', '--format', '{{.ID}}'])).stdout.trim().split('\n');
+    expect(ids).toHaveLength(2);
+    // Each task's hostname (its network sandbox's, src/worker/sandbox.ts) tells the answers apart.
+    const names = (await Promise.all(ids.map(async (id) => (await c2.docker(['exec', id, 'hostname'])).stdout.trim()))).sort();
+    expect(new Set(names).size).toBe(2);
     const tasks = await waitUntil(() => inClient('nslookup tasks.web 127.0.0.11'), (out) => (out.match(/Address:\s*10\./g) ?? []).length === 2, 15_000, 'tasks.web answers two addresses');
     expect(tasks).toMatch(/Address:\s*10\./);
     const byName = new Set<string>();
@@ -53,6 +56,29 @@ describe('overlay networks on two container hosts, each with its own dockerd', (
     const mesh = new Set<string>();
     for (let i = 0; i < 12; i++) mesh.add((await c2.exec(`curl -s -m 5 http://${c1.ip}:18080/`)).stdout.trim());
     expect([...mesh].sort()).toEqual(names);
-    expect((await c1.exec(`curl -s -m 5 http://127.0.0.1:18080/`)).stdout.trim()).toMatch(/^[0-9a-f]{12}$/);
+    expect(names).toContain((await c1.exec(`curl -s -m 5 http://127.0.0.1:18080/`)).stdout.trim());
+  });
+
+  // mode=host ports are the engine's own port bindings (on the task's network
+  // sandbox when it has overlays): only a host running a task answers. Each
+  // container host has its own dockerd, so a host port is really per host here.
+  it.each([
+    ['on an overlay network (bindings on the sandbox)', 'hostweb', 18090, ['--network', 'appnet']],
+    ['on no overlay (bindings on the task container)', 'hostplain', 18091, []],
+  ])('publishes a mode=host port only on the host running the task: %s', async (_what, name, port, extra) => {
+    await shoal(c1, ['service', 'create', '--name', name, '--replicas', '1', '--publish', `mode=host,published=${port},target=80`, ...extra,
+      'shoal-test/busybox:latest', 'sh', '-c', `echo ${name} > /index.html && exec httpd -f -p 80 -h /`]);
+    const running = async (host: ContainerHost): Promise<boolean> => (await host.docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${name}`])).stdout.trim() !== '';
+    const withTask = (await running(c1)) ? c1 : c2;
+    const without = withTask === c1 ? c2 : c1;
+    expect(await running(without)).toBe(false);
+    for (const from of [c1, c2]) {
+      const answer = await waitUntil(() => from.exec(`curl -s -m 5 http://${withTask.ip}:${port}/`), (r) => r.code === 0, 15_000, `${port} answers on ${withTask.name} from ${from.name}`);
+      expect(answer.stdout.trim()).toBe(name);
+      // curl exit 7: connection refused (nothing listens, nothing forwards), within the time limit.
+      const refused = await from.exec(`timeout 10 curl -s -m 5 http://${without.ip}:${port}/`);
+      expect(refused.code, `${port} on ${without.name} from ${from.name}: ${refused.stdout}`).toBe(7);
+    }
+    await shoal(c1, ['service', 'rm', name]);
   });
 });

@@ -59,7 +59,10 @@ describe('internal overlay networks across three namespace hosts', () => {
 
   it('creates the internal tasks without the engine bridge: lo and the overlay (eth1: no eth0) only, no default route', async () => {
     const [inner] = await containersOf('inner');
-    expect((await docker.getContainer(inner?.Id ?? '?').inspect()).HostConfig.NetworkMode).toBe('none');
+    // The task joins its network sandbox (src/worker/sandbox.ts), which has no engine network.
+    const joined = (await docker.getContainer(inner?.Id ?? '?').inspect()).HostConfig.NetworkMode ?? '';
+    expect(joined).toMatch(/^container:[0-9a-f]{64}$/);
+    expect((await docker.getContainer(joined.replace(/^container:/, '')).inspect()).HostConfig.NetworkMode).toBe('none');
     const links = (await inTask('inner', 'ip -o link')).stdout.split('\n').map((l) => /^\d+:\s*([^:@]+)/.exec(l)?.[1]).sort();
     expect(links).toEqual(['eth1', 'lo']);
     expect((await inTask('inner', 'ip -o addr show eth1')).stdout).toMatch(/inet 10\.124\.0\.\d+\/24/);
@@ -104,6 +107,9 @@ describe('internal overlay networks across three namespace hosts', () => {
   it('removes the services and networks', async () => {
     await ok(h1, ['service', 'rm', 'db', 'inner', 'outer']);
     await waitUntil(async () => (await Promise.all(['db', 'inner', 'outer'].map(containersOf))).flat().length, (n) => n === 0, 30_000, 'task containers removed');
+    // Their network sandboxes too (they carry the node label, not the service's).
+    const ofSwarm = async (): Promise<number> => (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter((c) => nodeIds.includes(c.Labels[NODE_ID_LABEL] ?? '')).length;
+    await waitUntil(ofSwarm, (n) => n === 0, 30_000, 'no container of this swarm left, sandboxes included');
     await waitUntil(async () => (await h1.run(['network', 'rm', 'backnet', 'opennet'])).code, (code) => code === 0, 30_000, 'network rm succeeds');
   });
 });

@@ -12,6 +12,18 @@ import { ok } from '../support/cli.js';
 
 const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 const NODE_ID_LABEL = 'com.docker.swarm.node.id';
+/** On the network sandbox of a task with overlays (src/worker/sandbox.ts). */
+const SANDBOX_LABEL = 'shoal.sandbox';
+
+// Its very first instructions need the overlay: its address on eth1, the
+// embedded DNS, a task on another host through the VIP. Exits non-zero
+// (3, 4, 5) at the first one missing.
+const PROBE_SCRIPT = [
+  'ip -o addr show eth1 | grep -q " 10.123.0." || exit 3',
+  'nslookup web 127.0.0.11 | grep -q "10.123.0." || exit 4',
+  'timeout 5 wget -q -O - http://web/ >/dev/null || exit 5',
+  'echo first-try-ok',
+].join('; ');
 
 // Serves the container's hostname at / and the client address it sees at /cgi-bin/ip.
 const WEB_SCRIPT = [
@@ -46,6 +58,10 @@ describe('overlay networks across three namespace hosts', () => {
     return { code: r.code, stdout: r.stdout.trim() };
   }
 
+  /** Every container of this swarm's nodes, task containers and sandboxes, running or not. */
+  const allOfSwarm = async (): Promise<Docker.ContainerInfo[]> =>
+    (await docker.listContainers({ all: true, filters: { label: [NODE_ID_LABEL] } })).filter((c) => nodeIds.includes(c.Labels[NODE_ID_LABEL] ?? ''));
+
   const taskIps = async (): Promise<string[]> => {
     const out = (await inClient('nslookup tasks.web 127.0.0.11')).stdout;
     return [...out.matchAll(/Address:\s*(10\.\d+\.\d+\.\d+)/g)].map((m) => m[1] ?? '').sort();
@@ -75,6 +91,22 @@ describe('overlay networks across three namespace hosts', () => {
     await ok(h1, ['service', 'create', '--name', 'client', '--network', 'appnet', '--constraint', 'node.hostname==h3', 'shoal-test/busybox:latest', 'sleep', '100000']);
     expect(await containersOf('web')).toHaveLength(2);
     expect(await containersOf('client')).toHaveLength(1);
+  });
+
+  it('starts a task process with its overlay in place: a run-once task resolving and reaching web at its first instruction succeeds on its first try', async () => {
+    await ok(h1, ['service', 'create', '-d', '--name', 'probe', '--network', 'appnet', '--restart-condition', 'none', '--constraint', 'node.hostname==h3',
+      'shoal-test/busybox:latest', 'sh', '-c', PROBE_SCRIPT]);
+    const tasks = await waitUntil(async () => (await ok(h1, ['service', 'ps', 'probe'])).trim().split('\n').slice(1), (lines) => lines.some((l) => /Complete|Failed|Rejected/.test(l)), 60_000, 'probe task finished');
+    expect(tasks, tasks.join('\n')).toHaveLength(1);
+    expect(tasks[0]).toMatch(/Complete/);
+    const [probe] = (await allOfSwarm()).filter((c) => c.Labels[SERVICE_NAME_LABEL] === 'probe');
+    expect((await docker.getContainer(probe?.Id ?? '?').inspect()).State.ExitCode).toBe(0);
+    // It ran in its sandbox's namespace, the one the overlay was plumbed into before it started.
+    const sandbox = (await allOfSwarm()).find((c) => c.Labels[SANDBOX_LABEL] === (probe?.Names[0] ?? '').slice(1));
+    expect(sandbox?.State).toBe('running');
+    expect((await docker.getContainer(probe?.Id ?? '?').inspect()).HostConfig.NetworkMode).toBe(`container:${sandbox?.Id ?? ''}`);
+    await ok(h1, ['service', 'rm', 'probe']);
+    await waitUntil(async () => (await allOfSwarm()).filter((c) => c.Labels[SANDBOX_LABEL]?.startsWith('probe.') === true).length, (n) => n === 0, 30_000, 'probe sandbox removed');
   });
 
   it('reaches every web task from the other host by IP (ping and TCP) and by name', async () => {
@@ -112,6 +144,9 @@ describe('overlay networks across three namespace hosts', () => {
 
   it('keeps an established connection and its containers across a daemon restart', async () => {
     const before = (await containersOf('web')).map((c) => c.Id).sort();
+    // Task containers and their sandboxes alike: adopted, none made again.
+    const everything = (await allOfSwarm()).map((c) => c.Id).sort();
+    expect(everything).toHaveLength(2 * 3);
     const onH2 = (await containersOf('web')).find((c) => c.Labels[NODE_ID_LABEL] === h2Id)?.Id ?? '?';
     const inWeb = async (args: string[]): Promise<string> => (await runCommand('docker', ['-H', env.dockerHost, 'exec', onH2, ...args])).stdout.trim();
     const ip = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(await inWeb(['ip', '-o', '-4', 'addr', 'show', 'eth2']))?.[1] ?? '?';
@@ -123,6 +158,7 @@ describe('overlay networks across three namespace hosts', () => {
     expect((await held).stdout).toContain(name);
     await waitUntil(taskIps, (list) => list.length === 2, 20_000, 'tasks.web answers both after the restart');
     expect((await containersOf('web')).map((c) => c.Id).sort()).toEqual(before);
+    expect((await allOfSwarm()).map((c) => c.Id).sort()).toEqual(everything);
   });
 
   it('drops a stopped task from tasks.NAME and from the mesh', async () => {
@@ -136,6 +172,8 @@ describe('overlay networks across three namespace hosts', () => {
   it('leaves no namespace or overlay link on any host once services and the network are removed', async () => {
     await ok(h1, ['service', 'rm', 'web', 'client']);
     await waitUntil(async () => (await containersOf('web')).length + (await containersOf('client')).length, (n) => n === 0, 30_000, 'task containers removed');
+    // No network sandbox either (they carry the node label, not the service's).
+    await waitUntil(async () => (await allOfSwarm()).map((c) => c.Names[0]), (names) => names.length === 0, 30_000, 'no container of this swarm left, sandboxes included');
     // The managers refuse while the removed tasks are still stopping; retry as a user would.
     await waitUntil(async () => (await h1.run(['network', 'rm', 'appnet'])).code, (code) => code === 0, 30_000, 'network rm appnet succeeds');
     const tags = nodeIds.map(tagOf);

@@ -18,7 +18,7 @@ import { overlayNodeTag } from '../../src/daemon/node-overlay.js';
 import { BUSYBOX_IMAGE, TEST_LABEL } from '../support/test-images.js';
 import { removeLabelledContainers } from '../support/containers.js';
 import { OverlayLab, httpGet, inNs, runner, sh, waitFor } from './overlay-harness.js';
-import { connectEngine, type Engine } from '../../src/worker/index.js';
+import { connectEngine, SANDBOX_LABEL, type Engine } from '../../src/worker/index.js';
 import { inject } from 'vitest';
 
 const RUN_LABEL = `shoal-t-${process.pid}-overlay-attacher`;
@@ -46,13 +46,19 @@ const webService: Service = codec.Service.fromPartial({
 });
 const clientService: Service = codec.Service.fromPartial({ id: 'clientsvc', spec: { annotations: { name: 'client' } }, endpoint: { spec: { mode: 'DNSRR' } } });
 
-interface Placed { id: string; serviceId: string; node: number; name: string; appnet: string; ingress?: string }
+interface Placed { id: string; serviceId: string; node: number; name: string; appnet: string; ingress?: string; script?: string }
 const web1: Placed = { id: 'webtask1aaaaaaaaaaaaaaaaa', serviceId: 'websvc', node: 0, name: 'w1', appnet: '10.79.1.11', ingress: '10.79.0.11' };
 const web2: Placed = { id: 'webtask2bbbbbbbbbbbbbbbbb', serviceId: 'websvc', node: 1, name: 'w2', appnet: '10.79.1.12', ingress: '10.79.0.12' };
 const client: Placed = { id: 'clienttaskcccccccccccccccc', serviceId: 'clientsvc', node: 1, name: 'cl', appnet: '10.79.1.30' };
+// Its very first instructions need its overlay: its address on eth1, the embedded DNS, a task on another host.
+// Run once (restart condition none): it completes only if its process started with all of them in place.
+const probe: Placed = {
+  id: 'probetaskdddddddddddddddd', serviceId: 'probesvc', node: 2, name: 'pr', appnet: '10.79.1.40',
+  script: 'ip -o addr show eth1 | grep -q " 10.79.1.40/24" || exit 3; nslookup shop_web 127.0.0.11 | grep -q 10.79.1.2 || exit 4; timeout 3 wget -q -O - http://10.79.1.11/ | grep -qx w1 || exit 5; echo first-try-ok',
+};
 
 function taskOf(p: Placed, desiredState: Task['desiredState'] = 'RUNNING'): Task {
-  const serve = `mkdir -p /w && echo ${p.name} > /w/index.html && exec httpd -f -p 80 -h /w`;
+  const serve = p.script ?? `mkdir -p /w && echo ${p.name} > /w/index.html && exec httpd -f -p 80 -h /w`;
   const networks: NetworkAttachment[] = [
     ...(p.ingress === undefined ? [] : [{ networkId: 'ingressnet', addresses: [`${p.ingress}/24`], aliases: [] }]),
     { networkId: 'appnetid', addresses: [`${p.appnet}/24`], aliases: [] },
@@ -177,6 +183,19 @@ describe('overlay attacher on namespace hosts with real containers', () => {
     expect((await inContainer(web1, 'cat /etc/resolv.conf')).stdout).toMatch(/^nameserver 127\.0\.0\.11$/m);
   });
 
+  it('starts a task process with its overlay in place: address, embedded DNS and a remote task answer its first instructions', async () => {
+    await applyAll([web1, web2, client, probe]);
+    const done = await waitFor('probe finished', async () => ['COMPLETE', 'FAILED', 'REJECTED'].includes((await statusOf(2, probe.id))?.state ?? ''), 60_000).then(() => statusOf(2, probe.id));
+    expect(done).toMatchObject({ state: 'COMPLETE', exitCode: 0 });
+    // Its namespace was its sandbox's, the one the overlay plumbed.
+    const sandboxes = await engine.listContainers({ all: true, filters: { label: [`com.docker.swarm.task.id=${probe.id}`, SANDBOX_LABEL] } });
+    expect(sandboxes).toHaveLength(1);
+    expect((await engine.getContainer(done?.containerId ?? '').inspect()).HostConfig.NetworkMode).toBe(`container:${sandboxes[0]?.Id ?? ''}`);
+    // Finished, its sandbox (still there until the task is removed) no longer holds the overlay.
+    const sandboxPid = (await engine.getContainer(sandboxes[0]?.Id ?? '').inspect()).State.Pid;
+    await waitFor('probe sandbox off the overlay', async () => !(await sh('nsenter', '-t', String(sandboxPid), '-n', 'ip', '-o', 'link')).includes('eth1'), 10_000);
+  });
+
   it('reaches a task on another host by IP: ping and TCP', async () => {
     expect((await inContainer(client, 'ping -c 1 -W 3 10.79.1.11')).code).toBe(0);
     expect((await inContainer(client, 'timeout 3 wget -q -O - http://10.79.1.11/')).stdout).toBe('w1');
@@ -221,6 +240,9 @@ describe('overlay attacher on namespace hosts with real containers', () => {
     expect((await inContainer(client, 'timeout 3 wget -q -O - http://10.79.1.11/')).stdout).toBe('w1');
     await children[0]?.send({ apply: assignmentFor(0, [web1, client]) });
     expect(await containerOf(web1)).toBe(before);
+    // One task container and its one sandbox: adopted, neither made again.
+    const ofNode = await engine.listContainers({ all: true, filters: { label: [`com.docker.swarm.node.id=${nodeIds[0] ?? ''}`] } });
+    expect(ofNode.map((c) => (c.Labels[SANDBOX_LABEL] === undefined ? 'task' : 'sandbox')).sort()).toEqual(['sandbox', 'task']);
     expect((await inContainer(client, 'timeout 3 wget -q -O - http://10.79.1.11/')).stdout).toBe('w1');
     expect(await httpGet('shoalov-outside', `http://${lab.nodes[0]?.ip ?? ''}:18080/`)).toBe('w1');
   });
