@@ -161,6 +161,21 @@ describe('overlay networks across three namespace hosts', () => {
     expect((await allOfSwarm()).map((c) => c.Id).sort()).toEqual(everything);
   });
 
+  it('publishes a port on a running service with --publish-add: its tasks are replaced with ingress addresses and the mesh answers on every node', async () => {
+    await ok(h1, ['service', 'create', '--name', 'late', '--network', 'appnet', '--constraint', 'node.hostname==h1', 'shoal-test/busybox:latest', 'sh', '-c', WEB_SCRIPT]);
+    const [before] = await containersOf('late');
+    await ok(h1, ['service', 'update', '--publish-add', '18090:80', 'late']);
+    const [after] = await containersOf('late');
+    expect(after?.Id).toBeDefined();
+    expect(after?.Id).not.toBe(before?.Id);
+    for (const h of [h1, h2, h3]) {
+      const answer = await waitUntil(async () => (await h.exec(`timeout 5 busybox wget -q -O - http://${h.ip}:18090/`)).stdout.trim(), (out) => out !== '', 20_000, `18090 answers on ${h.name}`);
+      expect(answer).not.toBe('');
+    }
+    await ok(h1, ['service', 'rm', 'late']);
+    await waitUntil(async () => (await allOfSwarm()).filter((c) => c.Labels[SERVICE_NAME_LABEL] === 'late' || c.Labels[SANDBOX_LABEL]?.startsWith('late.') === true).length, (n) => n === 0, 30_000, 'late removed, sandbox included');
+  });
+
   it('drops a stopped task from tasks.NAME and from the mesh', async () => {
     await ok(h1, ['service', 'scale', 'web=1']);
     await waitUntil(taskIps, (list) => list.length === 1, 10_000, 'tasks.web answers one IP after scale-down');
