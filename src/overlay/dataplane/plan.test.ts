@@ -51,6 +51,7 @@ describe('planDataPlane', () => {
     expect(steps).toEqual([
       'node: ip netns add shoal-n1-4097',
       'shoal-n1-4097: ip link set lo up',
+      'shoal-n1-4097: sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-ip6tables=0 net.bridge.bridge-nf-call-arptables=0 (may fail)',
       'shoal-n1-4097: ip link add br0 mtu 1450 type bridge',
       'shoal-n1-4097: ip link set br0 up',
       'node: ip link add shx4097 mtu 1450 type vxlan id 4097 local 192.0.2.1 dstport 4789 proxy nolearning',
