@@ -3,7 +3,7 @@ import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { repeatable } from '../flags.js';
 import { parseGoDurationMs } from '../spec/index.js';
-import { pending, STACKS_ISSUE } from './pending.js';
+import { pending, AUTOLOCK_WORK } from './pending.js';
 
 /** `shoal swarm ...`: create, join and manage the cluster this node belongs to. */
 export function swarmCommand(ctx: CliContext): Command {
@@ -24,7 +24,7 @@ export function swarmCommand(ctx: CliContext): Command {
     .option('--availability <string>', 'Availability of the node ("active", "pause", "drain")', 'active');
   repeatable(init, '--default-addr-pool <ipNetSlice>', 'default address pool in CIDR format');
   init.action(async (opts: { advertiseAddr?: string; listenAddr: string; dataPathPort: string; defaultAddrPool?: string[]; defaultAddrPoolMaskLength: string; forceNewCluster?: boolean; autolock?: boolean }) => {
-    if (opts.autolock) throw new CliError(`"shoal swarm init --autolock" is not built yet (it lands with ${STACKS_ISSUE}); nothing was changed`);
+    if (opts.autolock) throw new CliError(`"shoal swarm init --autolock" is not built yet (it lands with ${AUTOLOCK_WORK}); nothing was changed`);
     const dataPathPort = Number(opts.dataPathPort);
     if (!Number.isInteger(dataPathPort) || dataPathPort < 1024 || dataPathPort > 49151) throw usageError(`invalid argument "${opts.dataPathPort}" for "--data-path-port" flag: use a port between 1024 and 49151`);
     const res = await ctx.daemon().swarmInit(
@@ -101,7 +101,7 @@ export function swarmCommand(ctx: CliContext): Command {
     .option('--snapshot-interval <uint>', 'Number of log entries between Raft snapshots')
     .option('--cert-expiry <duration>', 'Validity period for node certificates (ns|us|ms|s|m|h)')
     .action(async (opts: { autolock?: string; taskHistoryLimit?: string; dispatcherHeartbeat?: string; snapshotInterval?: string; certExpiry?: string }) => {
-      if (opts.autolock !== undefined || opts.certExpiry !== undefined) throw new CliError(`"--autolock" and "--cert-expiry" are not built yet (they land with ${STACKS_ISSUE}); nothing was changed`);
+      if (opts.autolock !== undefined || opts.certExpiry !== undefined) throw new CliError('"--autolock" and "--cert-expiry" are not built yet (no issue covers them yet); nothing was changed');
       const { cluster } = await ctx.control().getCluster({});
       if (!cluster?.spec) throw new CliError('the manager did not return the swarm');
       const spec = structuredClone(cluster.spec);
@@ -123,8 +123,8 @@ export function swarmCommand(ctx: CliContext): Command {
       await ctx.control().updateCluster({ clusterVersion: cluster.meta?.version, spec, rotateWorkerToken: false, rotateManagerToken: false });
       ctx.output.out('Swarm updated.');
     });
-  swarm.command('unlock').description('Unlock swarm').action(pending('swarm unlock', STACKS_ISSUE));
-  swarm.command('unlock-key').description('Manage the unlock key').option('-q, --quiet', 'Only display token').option('--rotate', 'Rotate unlock key').action(pending('swarm unlock-key', STACKS_ISSUE));
+  swarm.command('unlock').description('Unlock swarm').action(pending('swarm unlock', AUTOLOCK_WORK));
+  swarm.command('unlock-key').description('Manage the unlock key').option('-q, --quiet', 'Only display token').option('--rotate', 'Rotate unlock key').action(pending('swarm unlock-key', AUTOLOCK_WORK));
   swarm
     .command('ca')
     .description('Display and rotate the root CA')
