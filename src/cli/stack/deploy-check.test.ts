@@ -2,13 +2,10 @@
 // (writes go through the batch codec, as Raft carries them): the cluster,
 // not the CLI, decides whether an existing secret or config may take the
 // files' content, and a refusal stops the deploy before its first call.
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { codec, type ControlService, type StoreAction } from '../../gen/index.js';
-import { AddressBook } from '../../manager/allocator/index.js';
-import { controlHandlers, Serializer, type ControlDeps } from '../../manager/control/index.js';
-import { SecretKeyring } from '../../manager/secrets/index.js';
-import { decodeBatch, encodeBatch, MemoryStore } from '../../manager/store/index.js';
+import { codec, type ControlService } from '../../gen/index.js';
+import type { MemoryStore } from '../../manager/store/index.js';
+import { controlOnMemoryStore } from '../../manager/control/in-memory.testing.js';
 import type { RpcClient } from '../../rpc/index.js';
 import { loadStack, type Stack } from '../../stack/index.js';
 import type { Output } from '../output.js';
@@ -19,37 +16,7 @@ import { applyDeploy } from './deploy-apply.js';
 const TOKEN = 'tok-0123456789abcdef';
 
 function inProcessCluster() {
-  const store = new MemoryStore();
-  const log: Uint8Array[] = [];
-  let index = 0;
-  let ids = 0;
-  const propose = (actions: StoreAction[]) => {
-    const entry = encodeBatch({ proposalId: `p${index}`, actions, proposedAtMs: 1000 });
-    log.push(entry);
-    const decoded = decodeBatch(entry);
-    if (!decoded.ok) throw new Error(decoded.error);
-    return Promise.resolve(store.apply(decoded.value, ++index));
-  };
-  const book = new AddressBook();
-  const serializer = new Serializer();
-  const deps: ControlDeps = {
-    store,
-    keyring: new SecretKeyring(randomBytes),
-    propose,
-    readBarrier: () => Promise.resolve(),
-    newId: () => `id${++ids}`.padEnd(25, 'x'),
-    randomName: () => 'random_name',
-    nowMs: () => 1000,
-    managerStatus: () => undefined,
-    validatePlacement: () => undefined,
-    removeManager: () => Promise.resolve(),
-    newJoinToken: () => 'token',
-    allocation: () => ({ book, exclusive: (fn) => serializer.run(fn) }),
-  };
-  const caKey = new TextEncoder().encode('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
-  const cluster = codec.Cluster.fromPartial({ id: 'c1', rootCa: { caKeyPem: caKey }, spec: { annotations: { name: 'default' }, defaultAddrPool: ['10.40.0.0/16'], subnetSize: 24 } });
-  store.apply({ proposalId: 'init', proposedAtMs: 0, actions: [{ kind: 'CREATE', object: { cluster } }] }, ++index);
-  const handlers = controlHandlers(deps);
+  const { store, log, control: handlers } = controlOnMemoryStore({ spec: codec.ClusterSpec.fromPartial({ annotations: { name: 'default' }, defaultAddrPool: ['10.40.0.0/16'], subnetSize: 24 }) });
   // The handlers as a client would call them (same requests, same RpcErrors).
   const control = Object.fromEntries(Object.entries(handlers).map(([name, fn]) => [name, (req: unknown) => (fn as (r: unknown, c: unknown) => Promise<unknown>)(req, {})])) as unknown as RpcClient<typeof ControlService> & StackControl;
   return { store, log, control };

@@ -1,48 +1,14 @@
 // Secrets and configs through the Control handlers on a real MemoryStore:
 // every write goes through the batch codec, as Raft would carry it.
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { codec, type StoreAction } from '../../gen/index.js';
-import { AddressBook } from '../allocator/index.js';
-import { SecretKeyring } from '../secrets/index.js';
-import { decodeBatch, encodeBatch, MemoryStore } from '../store/index.js';
-import { controlHandlers, type ControlDeps } from './index.js';
+import { codec } from '../../gen/index.js';
+import { controlOnMemoryStore } from './in-memory.testing.js';
 
 const PLAIN = 'correct-horse-battery-staple-42';
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 const has = (bytes: Uint8Array, needle: string): boolean => Buffer.from(bytes).includes(Buffer.from(needle));
 
-function cluster() {
-  const store = new MemoryStore();
-  const log: Uint8Array[] = [];
-  let index = 0;
-  let ids = 0;
-  const book = new AddressBook();
-  const propose = (actions: StoreAction[]) => {
-    const entry = encodeBatch({ proposalId: `p${index}`, actions, proposedAtMs: 1000 });
-    log.push(entry);
-    const decoded = decodeBatch(entry);
-    if (!decoded.ok) throw new Error(decoded.error);
-    return Promise.resolve(store.apply(decoded.value, ++index));
-  };
-  const deps: ControlDeps = {
-    store,
-    keyring: new SecretKeyring(randomBytes),
-    propose,
-    readBarrier: () => Promise.resolve(),
-    newId: () => `id${++ids}`.padEnd(25, 'x'),
-    randomName: () => 'random_name',
-    nowMs: () => 1000,
-    managerStatus: () => undefined,
-    validatePlacement: () => undefined,
-    removeManager: () => Promise.resolve(),
-    newJoinToken: () => 'token',
-    allocation: () => ({ book, exclusive: (fn) => fn() }),
-  };
-  const caKey = text('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
-  store.apply({ proposalId: 'init', proposedAtMs: 0, actions: [{ kind: 'CREATE', object: { cluster: codec.Cluster.fromPartial({ id: 'c1', rootCa: { caKeyPem: caKey } }) } }] }, ++index);
-  return { store, log, deps, control: controlHandlers(deps) };
-}
+const cluster = () => controlOnMemoryStore();
 
 const ctx = {} as never;
 const serviceSpec = (secrets: string[], configs: string[] = []) =>
