@@ -42,3 +42,20 @@ export function describeFailure(error: unknown, host: string): CliError {
   }
   return new CliError(error instanceof Error ? error.message : String(error), EXIT_FAILED);
 }
+
+/**
+ * Docker's multi-object commands (`service rm a b`, `node promote a b`):
+ * run fn for every item, keep going past failures, then fail once with every
+ * failure's line.
+ */
+export async function forEachRef<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  const failures: string[] = [];
+  for (const item of items) {
+    try {
+      await fn(item);
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (failures.length) throw new CliError(failures.join('\n'));
+}

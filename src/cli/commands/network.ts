@@ -2,23 +2,10 @@ import { Command } from 'commander';
 import type { Network } from '../../gen/index.js';
 import { RpcError } from '../../rpc/index.js';
 import type { CliContext } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, forEachRef } from '../errors.js';
 import { repeatable } from '../flags.js';
 import { formatInspect, formatNetworkList, listFormat, networkInspectJson } from '../format/index.js';
 import { ACCEPTED_FILTERS, buildNetworkSpec, networkMatches, parseFilterFlags, type NetworkCreateFlags } from '../spec/index.js';
-
-/** Runs fn for every reference, then fails once with every failure's line (Docker's multi-object commands). */
-async function eachRef(refs: readonly string[], fn: (ref: string) => Promise<void>): Promise<void> {
-  const failures: string[] = [];
-  for (const ref of refs) {
-    try {
-      await fn(ref);
-    } catch (error) {
-      failures.push(error instanceof Error ? error.message : String(error));
-    }
-  }
-  if (failures.length) throw new CliError(failures.join('\n'));
-}
 
 /** `shoal network ...`: swarm-scoped overlay networks. */
 export function networkCommand(ctx: CliContext): Command {
@@ -83,7 +70,7 @@ export function networkCommand(ctx: CliContext): Command {
     .argument('<network...>')
     .option('-f, --force', 'Do not error if the network does not exist')
     .action((refs: string[], opts: { force?: boolean }) =>
-      eachRef(refs, async (ref) => {
+      forEachRef(refs, async (ref) => {
         let target: Network;
         try {
           target = await getNetwork(ref);

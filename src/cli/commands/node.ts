@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import type { ListFilter, Node, NodeSpec } from '../../gen/index.js';
 import type { CliContext } from '../context.js';
-import { CliError, usageError } from '../errors.js';
+import { CliError, forEachRef, usageError } from '../errors.js';
 import { repeatable } from '../flags.js';
 import { formatNodeList, formatNodePretty, formatTaskList, inspectJson, listFormat, nodeInspectJson } from '../format/index.js';
 import { serviceNames } from '../resolve.js';
@@ -22,17 +22,6 @@ export function nodeCommand(ctx: CliContext): Command {
     const current = await getNode(ref);
     const spec = change(structuredClone(current.spec ?? { desiredRole: 'WORKER', availability: 'ACTIVE' }));
     await ctx.control().updateNode({ nodeId: current.id, nodeVersion: current.meta?.version, spec });
-  };
-  const eachNode = async (refs: string[], fn: (ref: string) => Promise<void>): Promise<void> => {
-    const failures: string[] = [];
-    for (const ref of refs) {
-      try {
-        await fn(ref);
-      } catch (error) {
-        failures.push(error instanceof Error ? error.message : String(error));
-      }
-    }
-    if (failures.length) throw new CliError(failures.join('\n'));
   };
 
   node
@@ -99,19 +88,19 @@ export function nodeCommand(ctx: CliContext): Command {
     ctx.output.out(ref);
   });
   node.command('promote').description('Promote one or more nodes to manager in the swarm').argument('<node...>').action((refs: string[]) =>
-    eachNode(refs, async (ref) => {
+    forEachRef(refs, async (ref) => {
       await updateSpec(ref, (spec) => ({ ...spec, desiredRole: 'MANAGER' }));
       ctx.output.out(`Node ${ref} promoted to a manager in the swarm.`);
     }),
   );
   node.command('demote').description('Demote one or more nodes from manager in the swarm').argument('<node...>').action((refs: string[]) =>
-    eachNode(refs, async (ref) => {
+    forEachRef(refs, async (ref) => {
       await updateSpec(ref, (spec) => ({ ...spec, desiredRole: 'WORKER' }));
       ctx.output.out(`Manager ${ref} demoted in the swarm.`);
     }),
   );
   node.command('rm').alias('remove').description('Remove one or more nodes from the swarm').argument('<node...>').option('-f, --force', 'Force remove a node from the swarm').action((refs: string[], opts: { force?: boolean }) =>
-    eachNode(refs, async (ref) => {
+    forEachRef(refs, async (ref) => {
       const n = await getNode(ref);
       await ctx.control().removeNode({ nodeId: n.id, force: opts.force === true });
       ctx.output.out(ref);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Config, Secret } from '../../gen/index.js';
 import type { CliContext } from '../context.js';
-import { CliError, usageError } from '../errors.js';
+import { CliError, forEachRef, usageError } from '../errors.js';
 import { repeatable } from '../flags.js';
 import { configInspectJson, formatConfigList, formatConfigPretty, formatInspect, formatSecretList, formatSecretPretty, listFormat, secretInspectJson } from '../format/index.js';
 import { ACCEPTED_FILTERS, buildConfigSpec, buildSecretSpec, configMatches, parseFilterFlags, secretMatches, type DataObjectFlags } from '../spec/index.js';
@@ -108,16 +108,10 @@ function dataObjectCommand<T extends { id: string }>(ctx: CliContext, kind: Kind
     .argument(`<${kind}...>`)
     .action(async (refs: string[]) => {
       // As Docker: remove what can be removed, print each, then fail naming the rest.
-      const failures: string[] = [];
-      for (const ref of refs) {
-        try {
-          await api.remove(ref);
-          ctx.output.out(ref);
-        } catch (error) {
-          failures.push(error instanceof Error ? error.message : String(error));
-        }
-      }
-      if (failures.length) throw new CliError(failures.join('\n'));
+      await forEachRef(refs, async (ref) => {
+        await api.remove(ref);
+        ctx.output.out(ref);
+      });
     });
   return cmd;
 }

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { codec, type ListFilter, type LogMessage, type Service } from '../../gen/index.js';
 import type { CliContext } from '../context.js';
-import { CliError, usageError } from '../errors.js';
+import { CliError, forEachRef, usageError } from '../errors.js';
 import { addServiceSpecFlags } from '../flags.js';
 import { formatLogLine, formatServiceList, formatServicePretty, formatTaskList, inspectJson, listFormat, serviceInspectJson } from '../format/index.js';
 import { waitForConvergence } from '../progress.js';
@@ -120,19 +120,13 @@ export function serviceCommand(ctx: CliContext): Command {
     .action(async (args: string[], opts: { detach?: boolean }) => {
       const { requests, errors } = parseScaleArgs(args);
       if (errors.length) throw usageError(errors.join('; '));
-      const failures: string[] = [];
-      for (const r of requests) {
-        try {
-          const current = await getService(r.service);
-          const spec = scaleSpec(current.spec ?? codec.ServiceSpec.fromPartial({}), r.replicas);
-          await ctx.control().updateService({ serviceId: current.id, serviceVersion: current.meta?.version, spec, rollback: 'NONE', force: false, rebalance: false });
-          ctx.output.out(scaledLine(r.service, r.replicas));
-          if (!opts.detach) await waitForConvergence(ctx, current.id, r.service);
-        } catch (error) {
-          failures.push(error instanceof Error ? error.message : String(error));
-        }
-      }
-      if (failures.length) throw new CliError(failures.join('\n'));
+      await forEachRef(requests, async (r) => {
+        const current = await getService(r.service);
+        const spec = scaleSpec(current.spec ?? codec.ServiceSpec.fromPartial({}), r.replicas);
+        await ctx.control().updateService({ serviceId: current.id, serviceVersion: current.meta?.version, spec, rollback: 'NONE', force: false, rebalance: false });
+        ctx.output.out(scaledLine(r.service, r.replicas));
+        if (!opts.detach) await waitForConvergence(ctx, current.id, r.service);
+      });
     });
 
   service.command('rollback').description('Revert changes to a service\'s configuration').argument('<service>').option('-d, --detach', 'Exit immediately instead of waiting for the service to converge').option('-q, --quiet', 'Suppress progress output').action(async (ref: string, opts: { detach?: boolean }) => {
@@ -192,17 +186,11 @@ export function serviceCommand(ctx: CliContext): Command {
     .description('Remove one or more services')
     .argument('<service...>')
     .action(async (refs: string[]) => {
-      const failures: string[] = [];
-      for (const ref of refs) {
-        try {
-          const s = await getService(ref);
-          await ctx.control().removeService({ serviceId: s.id });
-          ctx.output.out(ref);
-        } catch (error) {
-          failures.push(error instanceof Error ? error.message : String(error));
-        }
-      }
-      if (failures.length) throw new CliError(failures.join('\n'));
+      await forEachRef(refs, async (ref) => {
+        const s = await getService(ref);
+        await ctx.control().removeService({ serviceId: s.id });
+        ctx.output.out(ref);
+      });
     });
   return service;
 }
