@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
-import { ok } from '../support/cli.js';
+import { formSwarm, ok } from '../support/cli.js';
 
 /** A refused command: non-zero exit, exactly one line on stderr, nothing on stdout. */
 async function refused(host: NamespaceHost, args: string[]): Promise<{ code: number; line: string }> {
@@ -208,10 +208,7 @@ describe('overlay addresses across a change of leader', () => {
   };
 
   it('keeps every held address unique after the leader is killed', async () => {
-    await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
-    const token = (await ok(h1, ['swarm', 'join-token', '-q', 'manager'])).trim();
-    for (const h of [h2, h3]) await ok(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
-    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 3 && (out.match(/Reachable/g) ?? []).length === 2, 30_000, 'three managers');
+    await formSwarm([h1, h2, h3], { managers: true });
     await ok(h1, ['network', 'create', '-d', 'overlay', '--subnet', '10.77.0.0/24', 'appnet']);
     const [appnet] = JSON.parse(await ok(h1, ['network', 'inspect', 'appnet'])) as NetworkJson[];
     await ok(h1, ['service', 'create', '--name', 'web', '--replicas', '3', '--network', 'appnet', 'shoal-test/busybox:latest', 'sleep', '3600']);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { runCommand } from '../support/run-command.js';
 import { waitUntil } from '../support/wait.js';
-import { ok } from '../support/cli.js';
+import { formSwarm, ok } from '../support/cli.js';
 
 const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 const NODE_ID_LABEL = 'com.docker.swarm.node.id';
@@ -37,10 +37,7 @@ describe('internal overlay networks across three namespace hosts', () => {
     env = await createNamespaceHosts({ count: 3 });
     [h1, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
     docker = env.docker;
-    const init = await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
-    const token = /--token (SWMTKN-1-\S+)/.exec(init)?.[1] ?? '';
-    for (const h of [h2, h3]) await ok(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
-    await waitUntil(async () => (await ok(h1, ['node', 'ls'])).match(/ Ready /g)?.length ?? 0, (n) => n === 3, 30_000, 'three Ready nodes');
+    await formSwarm([h1, h2, h3]);
     nodeIds.push(...(await ok(h1, ['node', 'ls', '-q'])).trim().split('\n'));
   }, 300_000);
 

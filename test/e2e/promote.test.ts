@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
-import { ok } from '../support/cli.js';
+import { formSwarm, ok } from '../support/cli.js';
 
 const line = (out: string, host: string): string => out.split('\n').find((l) => new RegExp(` ${host} `).test(l)) ?? '';
 
@@ -16,11 +16,7 @@ describe('promote and demote', () => {
   beforeAll(async () => {
     env = await createNamespaceHosts({ count: 3 });
     [h1, h2, h3] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
-    const init = await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
-    const token = /--token (\S+)/.exec(init)?.[1] ?? '';
-    await ok(h2, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
-    await ok(h3, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
-    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 3, 30_000, 'three Ready nodes');
+    await formSwarm([h1, h2, h3]);
   });
   afterAll(async () => {
     await env?.teardown();

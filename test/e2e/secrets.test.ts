@@ -12,21 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, SHOAL_BIN, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
 import { ok, nodeIdOf, execIn } from '../support/cli.js';
+import { filesContaining } from '../support/files.js';
 
 const TASK_FILES_ROOT = '/run/shoal/task-files';
 // Random hex: incompressible, so it would show up literally even in a compressed table.
 const SECRET_VALUE = `pw-${randomBytes(16).toString('hex')}`;
 const CONFIG_VALUE = `cfg-${randomBytes(16).toString('hex')}`;
-
-/** Files under `dir` whose bytes contain `needle` (grep -r; exit 1 means none). */
-function filesContaining(dir: string, needle: string): string[] {
-  try {
-    return execFileSync('grep', ['-rlaF', '--', needle, dir], { encoding: 'utf8', maxBuffer: 1 << 22 }).trim().split('\n').filter(Boolean);
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return [];
-    throw error;
-  }
-}
 
 describe('secrets and configs on a swarm of namespace hosts', () => {
   let env: NamespaceHosts;

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
 import { execIn } from '../support/cli.js';
+import { filesContaining } from '../support/files.js';
 
 const EXAMPLES = resolve(import.meta.dirname, '../../deploy/examples');
 const SHOAL_BIN = resolve(import.meta.dirname, '../../bin/shoal.js');
@@ -32,16 +33,6 @@ interface TaskRow { ID: string; Name: string; Node: string; DesiredState: string
 interface ServiceTaskRow extends TaskRow { Image: string; Error: string }
 interface SecretInspected { ID: string; Version: { Index: number }; CreatedAt: string; UpdatedAt: string; Spec: { Name: string; Labels: Record<string, string> } }
 interface Inspected { Spec: { TaskTemplate: { ContainerSpec: { Image: string; Env?: string[] } } }; UpdateStatus?: { State: string; Message: string } }
-
-/** Files under `path` whose bytes contain `needle` (grep -r; exit 1 means none). */
-function filesContaining(path: string, needle: string): string[] {
-  try {
-    return execFileSync('grep', ['-rlaF', '--', needle, path], { encoding: 'utf8', maxBuffer: 1 << 22 }).trim().split('\n').filter(Boolean);
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return [];
-    throw error;
-  }
-}
 
 describe('stacks on three namespace hosts', () => {
   let env: NamespaceHosts;

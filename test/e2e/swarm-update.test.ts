@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { sleep, waitUntil } from '../support/wait.js';
-import { ok } from '../support/cli.js';
+import { formSwarm, ok } from '../support/cli.js';
 
 const line = (out: string, host: string): string => out.split('\n').find((l) => new RegExp(` ${host} `).test(l)) ?? '';
 const taskRows = async (host: NamespaceHost, service: string): Promise<string[]> => (await ok(host, ['service', 'ps', '-q', service])).trim().split('\n').filter(Boolean);
@@ -20,9 +20,7 @@ describe('swarm update', () => {
   beforeAll(async () => {
     env = await createNamespaceHosts({ count: 2 });
     [h1, h2] = env.hosts as [NamespaceHost, NamespaceHost];
-    const init = await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
-    await ok(h2, ['swarm', 'join', '--token', /--token (\S+)/.exec(init)?.[1] ?? '', `${h1.ip}:2377`]);
-    await waitUntil(async () => ok(h1, ['node', 'ls']), (out) => (out.match(/ Ready /g) ?? []).length === 2, 30_000, 'two Ready nodes');
+    await formSwarm([h1, h2]);
   });
   afterAll(async () => {
     await env?.teardown();

@@ -4,7 +4,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { waitUntil } from '../support/wait.js';
-import { ok as runOk } from '../support/cli.js';
+import { formSwarm, ok as runOk } from '../support/cli.js';
 
 const IMAGE = 'shoal-test/busybox:latest';
 // Refused at once on this machine: a broken image without any traffic leaving it.
@@ -48,10 +48,7 @@ describe('rolling updates, rollback, health and rebalance', () => {
     const [a, b, c] = env.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
     [h1, h3] = [a, c];
     docker = env.docker;
-    const init = await ok(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
-    const token = /--token (SWMTKN-1-\S+)/.exec(init)?.[1] ?? '';
-    for (const h of [b, c]) await ok(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
-    await waitUntil(async () => (await ok(h1, ['node', 'ls'])).match(/ Ready /g)?.length ?? 0, (n) => n === 3, 30_000, 'three Ready nodes');
+    await formSwarm([h1, b, c]);
   });
   afterAll(async () => {
     await env?.teardown();

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codec } from '../../src/gen/index.js';
 import { DEFAULT_TASK_FILES_ROOT } from '../../src/worker/memory-files.js';
 import { emptyNodeResources, type Agent, type Engine } from '../../src/worker/index.js';
+import { filesContaining } from '../support/files.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
@@ -17,17 +18,12 @@ const TMPFS_MAGIC = 0x01021994;
 const PLAIN = `s3cr3t-${newId().slice(0, 12)}`;
 const CONFIG_TEXT = 'listen 8080\n';
 
-/** Every file under `dir` (not following mounts we did not make) whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out = execFileSync('grep', ['-rlsF', '--', needle, dir], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim();
-  return out === '' ? [] : out.split('\n');
-}
+// A directory that does not exist (yet) holds nothing either.
 const grepFiles = (dir: string, needle: string): string[] => {
   try {
     return filesContaining(dir, needle);
   } catch {
-    return []; // grep exits 1 when nothing matched
+    return [];
   }
 };
 
