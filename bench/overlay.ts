@@ -3,8 +3,10 @@
 // shared test engine. A service `perf` (2 replicas, on h1 and h2, network
 // perfnet, port 18080 published through the mesh) serves a 600-byte page
 // with busybox httpd.
-//   (a) TCP throughput, iperf3 -t 5: task on h1 → task on h2 over the overlay
-//       (VXLAN), against h1 → h2 over the underlay (the hosts' eth0).
+//   (a) TCP throughput, iperf3 -A 0,1 (client and server on their own CPUs),
+//       8 rounds taking turns: task on h1 → task on h2 over the overlay
+//       (VXLAN), against h1 → h2 over the underlay (the hosts' eth0). Then
+//       3 rounds with both on CPU 0: what each path costs in CPU alone.
 //   (b) HTTP requests/s, wrk -t2 -c16 -d5s from h3 (no task): through the
 //       routing mesh (h3's own address, port 18080) against straight to one
 //       task's ingress address (the same VXLAN path, no mesh NAT).
@@ -15,6 +17,7 @@
 // containers' and hosts' network namespaces (nsenter --net), so packets take
 // exactly the paths a containerized client's would.
 // Prints a table and, last, the summary line.
+import { cpus } from 'node:os';
 import type Docker from 'dockerode';
 import { dockerClient } from '../test/support/docker-engine.js';
 import { ensureDebianPackages } from '../test/support/debian-packages.js';
@@ -27,6 +30,8 @@ const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 const NODE_ID_LABEL = 'com.docker.swarm.node.id';
 const WAIT_MS = 120_000;
 const ROUNDS = 3;
+const IPERF_ROUNDS = 8;
+const ONE_CPU_ROUNDS = 3;
 
 const log = (msg: string): void => {
   process.stderr.write(`[overlay-bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -69,20 +74,33 @@ async function perfTasks(docker: Docker, nodeIds: string[]): Promise<Task[]> {
   return tasks;
 }
 
-/** Mean received bits/s of iperf3 -t 5 from `client` to `server` (both netns paths). */
-async function iperf(serverNetns: string, clientNetns: string, serverIp: string): Promise<number> {
-  const results: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const server = runCommand('nsenter', [`--net=${serverNetns}`, 'iperf3', '-s', '-1', '-p', '5299'], { timeoutMs: 60_000, allowFailure: true });
-    await new Promise((r) => setTimeout(r, 500));
-    const out = await inNetns(clientNetns, ['iperf3', '-c', serverIp, '-p', '5299', '-t', '5', '-J']);
-    await server;
-    const bps = (JSON.parse(out.stdout) as { end?: { sum_received?: { bits_per_second?: number } } }).end?.sum_received?.bits_per_second;
-    if (bps === undefined) throw new Error(`iperf3 to ${serverIp} gave no result: ${out.stderr.trim() || out.stdout.slice(0, 200)}`);
-    results.push(bps);
-  }
-  return results.reduce((a, b) => a + b, 0) / results.length;
+/**
+ * Received bits/s of one iperf3 run from `client` to `server` (both netns
+ * paths): 6 s, the first (slow start) left out with -O 1, client and server
+ * pinned to the CPUs in `affinity` (iperf3 -A client,server).
+ */
+async function iperfOnce(path: IperfPath, affinity: string): Promise<number> {
+  const server = runCommand('nsenter', [`--net=${path.serverNetns}`, 'iperf3', '-s', '-1', '-p', '5299'], { timeoutMs: 60_000, allowFailure: true });
+  await new Promise((r) => setTimeout(r, 500));
+  const out = await inNetns(path.clientNetns, ['iperf3', '-c', path.serverIp, '-p', '5299', '-t', '6', '-O', '1', '-A', affinity, '-J']);
+  await server;
+  const bps = (JSON.parse(out.stdout) as { end?: { sum_received?: { bits_per_second?: number } } }).end?.sum_received?.bits_per_second;
+  if (bps === undefined) throw new Error(`iperf3 to ${path.serverIp} gave no result: ${out.stderr.trim() || out.stdout.slice(0, 200)}`);
+  return bps;
 }
+
+interface IperfPath { serverNetns: string; clientNetns: string; serverIp: string }
+
+/** bits/s of each run, per path; the paths take turns round by round so drift in the host's load hits both alike. */
+async function iperfSideBySide(paths: readonly IperfPath[], rounds: number, affinity: string): Promise<number[][]> {
+  const runs = paths.map((): number[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, path] of paths.entries()) runs[i]?.push(await iperfOnce(path, affinity));
+  }
+  return runs;
+}
+
+const mean = (values: readonly number[]): number => values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
 
 /** Mean requests/s of wrk against `url` from a netns. */
 async function wrk(clientNetns: string, url: string): Promise<number> {
@@ -163,8 +181,19 @@ export async function main(): Promise<void> {
     log(`tasks: ${a.overlayIp} on ${hostA.name}, ${b.overlayIp} on ${hostB.name}`);
 
     log('iperf3 over the overlay and over the underlay');
-    const overlayBps = await iperf(b.netns, a.netns, b.overlayIp);
-    const underlayBps = await iperf(`/run/netns/${hostB.netnsName}`, `/run/netns/${hostA.netnsName}`, hostB.ip);
+    const iperfPaths: IperfPath[] = [
+      { serverNetns: b.netns, clientNetns: a.netns, serverIp: b.overlayIp },
+      { serverNetns: `/run/netns/${hostB.netnsName}`, clientNetns: `/run/netns/${hostA.netnsName}`, serverIp: hostB.ip },
+    ];
+    // Client on CPU 0 and server on CPU 1, as iperf3 is usually run: on a
+    // 2-core host this keeps the scheduler's placement of the two processes
+    // from deciding a run. All on CPU 0 measures what each path costs in CPU
+    // alone, since one core then does every step of both "hosts".
+    const twoCpus = cpus().length >= 2;
+    const [overlayRuns = [], underlayRuns = []] = await iperfSideBySide(iperfPaths, IPERF_ROUNDS, twoCpus ? '0,1' : '0,0');
+    const [overlayOneCpu = [], underlayOneCpu = []] = twoCpus ? await iperfSideBySide(iperfPaths, ONE_CPU_ROUNDS, '0,0') : [overlayRuns, underlayRuns];
+    const overlayBps = mean(overlayRuns);
+    const underlayBps = mean(underlayRuns);
     log('wrk through the mesh (from h3, no task) and straight to a task');
     const h3ns = `/run/netns/${h3.netnsName}`;
     const meshRps = await wrk(h3ns, `http://${h3.ip}:18080/`);
@@ -178,11 +207,13 @@ export async function main(): Promise<void> {
     const r2 = meshRps / directRps;
     const m = median(dns);
     const gbit = (bps: number): string => `${(bps / 1e9).toFixed(2)} Gbit/s`;
+    const spread = (runs: readonly number[]): string => `${(Math.min(...runs) / 1e9).toFixed(1)}–${(Math.max(...runs) / 1e9).toFixed(1)}`;
     console.log([
       '| measure | value |',
       '|---|---|',
-      `| TCP task→task over the overlay (iperf3, mean of ${ROUNDS} × 5 s) | ${gbit(overlayBps)} |`,
-      `| TCP host→host over the underlay | ${gbit(underlayBps)} |`,
+      `| TCP task→task over the overlay (iperf3 -A 0,1, mean of ${IPERF_ROUNDS} × 5 s after 1 s warm-up, taking turns with the underlay) | ${gbit(overlayBps)} (${spread(overlayRuns)}) |`,
+      `| TCP host→host over the underlay (same) | ${gbit(underlayBps)} (${spread(underlayRuns)}) |`,
+      `| the same, both on one CPU (-A 0,0, ${overlayOneCpu.length} rounds): overlay / underlay | ${gbit(mean(overlayOneCpu))} / ${gbit(mean(underlayOneCpu))} = ${(mean(overlayOneCpu) / mean(underlayOneCpu)).toFixed(2)} |`,
       `| HTTP via the routing mesh from a node with no task (wrk -t2 -c16, mean of ${ROUNDS} × 5 s) | ${meshRps.toFixed(0)} req/s |`,
       `| HTTP straight to one task's ingress address | ${directRps.toFixed(0)} req/s |`,
       `| DNS propagation, container start → tasks.perf answers on another host (${ROUNDS} runs) | ${dns.map((d) => d.toFixed(0)).join(', ')} ms |`,
