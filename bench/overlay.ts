@@ -190,7 +190,8 @@ export async function main(): Promise<void> {
     // from deciding a run. All on CPU 0 measures what each path costs in CPU
     // alone, since one core then does every step of both "hosts".
     const twoCpus = cpus().length >= 2;
-    const [overlayRuns = [], underlayRuns = []] = await iperfSideBySide(iperfPaths, IPERF_ROUNDS, twoCpus ? '0,1' : '0,0');
+    const affinity = twoCpus ? '0,1' : '0,0';
+    const [overlayRuns = [], underlayRuns = []] = await iperfSideBySide(iperfPaths, IPERF_ROUNDS, affinity);
     const [overlayOneCpu = [], underlayOneCpu = []] = twoCpus ? await iperfSideBySide(iperfPaths, ONE_CPU_ROUNDS, '0,0') : [overlayRuns, underlayRuns];
     const overlayBps = mean(overlayRuns);
     const underlayBps = mean(underlayRuns);
@@ -211,7 +212,7 @@ export async function main(): Promise<void> {
     console.log([
       '| measure | value |',
       '|---|---|',
-      `| TCP task→task over the overlay (iperf3 -A 0,1, mean of ${IPERF_ROUNDS} × 5 s after 1 s warm-up, taking turns with the underlay) | ${gbit(overlayBps)} (${spread(overlayRuns)}) |`,
+      `| TCP task→task over the overlay (iperf3 -A ${affinity}, mean of ${IPERF_ROUNDS} × 5 s after 1 s warm-up, taking turns with the underlay) | ${gbit(overlayBps)} (${spread(overlayRuns)}) |`,
       `| TCP host→host over the underlay (same) | ${gbit(underlayBps)} (${spread(underlayRuns)}) |`,
       `| the same, both on one CPU (-A 0,0, ${overlayOneCpu.length} rounds): overlay / underlay | ${gbit(mean(overlayOneCpu))} / ${gbit(mean(underlayOneCpu))} = ${(mean(overlayOneCpu) / mean(underlayOneCpu)).toFixed(2)} |`,
       `| HTTP via the routing mesh from a node with no task (wrk -t2 -c16, mean of ${ROUNDS} × 5 s) | ${meshRps.toFixed(0)} req/s |`,
