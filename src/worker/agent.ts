@@ -258,22 +258,22 @@ export class Agent {
       fresh.kick();
     }
     for (const [taskId, runner] of this.runners) if (!assigned.has(taskId)) runner.drop();
-    // Containers of ours that no task claims are leftovers of tasks the managers forgot.
-    for (const [taskId, containerId] of this.strays) {
-      if (assigned.has(taskId)) continue;
-      this.log.info({ taskId, containerId }, 'removing a container of a task no longer assigned');
-      const removed = await this.executor.remove(containerId);
-      if (!removed.ok) this.log.warn({ containerId, error: removed.error.message }, 'could not remove an unassigned container');
-    }
+    // Containers of ours that no task claims are leftovers of tasks the managers forgot;
+    // sandboxes likewise (their task went while the daemon was down, or their container went without them).
+    await this.removeUnassigned(this.strays, assigned, 'container');
     this.strays = new Map();
-    // Sandboxes of tasks gone while the daemon was down (or whose container went without them).
-    for (const [taskId, sandboxId] of this.straySandboxes) {
-      if (assigned.has(taskId)) continue;
-      this.log.info({ taskId, sandboxId }, 'removing the network sandbox of a task no longer assigned');
-      const removed = await this.executor.remove(sandboxId);
-      if (!removed.ok) this.log.warn({ sandboxId, error: removed.error.message }, 'could not remove an unassigned network sandbox');
-    }
+    await this.removeUnassigned(this.straySandboxes, assigned, 'network sandbox');
     this.straySandboxes = new Map();
+  }
+
+  /** Removes the containers (task ID → container ID) of tasks not in `assigned`. */
+  private async removeUnassigned(containers: ReadonlyMap<string, string>, assigned: ReadonlySet<string>, what: string): Promise<void> {
+    for (const [taskId, containerId] of containers) {
+      if (assigned.has(taskId)) continue;
+      this.log.info({ taskId, containerId }, `removing the ${what} of a task no longer assigned`);
+      const removed = await this.executor.remove(containerId);
+      if (!removed.ok) this.log.warn({ containerId, error: removed.error.message }, `could not remove an unassigned ${what}`);
+    }
   }
 
   private newRunner(task: Task, status: TaskStatus | undefined): TaskRunner {
