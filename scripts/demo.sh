@@ -11,8 +11,8 @@ step() { printf '\n==> [%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 step "system packages"
 bash scripts/install-system-deps.sh
 step "npm dependencies"
-# npm install, not npm ci: npm 11 here writes lockfiles its own ci rejects (optional platform packages).
-if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "node_modules is up to date"; else npm install --no-audit --no-fund; fi
+# npm ci: the lockfile holds every platform's optional packages (regenerate it with `npm install --package-lock-only`).
+if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "node_modules is up to date"; else npm ci --no-audit --no-fund; fi
 step "build"
 npm run -s build
 step "Docker Engine (private dockerd unless one already answers) and local images"

@@ -18,7 +18,7 @@ step "npm dependencies"
 if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   echo "node_modules is up to date"
 else
-  npm install --no-audit --no-fund  # not npm ci: npm 11 here writes lockfiles its own ci rejects (optional platform packages)
+  npm ci --no-audit --no-fund  # the lockfile holds every platform's optional packages
 fi
 
 step "generated code matches proto/"
