@@ -1,6 +1,7 @@
 // What one task takes from a node while it runs: reservations and host ports.
 // Computed once per task spec and kept with the task, so removing a task gives
 // back exactly what adding it took.
+import { isAtOrBefore, wantsRun } from '../common/task-state.js';
 import type { GenericResource, PortConfig, Task, TaskSpec, TaskStatus_State } from '../gen/index.js';
 
 /** Resources and host-mode ports one task holds on its node. */
@@ -15,25 +16,15 @@ export interface Demand {
 /** A task that reserves nothing and publishes no host port. */
 export const NO_DEMAND: Demand = { nanoCpus: 0, memoryBytes: 0, generic: [], hostPorts: [] };
 
-const RANK: Record<TaskStatus_State, number> = {
-  NEW: 0, PENDING: 64, ASSIGNED: 192, ACCEPTED: 256, PREPARING: 320, STARTING: 384, RUNNING: 512,
-  COMPLETE: 576, SHUTDOWN: 640, FAILED: 704, REJECTED: 768, REMOVE: 800, ORPHANED: 832,
-};
-
-/** The proto number of a task state: states only move forward, so order matters. */
-export function stateRank(state: TaskStatus_State): number {
-  return RANK[state];
-}
-
 /** Waiting for the scheduler: not yet assigned, and still wanted. */
 export function isPending(task: Task): boolean {
-  return stateRank(task.status?.state ?? 'NEW') <= RANK.PENDING && stateRank(task.desiredState) <= RANK.RUNNING;
+  return isAtOrBefore(task.status?.state ?? 'NEW', 'PENDING') && wantsRun(task.desiredState);
 }
 
 /** Holds resources on its node: assigned and not yet terminated (even while being stopped). */
 export function isOccupying(task: Task): boolean {
-  const rank = stateRank(task.status?.state ?? 'NEW');
-  return task.nodeId !== '' && rank >= RANK.ASSIGNED && rank <= RANK.RUNNING;
+  const state = task.status?.state ?? 'NEW';
+  return task.nodeId !== '' && isAtOrBefore('ASSIGNED', state) && isAtOrBefore(state, 'RUNNING');
 }
 
 /** A failure that counts against the node for this service (restart-loop avoidance). */

@@ -14,6 +14,6 @@ export { containerCreateOptions } from './container-config.js';
 export { decide, exitError, type Decision, type DecideInput } from './controller/decide.js';
 export type { ContainerObservation, ContainerHealth } from './controller/observation.js';
 export { decideRestart, DEFAULT_RESTART_POLICY, type RestartDecision } from './controller/restart-policy.js';
-export { advance, isTerminal, wantsStop, stateRank } from './controller/status.js';
+export { advance } from './controller/status.js';
 export { SANDBOX_LABEL, sandboxName, joinedContainer, isSandbox } from './sandbox.js';
 export { ensureSandboxImage, sandboxImageName } from './sandbox-image.js';

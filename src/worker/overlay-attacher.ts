@@ -10,7 +10,7 @@ import { componentLogger, type Logger } from '../common/log.js';
 import { err, ok, type Result } from '../common/result.js';
 import type { NetworkAttachment, Task, TaskStatus } from '../gen/index.js';
 import { containerDnsAddress, NodeOverlay, type CommandRunner, type EmbeddedDnsServer, type NameTable, type NodeOverlayReport } from '../overlay/index.js';
-import { isTerminal } from './controller/status.js';
+import { isTerminal } from '../common/task-state.js';
 import { allowOverlayThroughDockerForward } from './docker-forward.js';
 import { ISOLATED_NETWORK_MODE, withoutGatewayBridge } from './internal-networks.js';
 import type { NetworkAttacher } from './network-attacher.js';

@@ -2,7 +2,8 @@
 // agent's NodeResources), the node's own ingress address and the local
 // task containers that run now. Pure: the shell (overlay-attacher.ts) finds
 // the containers' pids and applies the result with src/overlay's NodeOverlay.
-import { TaskStatus_StateValues, type Network, type Service, type Task } from '../gen/index.js';
+import { wantsRun } from '../common/task-state.js';
+import type { Network, Service, Task } from '../gen/index.js';
 import {
   desiredNetworkFromProto, hostLinkName, routingMeshFromServices, vipServicesForContainer, buildNameRecords,
   type ContainerVips, type DesiredEndpoint, type DesiredNetwork, type DesiredPeer, type NamedService, type NodeOverlayState, type ServicePorts,
@@ -42,7 +43,7 @@ const hostPart = (cidr: string): string => cidr.split('/')[0] ?? '';
 
 /** Whether a local task takes traffic: ready, and still wanted running (a task being stopped leaves names and VIPs at once). */
 function serving({ task, ready }: RunningTask): boolean {
-  return ready && TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.RUNNING;
+  return ready && wantsRun(task.desiredState);
 }
 
 /** Whether a service publishes a port through the routing mesh (so every node holds the ingress network). */

@@ -8,7 +8,8 @@ import type { CancelTimer, Clock } from './clock.js';
 import { decide, type Decision } from './controller/decide.js';
 import type { ContainerObservation } from './controller/observation.js';
 import { DEFAULT_RESTART_POLICY } from './controller/restart-policy.js';
-import { advance, initialStatus, isAfter, isTerminal } from './controller/status.js';
+import { isAfter, isTerminal } from '../common/task-state.js';
+import { advance, initialStatus } from './controller/status.js';
 import type { Executor, ExecutorError } from './executor.js';
 
 /** Steps one run may take before it yields; a task needs about ten to reach RUNNING. */

@@ -1,12 +1,13 @@
+import { isTerminal } from '../../common/task-state.js';
 import { codec, type Service, type Task, type TaskStatus_State } from '../../gen/index.js';
 import { truncateId } from './human.js';
 
-// Docker's ordering of task states for progress (its numberedStates); states
+// Docker's progress-bar value of each task state (its numberedStates); states
 // it does not number (REMOVE, ORPHANED) are skipped like Docker skips them.
+// Only the bars use these numbers: state order is src/common/task-state.ts.
 const STATE_NUMBER: Partial<Record<TaskStatus_State, number>> = {
   NEW: 1, PENDING: 3, ASSIGNED: 4, ACCEPTED: 5, PREPARING: 6, STARTING: 8, RUNNING: 9, COMPLETE: 10, SHUTDOWN: 11, FAILED: 12, REJECTED: 13,
 };
-const RUNNING = 9;
 const MAX_PROGRESS = 9;
 const MAX_JOB_PROGRESS = 10;
 const MAX_PROGRESS_BARS = 20;
@@ -15,7 +16,7 @@ const STATE_WIDTH = 9;
 const DEFAULT_MONITOR_MS = 5000;
 
 const num = (s: TaskStatus_State | undefined): number => (s === undefined ? 0 : (STATE_NUMBER[s] ?? 0));
-const terminal = (s: TaskStatus_State | undefined): boolean => num(s) > RUNNING;
+const terminal = (s: TaskStatus_State | undefined): boolean => s !== undefined && isTerminal(s);
 
 /** What the progress renderer remembers between polls (Docker keeps the same in its updater). */
 export interface ProgressState {
@@ -212,7 +213,7 @@ function updateReplicatedJob(s: ProgressState, w: Writer, total: number, concurr
     const task = bySlot.get(slot) as Task;
     // Job slots are 1-based in shoal; Docker's are 0-based and shown +1.
     if (total <= MAX_PROGRESS_BARS) taskLine(w, `${slot}/${total}`, task, MAX_JOB_PROGRESS);
-    if (num(task.status?.state) < num('COMPLETE')) active++;
+    if (!isTerminal(task.status?.state ?? 'NEW')) active++;
     if (task.status?.state === 'COMPLETE') complete++;
   }
   jobOverall(w, complete, total, active, concurrent);

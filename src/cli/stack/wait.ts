@@ -1,6 +1,6 @@
 // Waiting after `stack deploy --detach=false -q` and `stack rm --detach=false`,
 // by polling the Control API; the clock and sleep are injected.
-import { TaskStatus_StateValues } from '../../gen/index.js';
+import { isTerminal } from '../../common/task-state.js';
 import { CliError } from '../errors.js';
 import { listFilter, type StackControl } from './control.js';
 import type { Removal } from './remove.js';
@@ -13,9 +13,6 @@ export interface WaitOptions {
   readonly nowMs: () => number;
 }
 
-// Past RUNNING a task's container is stopped or never ran (states only move forward).
-const TERMINAL_FROM = TaskStatus_StateValues.COMPLETE;
-
 /** Waits until every task of the removed services has stopped, as Docker's waitOnTasks; gives up with an error after the timeout. */
 export async function waitForStackGone(control: StackControl, removals: readonly Removal[], opts: WaitOptions): Promise<void> {
   const serviceIds = removals.filter((r) => r.kind === 'service').map((r) => r.id);
@@ -23,7 +20,7 @@ export async function waitForStackGone(control: StackControl, removals: readonly
   const deadline = opts.nowMs() + opts.timeoutMs;
   for (;;) {
     const { tasks } = await control.listTasks({ filter: listFilter({ serviceIds }) });
-    const live = tasks.filter((t) => TaskStatus_StateValues[t.status?.state ?? 'NEW'] < TERMINAL_FROM);
+    const live = tasks.filter((t) => !isTerminal(t.status?.state ?? 'NEW'));
     if (live.length === 0) return;
     if (opts.nowMs() > deadline) throw new CliError(`${live.length} task(s) of the removed stack still running after ${Math.round(opts.timeoutMs / 1000)}s; check "shoal node ls" for unreachable nodes`);
     await opts.sleep(opts.pollMs);

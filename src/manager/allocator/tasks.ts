@@ -1,6 +1,7 @@
 // Task and node attachments: which networks a task needs an address on,
 // whether it is still waiting for them, and handing them out.
-import { TaskStatus_StateValues, type Network, type NetworkAttachment, type Node, type Task } from '../../gen/index.js';
+import { isAtOrBefore, isTerminal, wantsStop } from '../../common/task-state.js';
+import type { Network, NetworkAttachment, Node, Task } from '../../gen/index.js';
 import { err, ok, type Result } from '../../common/result.js';
 import type { AddressBook, Owner } from './address-book.js';
 import { publishesIngress } from './endpoint.js';
@@ -25,13 +26,12 @@ export function wantsAttachments(task: Task): boolean {
  * addresses and has none. The scheduler does not place such a task.
  */
 export function awaitsAllocation(task: Task): boolean {
-  const state = TaskStatus_StateValues[task.status?.state ?? 'NEW'];
-  return state <= TaskStatus_StateValues.PENDING && TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.COMPLETE && task.networks.length === 0 && wantsAttachments(task);
+  return isAtOrBefore(task.status?.state ?? 'NEW', 'PENDING') && !wantsStop(task.desiredState) && task.networks.length === 0 && wantsAttachments(task);
 }
 
 /** Whether the task's addresses are still in use: until it is COMPLETE or later. */
 export function holdsAddresses(task: Task): boolean {
-  return TaskStatus_StateValues[task.status?.state ?? 'NEW'] < TaskStatus_StateValues.COMPLETE;
+  return !isTerminal(task.status?.state ?? 'NEW');
 }
 
 /** Finds a network by ID, or by name for specs written before names were resolved. */

@@ -1,4 +1,5 @@
-import { TaskStatus_StateValues, type ControlService, type Network, type Service, type Task } from '../../gen/index.js';
+import { wantsStop } from '../../common/task-state.js';
+import type { ControlService, Network, Service, Task } from '../../gen/index.js';
 import { RpcError, type Handlers } from '../../rpc/index.js';
 import { addressPoolsOf, allocateNetwork, holdsAddresses, publishesIngress } from '../allocator/index.js';
 import type { AllocationPort, ControlDeps } from './deps.js';
@@ -17,7 +18,7 @@ export function allocationOf(deps: ControlDeps): AllocationPort {
 
 /** A task its service still wants (not being stopped or removed). */
 function wantsRunning(task: Task): boolean {
-  return TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.COMPLETE;
+  return !wantsStop(task.desiredState);
 }
 
 function nameOf(object: Network | Service): string {

@@ -1,4 +1,5 @@
-import { TaskStatus_StateValues, type Config, type Network, type Node, type Secret, type Service, type Task, type WeightedPeer } from '../../gen/index.js';
+import { isTerminal, wantsRun } from '../../common/task-state.js';
+import type { Config, Network, Node, Secret, Service, Task, WeightedPeer } from '../../gen/index.js';
 import { nodeAssignments, type DispatcherStoreView, type NetworkEndpoint, type NodeAssignmentItem, type NodeAssignmentSource } from '../dispatcher/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
 
@@ -136,8 +137,8 @@ function indexEndpoints(store: MemoryStore): Map<string, NetworkEndpoint[]> {
   for (const task of store.byId('task').values()) {
     if (task.nodeId === '' || task.networks.length === 0) continue;
     // A stopped task leaves every node's tables at once (stale entries are a top Swarm complaint).
-    if (TaskStatus_StateValues[task.desiredState] > TaskStatus_StateValues.RUNNING) continue;
-    if (TaskStatus_StateValues[task.status?.state ?? 'NEW'] >= TaskStatus_StateValues.COMPLETE) continue;
+    if (!wantsRun(task.desiredState)) continue;
+    if (isTerminal(task.status?.state ?? 'NEW')) continue;
     for (const attachment of task.networks) {
       for (const address of attachment.addresses) add({ networkId: attachment.networkId, address, nodeId: task.nodeId, taskId: task.id, serviceId: task.serviceId, running: task.status?.state === 'RUNNING' });
     }

@@ -2,14 +2,15 @@
 // cluster's task-history-limit tasks; the oldest dead ones are removed.
 import type { Node, Task } from '../../gen/index.js';
 import type { Action } from './actions.js';
-import { byAge, isTerminal, nodeIsGone, rank } from './reconcile-tasks.js';
+import { wantsStop } from '../../common/task-state.js';
+import { byAge, isTerminal, nodeIsGone } from './reconcile-tasks.js';
 
 /** Docker's default for `swarm update --task-history-limit`. */
 export const DEFAULT_TASK_HISTORY_LIMIT = 5;
 
 /** A task that is over and done: not wanted any more, and stopped (or its node is gone for good). */
 export function isDead(task: Task, nodes: ReadonlyMap<string, Node>): boolean {
-  if (rank(task.desiredState) < rank('SHUTDOWN')) return false;
+  if (!wantsStop(task.desiredState)) return false;
   return isTerminal(task) || task.nodeId === '' || nodeIsGone(nodes, task.nodeId);
 }
 

@@ -10,7 +10,8 @@ import { pruneSlot } from './reconcile-history.js';
 import { type DesiredService, type ObservedService, type ReconcileDeps, groupBy } from './reconcile-inputs.js';
 import { globalPlacement, sortedNodes } from './reconcile-global.js';
 import { decideRestart, historyToKeep, restartPolicyOf } from './reconcile-restart.js';
-import { byAge, isDirty, isTerminal, newTask, nodeCanHoldTasks, rank, setDesired } from './reconcile-tasks.js';
+import { wantsStop } from '../../common/task-state.js';
+import { byAge, isDirty, isTerminal, newTask, nodeCanHoldTasks, setDesired } from './reconcile-tasks.js';
 
 /** How one job slot (or node) stands. */
 type JobSlot = 'done' | 'active' | 'given-up' | 'pending';
@@ -72,13 +73,13 @@ export function reconcileGlobalJob(service: Service, desired: DesiredService, ob
 
 /** Tasks of an earlier run of the job: running ones stop, finished ones become history. */
 function retireOldIterations(tasks: readonly Task[], service: Service): Action[] {
-  return [...tasks].sort(byAge).filter((t) => isDirty(t, service) && rank(t.desiredState) <= rank('COMPLETE')).map((t) => setDesired(t, 'SHUTDOWN'));
+  return [...tasks].sort(byAge).filter((t) => isDirty(t, service) && !wantsStop(t.desiredState)).map((t) => setDesired(t, 'SHUTDOWN'));
 }
 
 /** Keeps one job slot's current-spec tasks right and says how it stands; appends its actions. */
 function reconcileJobSlot(slot: number, nodeId: string, tasks: readonly Task[], ctx: JobContext, actions: Action[]): JobSlot {
   const sorted = [...tasks].sort(byAge);
-  const wanted = sorted.filter((t) => rank(t.desiredState) <= rank('COMPLETE'));
+  const wanted = sorted.filter((t) => !wantsStop(t.desiredState));
   const ended = wanted.filter(isTerminal);
   if (sorted.some((t) => t.status?.state === 'COMPLETE')) {
     stopLive(sorted.filter((t) => t.status?.state !== 'COMPLETE'), actions);
@@ -125,11 +126,11 @@ function reconcileJobSlot(slot: number, nodeId: string, tasks: readonly Task[], 
 
 /** A task the restart policy let end: its failure is final for this run of the job. */
 function gaveUp(task: Task, policy: RestartPolicy): boolean {
-  if (rank(task.desiredState) < rank('SHUTDOWN')) return false;
+  if (!wantsStop(task.desiredState)) return false;
   const state = task.status?.state;
   return state === 'FAILED' || state === 'REJECTED' || (state === 'SHUTDOWN' && policy.condition === 'NONE');
 }
 
 function stopLive(tasks: readonly Task[], actions: Action[]): void {
-  for (const t of tasks) if (rank(t.desiredState) <= rank('COMPLETE') && !isTerminal(t)) actions.push(setDesired(t, 'SHUTDOWN'));
+  for (const t of tasks) if (!wantsStop(t.desiredState) && !isTerminal(t)) actions.push(setDesired(t, 'SHUTDOWN'));
 }

@@ -1,22 +1,18 @@
 // Small facts about tasks and nodes that every reconciler shares: which
 // states are final, which nodes can still run a task, how a task is made.
-import { type Node, type PortConfig, type Service, type Task, type TaskStatus_State, TaskStatus_StateValues, codec } from '../../gen/index.js';
+import { isTerminal as isTerminalState, wantsRun } from '../../common/task-state.js';
+import { type Node, type PortConfig, type Service, type Task, type TaskStatus_State, codec } from '../../gen/index.js';
 import type { Action } from './actions.js';
 import { sameMessage } from './reconcile-equal.js';
 
-/** The rank of a task state: states only move forward (DESIGN.md step 8). */
-export function rank(state: TaskStatus_State): number {
-  return TaskStatus_StateValues[state];
-}
-
 /** True once the task's container has stopped for good (COMPLETE or later). */
 export function isTerminal(task: Task): boolean {
-  return rank(task.status?.state ?? 'NEW') >= rank('COMPLETE');
+  return isTerminalState(task.status?.state ?? 'NEW');
 }
 
 /** True while the orchestrator still wants the task to run (replicated and global). */
 export function wantsRunning(task: Task): boolean {
-  return rank(task.desiredState) <= rank('RUNNING');
+  return wantsRun(task.desiredState);
 }
 
 /** True when the task's status says RUNNING. */

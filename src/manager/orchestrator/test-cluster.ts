@@ -6,7 +6,8 @@ import { MemoryStore } from '../store/index.js';
 import type { Action } from './actions.js';
 import { reconcileService } from './reconcile-service.js';
 import { toStoreActions } from './to-store-actions.js';
-import { isTerminal, rank } from './reconcile-tasks.js';
+import { isAfter, wantsStop } from '../../common/task-state.js';
+import { isTerminal } from './reconcile-tasks.js';
 
 /** Builds a service from a partial spec. */
 export function makeService(id: string, spec: Parameters<typeof codec.ServiceSpec.fromPartial>[0]): Service {
@@ -70,7 +71,7 @@ export class TestCluster {
   /** The scheduler stand-in: round-robin over ready active nodes. */
   scheduleAll(): number {
     const nodes = this.store.list('node').filter((n) => n.status?.state === 'READY' && (n.spec?.availability ?? 'ACTIVE') === 'ACTIVE');
-    const waiting = this.store.list('task').filter((t) => t.nodeId === '' && rank(t.desiredState) <= rank('COMPLETE') && t.status?.state === 'NEW');
+    const waiting = this.store.list('task').filter((t) => t.nodeId === '' && !wantsStop(t.desiredState) && t.status?.state === 'NEW');
     if (nodes.length === 0) return 0;
     for (const task of waiting) {
       const node = nodes[this.cursor++ % nodes.length];
@@ -82,7 +83,7 @@ export class TestCluster {
   /** Workers start every wanted, placed task on a node that is up. */
   runAll(): number {
     const up = new Set(this.store.list('node').filter((n) => n.status?.state !== 'DOWN').map((n) => n.id));
-    const starting = this.store.list('task').filter((t) => up.has(t.nodeId) && rank(t.desiredState) <= rank('COMPLETE') && rank(t.status?.state ?? 'NEW') < rank('RUNNING'));
+    const starting = this.store.list('task').filter((t) => up.has(t.nodeId) && !wantsStop(t.desiredState) && isAfter('RUNNING', t.status?.state ?? 'NEW'));
     for (const task of starting) this.setStatus(task.id, 'RUNNING');
     return starting.length;
   }
@@ -90,7 +91,7 @@ export class TestCluster {
   /** Workers stop every task told to stop, on nodes that are up. */
   stopAll(): number {
     const up = new Set(this.store.list('node').filter((n) => n.status?.state !== 'DOWN').map((n) => n.id));
-    const stopping = this.store.list('task').filter((t) => up.has(t.nodeId) && rank(t.desiredState) >= rank('SHUTDOWN') && !isTerminal(t));
+    const stopping = this.store.list('task').filter((t) => up.has(t.nodeId) && wantsStop(t.desiredState) && !isTerminal(t));
     for (const task of stopping) this.setStatus(task.id, 'SHUTDOWN');
     return stopping.length;
   }

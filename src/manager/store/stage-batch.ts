@@ -1,7 +1,8 @@
 // Validation of a whole batch before any of it is applied: actions are
 // checked in order against the store as earlier actions of the same batch
 // would leave it, so a batch applies all or nothing, identically everywhere.
-import { TaskStatus_StateValues, type StoreBatch } from '../../gen/index.js';
+import { isAfter, isTerminal } from '../../common/task-state.js';
+import type { StoreBatch } from '../../gen/index.js';
 import type { ApplyError } from './events.js';
 import { type AnyObject, type ObjectKind, type Tagged, UNIQUE_NAME_KINDS, nameOf, unwrap, versionOf } from './kinds.js';
 import type { Result } from '../../common/result.js';
@@ -115,11 +116,10 @@ function mergeStatus(tagged: Tagged, previous: AnyObject | undefined, position: 
       const stored = previous as typeof tagged.object;
       const reported = tagged.object.status;
       if (!reported) return ok(undefined);
-      const order = (state: keyof typeof TaskStatus_StateValues | undefined): number => (state ? TaskStatus_StateValues[state] : -1);
-      if (order(reported.state) < order(stored.status?.state)) return ok(undefined);
+      if (stored.status !== undefined && isAfter(stored.status.state, reported.state)) return ok(undefined);
       // The update monitor judges a failure by how long the task ran, on the leader's clock.
       const firstRun = reported.state === 'RUNNING' && stored.runningSinceMs === undefined;
-      const ended = order(reported.state) >= TaskStatus_StateValues.COMPLETE && stored.endedAtMs === undefined;
+      const ended = isTerminal(reported.state) && stored.endedAtMs === undefined;
       return ok({ ...stored, status: reported, ...(firstRun ? { runningSinceMs: proposedAtMs } : {}), ...(ended ? { endedAtMs: proposedAtMs } : {}) });
     }
     case 'node': {

@@ -5,7 +5,8 @@
 import type { RestartPolicy, TaskStatus, TaskStatus_State } from '../../gen/index.js';
 import type { ContainerObservation } from './observation.js';
 import { decideRestart } from './restart-policy.js';
-import { advance, isTerminal, stateRank, wantsStop } from './status.js';
+import { isAfter, isTerminal, wantsStop } from '../../common/task-state.js';
+import { advance } from './status.js';
 
 /** Everything one decision depends on. */
 export interface DecideInput {
@@ -60,7 +61,7 @@ export function decide(input: DecideInput): Decision {
     return transition('SHUTDOWN', { message: 'shutdown', exitCode, pid: 0 });
   }
 
-  if (stateRank(status.state) < stateRank('ACCEPTED')) return transition('ACCEPTED', { message: 'accepted' });
+  if (isAfter('ACCEPTED', status.state)) return transition('ACCEPTED', { message: 'accepted' });
   if (status.state === 'ACCEPTED') return transition('PREPARING', { message: 'preparing' });
   if (status.state === 'PREPARING') {
     if (container === undefined || container.kind === 'missing') return { kind: 'prepare' };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { advance, initialStatus, isTerminal, wantsStop } from './status.js';
+import { isTerminal, wantsStop } from '../../common/task-state.js';
+import { advance, initialStatus } from './status.js';
 
 describe('advance', () => {
   it('moves forward and stamps the time', () => {

@@ -1,30 +1,11 @@
 // Task status transitions: the one place that enforces "task state only moves
 // forward" (DESIGN.md step 8), so a late engine event can never resurrect a
 // finished task or undo a report the managers already committed.
-import { codec, TaskStatus_StateValues, type TaskStatus, type TaskStatus_State } from '../../gen/index.js';
+import { isAfter } from '../../common/task-state.js';
+import { codec, type TaskStatus, type TaskStatus_State } from '../../gen/index.js';
 
 /** The fields a transition may set besides the state. */
 export type StatusPatch = Partial<Pick<TaskStatus, 'message' | 'err' | 'containerId' | 'exitCode' | 'pid' | 'health'>>;
-
-/** Wire order of a state: larger is later. */
-export function stateRank(state: TaskStatus_State): number {
-  return TaskStatus_StateValues[state];
-}
-
-/** Whether `a` comes strictly after `b`. */
-export function isAfter(a: TaskStatus_State, b: TaskStatus_State): boolean {
-  return stateRank(a) > stateRank(b);
-}
-
-/** Terminal states: the task never runs again (its container may still exist). */
-export function isTerminal(state: TaskStatus_State): boolean {
-  return stateRank(state) >= stateRank('COMPLETE');
-}
-
-/** Whether a desired state asks the task to stop (SHUTDOWN, REMOVE...). */
-export function wantsStop(desired: TaskStatus_State): boolean {
-  return stateRank(desired) >= stateRank('SHUTDOWN');
-}
 
 /** A fresh status in `state` at `nowMs`. */
 export function initialStatus(state: TaskStatus_State, nowMs: number): TaskStatus {
