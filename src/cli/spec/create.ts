@@ -6,7 +6,7 @@ import { configReference, parseFileRef, secretReference } from './file-ref.js';
 import { invalidFlag } from './flag-error.js';
 import { envValue, kvToMap, mergeEnv, parseEnvFile, type Environ, type ReadTextFile } from './kv.js';
 import { parseMount } from './mount.js';
-import { generateName, type RandomInt } from './names.js';
+import { generateName, type RandomInt } from '../../common/generated-names.js';
 import { uintFlag } from './numbers.js';
 import { parsePublish } from './port.js';
 import { applyScalarFlags, DEFAULT_RESTART_DELAY_MS, DEFAULT_STOP_GRACE_PERIOD_MS, DEFAULT_UPDATE_CONFIG, ensureTask } from './scalar-flags.js';

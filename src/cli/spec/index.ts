@@ -4,7 +4,7 @@ export { applyServiceUpdate, changesSpec, type UpdateInput } from './update.js';
 export { parseScaleArgs, scaleSpec, scaledLine, type ScaleRequest } from './scale.js';
 export type { ServiceFlags } from './service-flags.js';
 export type { Environ, ReadTextFile } from './kv.js';
-export { generateName, type RandomInt } from './names.js';
+export { generateName, type RandomInt } from '../../common/generated-names.js';
 export { parseGoDurationMs, formatGoDuration } from './duration.js';
 export { parseRamBytes } from './bytes.js';
 export { parsePublish } from './port.js';

@@ -5,7 +5,7 @@ import { durationFlagMs, formatGoDuration, parseGoDurationMs } from './duration.
 import { parseFileRef } from './file-ref.js';
 import { envValue, kvToMap, mergeEnv, parseEnvFile } from './kv.js';
 import { parseMount } from './mount.js';
-import { generateName } from './names.js';
+import { generateName } from '../../common/generated-names.js';
 import { ratioFlag, uintFlag } from './numbers.js';
 import { parsePublish } from './port.js';
 import { usageError } from './usage-error.testing.js';

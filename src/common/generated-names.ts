@@ -1,3 +1,5 @@
+// Docker-style generated names (`adjective_surname`), the one generator for
+// services created without a name, by the CLI and by the managers alike.
 /** A source of randomness, injected so name generation is deterministic in tests. */
 export type RandomInt = (maxExclusive: number) => number;
 
