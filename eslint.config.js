@@ -8,6 +8,10 @@ const pureCores = ['src/raft/core/**/*.ts', 'src/scheduler/**/*.ts', 'src/manage
 const impureModules = ['fs', 'net', 'dgram', 'http', 'https', 'http2', 'child_process', 'cluster', 'worker_threads', 'timers', 'os', 'process', 'crypto', 'dns', 'readline']
   .flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
 
+// Test builders and harnesses beside the code end in .test-support.ts; the build leaves them out of dist/.
+const tests = ['**/*.test.ts', '**/*.test-support.ts'];
+const testSupportOnlyInTests = { group: ['**/*.test-support.js'], message: 'test support is left out of dist/: import it from tests only' };
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'src/gen/**', 'coverage/**', '.tmp/**'] },
   {
@@ -23,10 +27,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: tests,
+    rules: { 'no-restricted-imports': ['error', { paths: [], patterns: [testSupportOnlyInTests] }] },
+  },
+  {
     files: pureCores,
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [], patterns: [{ group: impureModules, message: 'pure core: inject I/O through a port (Storage, Transport, Clock, Random) instead' }, { group: ['pino', 'level', 'dockerode', '@grpc/*'], message: 'pure core: no I/O libraries' }] }],
+      'no-restricted-imports': ['error', { paths: [], patterns: [testSupportOnlyInTests, { group: impureModules, message: 'pure core: inject I/O through a port (Storage, Transport, Clock, Random) instead' }, { group: ['pino', 'level', 'dockerode', '@grpc/*'], message: 'pure core: no I/O libraries' }] }],
       'no-restricted-globals': ['error',
         { name: 'setTimeout', message: 'pure core: count ticks instead of using timers' },
         { name: 'setInterval', message: 'pure core: count ticks instead of using timers' },

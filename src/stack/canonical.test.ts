@@ -1,7 +1,7 @@
 // Redeploying the same file changes nothing; changing one service updates only it.
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, planServices, sameServiceSpec } from './canonical.js';
-import { loadOk } from './test-helpers.js';
+import { loadOk } from './load.test-support.js';
 
 const text = `services:
   web:

@@ -1,7 +1,7 @@
 // Every error message loading can produce, as the CLI prints it.
 import { describe, expect, it } from 'vitest';
 import { loadStack } from './load.js';
-import { loadErrors, memoryFiles } from './test-helpers.js';
+import { loadErrors, memoryFiles } from './load.test-support.js';
 
 describe('schema errors name file, line and path', () => {
   it('wrong type', () => {

@@ -1,6 +1,6 @@
 // What a successful load makes of each Compose key.
 import { describe, expect, it } from 'vitest';
-import { loadOk, memoryFiles, service } from './test-helpers.js';
+import { loadOk, memoryFiles, service } from './load.test-support.js';
 
 const web = (body: string, rest = '') => `services:\n  web:\n    image: shoal-test/busybox:latest\n${body}${rest}`;
 

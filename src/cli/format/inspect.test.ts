@@ -4,7 +4,7 @@ import { buildServiceSpec } from '../spec/create.js';
 import { inspectJson } from './go-json.js';
 import { configInspectJson, networkInspectJson, nodeInspectJson, secretInspectJson, VXLAN_OPTION } from './inspect-objects.js';
 import { serviceInspectJson } from './inspect-service.js';
-import { managerNode, NOW_MS, webService, workerNode } from './test-fixtures.js';
+import { managerNode, NOW_MS, webService, workerNode } from './fixtures.test-support.js';
 
 describe('service inspect JSON', () => {
   it('has Docker\'s shape for a service with defaults', () => {

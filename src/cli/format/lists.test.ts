@@ -5,7 +5,7 @@ import { formatNodeList } from './node-list.js';
 import { formatServiceList } from './service-list.js';
 import { listFormat, renderTable } from './table.js';
 import { formatTaskList, nodeNamesById } from './task-list.js';
-import { managerNode, NOW_MS, serviceOf, task, webService, workerNode } from './test-fixtures.js';
+import { managerNode, NOW_MS, serviceOf, task, webService, workerNode } from './fixtures.test-support.js';
 
 describe('tables', () => {
   it('pads columns to max(10, widest + 3) and leaves the last unpadded', () => {

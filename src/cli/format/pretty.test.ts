@@ -3,7 +3,7 @@ import { codec } from '../../gen/index.js';
 import { formatNodePretty } from './pretty-node.js';
 import { formatConfigPretty, formatSecretPretty } from './pretty-objects.js';
 import { formatServicePretty } from './pretty-service.js';
-import { managerNode, NOW_MS, webService, workerNode } from './test-fixtures.js';
+import { managerNode, NOW_MS, webService, workerNode } from './fixtures.test-support.js';
 
 describe('service inspect --pretty', () => {
   it('follows Docker\'s template for a typical service', () => {

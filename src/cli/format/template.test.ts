@@ -7,7 +7,7 @@ import { formatServiceList } from './service-list.js';
 import { listFormat } from './table.js';
 import { formatTaskList } from './task-list.js';
 import { parseGoTemplate, show } from './template.js';
-import { managerNode, NOW_MS, task, webService, workerNode } from './test-fixtures.js';
+import { managerNode, NOW_MS, task, webService, workerNode } from './fixtures.test-support.js';
 
 const run = (template: string, data: unknown): string => parseGoTemplate(template).execute(data);
 

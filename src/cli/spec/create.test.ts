@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildServiceSpec, type CreateInput } from './create.js';
 import type { ServiceFlags } from './service-flags.js';
-import { usageError } from './usage-error.testing.js';
+import { usageError } from './usage-error.test-support.js';
 
 const files: Record<string, string> = { 'app.env': 'A=from-file\nB=2\n' };
 

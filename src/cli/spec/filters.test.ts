@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codec } from '../../gen/index.js';
 import { ACCEPTED_FILTERS, configMatches, networkMatches, nodeMatches, parseFilterFlags, secretMatches, serviceMatches, taskMatches } from './filters.js';
-import { usageError } from './usage-error.testing.js';
+import { usageError } from './usage-error.test-support.js';
 
 const usage = usageError;
 

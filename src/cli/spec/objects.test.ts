@@ -4,7 +4,7 @@ import { contains, hasHostBits, overlaps, parseAddr, parseCidr } from './cidr.js
 import { buildConfigSpec, buildSecretSpec } from './data-object.js';
 import { buildNetworkSpec, type NetworkCreateFlags } from './network.js';
 import { applyNodeUpdate, roleChange } from './node.js';
-import { usageError } from './usage-error.testing.js';
+import { usageError } from './usage-error.test-support.js';
 
 const usage = usageError;
 

@@ -8,7 +8,7 @@ import { parseMount } from './mount.js';
 import { generateName } from '../../common/generated-names.js';
 import { ratioFlag, uintFlag } from './numbers.js';
 import { parsePublish } from './port.js';
-import { usageError } from './usage-error.testing.js';
+import { usageError } from './usage-error.test-support.js';
 
 const usage = usageError;
 

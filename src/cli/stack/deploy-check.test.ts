@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { codec, type ControlService } from '../../gen/index.js';
 import type { MemoryStore } from '../../manager/store/index.js';
-import { controlOnMemoryStore } from '../../manager/control/in-memory.testing.js';
+import { controlOnMemoryStore } from '../../manager/control/in-memory.test-support.js';
 import type { RpcClient } from '../../rpc/index.js';
 import { loadStack, type Stack } from '../../stack/index.js';
 import type { Output } from '../output.js';

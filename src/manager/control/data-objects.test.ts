@@ -2,7 +2,7 @@
 // every write goes through the batch codec, as Raft would carry it.
 import { describe, expect, it } from 'vitest';
 import { codec } from '../../gen/index.js';
-import { controlOnMemoryStore } from './in-memory.testing.js';
+import { controlOnMemoryStore } from './in-memory.test-support.js';
 
 const PLAIN = 'correct-horse-battery-staple-42';
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DependsOn, Service } from '../../gen/index.js';
 import { dependentsOf, holdBackCreates, unmetDependencies } from './dependencies.js';
-import { TestCluster, makeNode, makeService } from './test-cluster.js';
+import { TestCluster, makeNode, makeService } from './test-cluster.test-support.js';
 
 // web (2 replicas) and worker, which depends on web under `condition`.
 function stack(condition: DependsOn['condition']): TestCluster {

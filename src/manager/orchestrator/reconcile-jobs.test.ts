@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestCluster, makeNode, makeService } from './test-cluster.js';
+import { TestCluster, makeNode, makeService } from './test-cluster.test-support.js';
 
 function jobCluster(totalCompletions: number, maxConcurrent: number, condition: 'ON_FAILURE' | 'NONE' | 'ANY' = 'ON_FAILURE') {
   const c = new TestCluster();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TestCluster, makeNode, makeService } from './test-cluster.js';
+import { TestCluster, makeNode, makeService } from './test-cluster.test-support.js';
 import { taskName } from './task-names.js';
 
 function cluster(replicas: number, restart?: { condition?: 'ANY' | 'ON_FAILURE' | 'NONE'; delayMs?: number; maxAttempts?: number; windowMs?: number }) {

@@ -2,7 +2,7 @@
 // update_config semantics, swarmkit's updater messages).
 import { describe, expect, it } from 'vitest';
 import type { Task, UpdateConfig } from '../../gen/index.js';
-import { TestCluster, makeNode, makeService } from './test-cluster.js';
+import { TestCluster, makeNode, makeService } from './test-cluster.test-support.js';
 
 type Update = Partial<UpdateConfig>;
 

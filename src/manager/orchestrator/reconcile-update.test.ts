@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codec, type Task } from '../../gen/index.js';
-import { TestCluster, makeNode, makeService } from './test-cluster.js';
+import { TestCluster, makeNode, makeService } from './test-cluster.test-support.js';
 
 function cluster(replicas: number, update: { parallelism?: number; delayMs?: number; order?: 'STOP_FIRST' | 'START_FIRST' }) {
   const c = new TestCluster();

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Action } from './actions.js';
-import { TestCluster, makeNode, makeService } from './test-cluster.js';
+import { TestCluster, makeNode, makeService } from './test-cluster.test-support.js';
 
 const seed = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 const params = { numRuns: 150, ...(seed === undefined ? {} : { seed }) };

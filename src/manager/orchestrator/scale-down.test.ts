@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeNode, makeService, TestCluster } from './test-cluster.js';
+import { makeNode, makeService, TestCluster } from './test-cluster.test-support.js';
 
 describe('scaling a replicated service down', () => {
   it('deletes the scaled-away slots\' tasks once they have stopped, keeping no history for them', () => {
