@@ -7,7 +7,7 @@ import { CAService, ControlService, LogsService, RaftService, codec, type Node, 
 import { createClient, RpcError, RpcServer, type Handlers } from '../rpc/index.js';
 import { caDigest, createKeyAndCsr, createRootCA, digestToBase36, generateJoinToken, issueNodeTls, MANAGER_ROLE, parseJoinToken } from '../manager/ca/index.js';
 import { Manager, newObjectId } from '../manager/manager.js';
-import { Agent, describeEngine, type Engine, type OverlayAttacher } from '../worker/index.js';
+import { Agent, DockerExecutor, describeEngine, type Engine, type OverlayAttacher } from '../worker/index.js';
 import { startNodeOverlay } from './node-overlay.js';
 import { AgentSession } from './agent-session.js';
 import { LogPublisher } from './log-publisher.js';
@@ -409,7 +409,8 @@ export class SwarmNode {
     const { identity, tls } = stored;
     const overlay = startNodeOverlay({ identity, engine: this.engine, log: this.log, localTasks: () => this.agent?.localTasks() ?? [] });
     this.overlay = overlay;
-    this.agent = new Agent({ nodeId: identity.nodeId, engine: this.engine, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false, attacher: overlay.attacher });
+    const executor = new DockerExecutor({ engine: this.engine, logger: this.log, attacher: overlay.attacher });
+    this.agent = new Agent({ nodeId: identity.nodeId, executor, dataDir: join(this.options.dataRoot, 'worker'), logger: this.log, managersReachable: false });
     this.agent.onResources((resources) => overlay.attacher.setResources(resources));
     this.agent.onStatus(() => overlay.attacher.refresh());
     this.agent.onTasks(() => overlay.attacher.refresh());

@@ -6,14 +6,13 @@
 import { componentLogger, type Logger } from '../common/log.js';
 import { codec, type Task, type TaskStatus, type TaskStatusUpdate } from '../gen/index.js';
 import { systemClock, type CancelTimer, type Clock } from './clock.js';
-import { DockerExecutor } from './docker-executor.js';
-import type { Engine } from './engine.js';
 import { EngineLimitedExecutor } from './engine-limit.js';
 import type { Executor, LogLine, LogOptions, Subscription } from './executor.js';
-import type { NetworkAttacher } from './network-attacher.js';
+import { DEFAULT_TASK_FILES_ROOT, MemoryFiles } from './memory-files.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';
 import { StatusBatcher, type StatusListener } from './status-batcher.js';
 import { TaskDb } from './task-db.js';
+import { TaskFiles } from './task-files.js';
 import { TaskRunner } from './task-runner.js';
 
 /** Safety net besides engine events: every task is re-inspected this often. */
@@ -24,15 +23,14 @@ const EVENTS_RECONNECT_MAX_MS = 30_000;
 /** What an Agent is built from. */
 export interface AgentOptions {
   nodeId: string;
-  engine: Engine;
+  /** The engine the tasks run on (the daemon's: a DockerExecutor with the node's NetworkAttacher). */
+  executor: Executor;
   /** Where the agent keeps its task database (e.g. DATA_ROOT/worker). */
   dataDir: string;
+  /** Where secrets and configs are kept in memory (a tmpfs per node under it); default /run/shoal/task-files. */
+  taskFilesRoot?: string;
   logger: Logger;
   clock?: Clock;
-  /** Defaults to a DockerExecutor on `engine`. */
-  executor?: Executor;
-  /** Overlay attachments; defaults to none (the default bridge). */
-  attacher?: NetworkAttacher;
   /** Whether a dispatcher session is up at start; the daemon passes false until it is. Default true. */
   managersReachable?: boolean;
   resyncPeriodMs?: number;
@@ -45,6 +43,7 @@ export class Agent {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly executor: Executor;
+  private readonly files: TaskFiles;
   private readonly dataDir: string;
   private readonly batcher: StatusBatcher;
   private readonly resyncPeriodMs: number;
@@ -73,10 +72,8 @@ export class Agent {
     this.clock = options.clock ?? systemClock;
     this.dataDir = options.dataDir;
     // Creates and starts go through one bounded window (see engine-limit.ts).
-    this.executor = new EngineLimitedExecutor(
-      options.executor ??
-        new DockerExecutor({ engine: options.engine, logger: options.logger, resources: () => this.nodeResources, ...(options.attacher ? { attacher: options.attacher } : {}) }),
-    );
+    this.executor = new EngineLimitedExecutor(options.executor);
+    this.files = new TaskFiles(new MemoryFiles(options.taskFilesRoot ?? DEFAULT_TASK_FILES_ROOT, componentLogger(options.logger, 'task-files')), () => this.nodeResources);
     this.batcher = new StatusBatcher(this.clock, options.statusBatchDelayMs);
     this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
     this.reachable = options.managersReachable ?? true;
@@ -273,12 +270,14 @@ export class Agent {
       this.log.info({ taskId, containerId }, `removing the ${what} of a task no longer assigned`);
       const removed = await this.executor.remove(containerId);
       if (!removed.ok) this.log.warn({ containerId, error: removed.error.message }, `could not remove an unassigned ${what}`);
+      else this.files.release(this.nodeId, taskId);
     }
   }
 
   private newRunner(task: Task, status: TaskStatus | undefined): TaskRunner {
     return new TaskRunner(codec.Task.fromPartial(task), status, {
       executor: this.executor,
+      files: this.files,
       clock: this.clock,
       logger: this.log,
       managersReachable: () => this.reachable,

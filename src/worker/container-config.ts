@@ -1,9 +1,13 @@
-// ContainerSpec → Docker's container create request, as Docker's swarm
-// executor translates it (daemon/cluster/executor/container/container.go).
-// Pure, so the translation is unit-tested without an engine.
+// ContainerSpec → Docker's container create requests, as Docker's swarm
+// executor translates it (daemon/cluster/executor/container/container.go):
+// built once per task, with its secret and config files and, when it joins
+// a network sandbox, the sandbox's request beside its own. Pure, so the
+// translation is unit-tested without an engine.
 import type Docker from 'dockerode';
 import type { ContainerSpec, HealthConfig, Mount, Task } from '../gen/index.js';
+import type { FileMount } from './executor.js';
 import { containerLabels, containerName } from './names.js';
+import { splitForSandbox, type SandboxedCreate } from './sandbox.js';
 
 const NS_PER_MS = 1_000_000;
 
@@ -21,9 +25,26 @@ export interface ContainerNodeOptions {
   readonly dnsServers?: readonly string[] | undefined;
   /** The engine network mode; DEFAULT_NETWORK_MODE unless the task must have no way out ("none": internal-networks.ts). */
   readonly networkMode?: string | undefined;
+  /** The task's secret and config files, bind-mounted read-only after the spec's own mounts. */
+  readonly files?: readonly FileMount[] | undefined;
 }
 
-/** The create request for a task's container. */
+/** Whether the task's container joins a network sandbox (sandbox.ts), besides the node's options. */
+export interface TaskContainerOptions extends ContainerNodeOptions {
+  readonly sandboxed: boolean;
+}
+
+/** A task's create requests: its own, or its sandbox's and its own once the sandbox's ID is known. */
+export type ContainerConfig = { readonly sandbox?: undefined; readonly task: Docker.ContainerCreateOptions } | SandboxedCreate;
+
+/** Everything the engine is asked to create for the task. */
+export function containerConfig(task: Task, options: TaskContainerOptions): ContainerConfig {
+  const create = containerCreateOptions(task, options);
+  // The sandbox's image is the executor's to name (sandbox-image.ts).
+  return options.sandboxed ? splitForSandbox(create, task, '') : { task: create };
+}
+
+/** The create request for a task's container, before any split for a sandbox. */
 export function containerCreateOptions(task: Task, node: ContainerNodeOptions = {}): Docker.ContainerCreateOptions {
   const spec = task.spec?.container;
   if (spec === undefined) throw new Error(`task ${task.id} has no container spec`);
@@ -58,7 +79,7 @@ export function containerCreateOptions(task: Task, node: ContainerNodeOptions = 
       ...(spec.dnsNameservers.length > 0 ? { Dns: spec.dnsNameservers } : node.dnsServers?.length ? { Dns: [...node.dnsServers] } : {}),
       ...(hostPorts === undefined ? {} : { PortBindings: hostPorts }),
       ...(spec.hosts.length > 0 ? { ExtraHosts: spec.hosts.map(extraHost) } : {}),
-      ...(spec.mounts.length > 0 ? { Mounts: spec.mounts.map(mount) } : {}),
+      ...(spec.mounts.length > 0 || (node.files?.length ?? 0) > 0 ? { Mounts: [...spec.mounts.map(mount), ...(node.files ?? []).map(fileMount)] } : {}),
       ...(limits !== undefined && limits.nanoCpus > 0 ? { NanoCpus: limits.nanoCpus } : {}),
       ...(limits !== undefined && limits.memoryBytes > 0 ? { Memory: limits.memoryBytes } : {}),
       ...(reservations !== undefined && reservations.memoryBytes > 0 ? { MemoryReservation: reservations.memoryBytes } : {}),
@@ -107,6 +128,10 @@ function extraHost(entry: string): string {
   const fields = entry.trim().split(/\s+/);
   if (fields.length < 2) return entry;
   return `${fields[1] ?? ''}:${fields[0] ?? ''}`;
+}
+
+function fileMount(file: FileMount): Docker.MountSettings {
+  return { Type: 'bind', Source: file.hostPath, Target: file.containerPath, ReadOnly: true };
 }
 
 function mount(m: Mount): Docker.MountSettings {

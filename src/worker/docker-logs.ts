@@ -2,7 +2,10 @@
 // the engine multiplexes stdout and stderr into frames (8-byte header: stream
 // byte, 3 zero bytes, big-endian length); with one it sends raw bytes. We ask
 // for timestamps always and split them off, so callers format them or not.
-import type { LogLine } from './executor.js';
+import type { Readable } from 'node:stream';
+import { engineMessage } from './docker-errors.js';
+import type { Engine } from './engine.js';
+import type { LogLine, LogOptions } from './executor.js';
 
 const HEADER_BYTES = 8;
 /** A line longer than this is cut, so one runaway line can't exhaust memory. */
@@ -50,4 +53,35 @@ export function parseLine(stream: StreamName, raw: string): LogLine {
 /** The engine's `since` parameter: Unix seconds with a fraction. */
 export function sinceParam(sinceMs: number): string {
   return (sinceMs / 1000).toFixed(3);
+}
+
+/** A container's output, oldest first; ends at the end unless following. */
+export async function* containerLogs(engine: Engine, containerId: string, options: LogOptions): AsyncGenerator<LogLine> {
+  const container = engine.getContainer(containerId);
+  // Callers show this to users: Docker's words, not dockerode's wrapping.
+  const info = await container.inspect().catch((e: unknown) => {
+    throw new Error(engineMessage(e));
+  });
+  const query = {
+    stdout: options.stdout ?? true,
+    stderr: options.stderr ?? true,
+    timestamps: true,
+    ...(options.tail !== undefined ? { tail: options.tail } : {}),
+    ...(options.sinceMs !== undefined ? { since: sinceParam(options.sinceMs) } : {}),
+  };
+  if (options.follow) {
+    const stream = (await container.logs({ ...query, follow: true })) as Readable;
+    try {
+      yield* parseLogStream(stream, info.Config.Tty);
+    } finally {
+      stream.destroy();
+    }
+  } else {
+    const buffer = await container.logs({ ...query, follow: false });
+    yield* parseLogStream(once(buffer), info.Config.Tty);
+  }
+}
+
+async function* once(buffer: Buffer): AsyncGenerator<Buffer> {
+  yield buffer;
 }

@@ -63,7 +63,7 @@ describe('EngineLimitedExecutor', () => {
     } as unknown as Executor;
     const limited = new EngineLimitedExecutor(inner, 3);
     const work = [
-      ...Array.from({ length: 5 }, () => limited.prepare({ id: 't' } as Task)),
+      ...Array.from({ length: 5 }, () => limited.prepare({ id: 't' } as Task, [])),
       ...Array.from({ length: 5 }, () => limited.start('c')),
     ];
     await flush();

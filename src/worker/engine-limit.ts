@@ -8,7 +8,7 @@
 import type { Result } from '../common/result.js';
 import type { Task } from '../gen/index.js';
 import type { ContainerObservation } from './controller/observation.js';
-import type { ContainerEvent, Executor, ExecutorError, LogLine, LogOptions, OwnedContainer, Subscription } from './executor.js';
+import type { ContainerEvent, Executor, ExecutorError, FileMount, LogLine, LogOptions, OwnedContainer, Subscription } from './executor.js';
 
 /** Containers created or started at once by default. */
 export const DEFAULT_ENGINE_CONCURRENCY = 12;
@@ -50,8 +50,8 @@ export class EngineLimitedExecutor implements Executor {
     this.slots = new Semaphore(maxConcurrent);
   }
 
-  prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>> {
-    return this.slots.run(() => this.inner.prepare(task));
+  prepare(task: Task, files: readonly FileMount[]): Promise<Result<{ containerId: string }, ExecutorError>> {
+    return this.slots.run(() => this.inner.prepare(task, files));
   }
 
   start(containerId: string): Promise<Result<void, ExecutorError>> {

@@ -11,6 +11,13 @@ export interface ExecutorError {
   transient: boolean;
 }
 
+/** A file on the node bind-mounted read-only into a task's container (its secrets and configs: task-files.ts). */
+export interface FileMount {
+  readonly hostPath: string;
+  /** Absolute path inside the container. */
+  readonly containerPath: string;
+}
+
 /** A container on the engine labelled with our node ID. */
 export interface OwnedContainer {
   containerId: string;
@@ -53,8 +60,8 @@ export interface LogLine {
 
 /** Runs task containers on one engine. */
 export interface Executor {
-  /** Makes sure the image is there and creates the task's container, or finds the one made before (names are unique). */
-  prepare(task: Task): Promise<Result<{ containerId: string }, ExecutorError>>;
+  /** Makes sure the image is there and creates the task's container with `files` mounted, or finds the one made before (names are unique). */
+  prepare(task: Task, files: readonly FileMount[]): Promise<Result<{ containerId: string }, ExecutorError>>;
   /** Starts a created or exited container. */
   start(containerId: string): Promise<Result<void, ExecutorError>>;
   /** The container as the engine sees it now. */

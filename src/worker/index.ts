@@ -3,14 +3,15 @@ export { connectEngine, describeEngine, type Engine, type EngineSummary } from '
 export { Agent, type AgentOptions } from './agent.js';
 export { systemClock, ManualClock, type Clock, type CancelTimer } from './clock.js';
 export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js';
-export type { Executor, ExecutorError, OwnedContainer, ContainerEvent, Subscription, LogOptions, LogLine } from './executor.js';
+export type { Executor, ExecutorError, FileMount, OwnedContainer, ContainerEvent, Subscription, LogOptions, LogLine } from './executor.js';
+export { TaskFiles } from './task-files.js';
 export { bridgeOnlyAttacher, type NetworkAttacher } from './network-attacher.js';
 export { emptyNodeResources, peerKey, type NodeResources } from './node-resources.js';
 export { OverlayAttacher, type OverlayAttacherOptions } from './overlay-attacher.js';
 export { planNodeOverlay, namedServices, containerIfName, type OverlayPlan, type OverlayPlanInput, type RunningTask } from './overlay-plan.js';
 export type { StatusListener } from './status-batcher.js';
 export { LABELS, containerName, taskName, containerLabels } from './names.js';
-export { containerCreateOptions } from './container-config.js';
+export { containerConfig, containerCreateOptions, type ContainerConfig } from './container-config.js';
 export { decide, exitError, type Decision, type DecideInput } from './controller/decide.js';
 export type { ContainerObservation, ContainerHealth } from './controller/observation.js';
 export { decideRestart, DEFAULT_RESTART_POLICY, type RestartDecision } from './controller/restart-policy.js';

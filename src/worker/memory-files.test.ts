@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryFiles } from './memory-files.js';
-import type { TaskFile } from './task-files.js';
+import type { TaskFile } from './task-file-plan.js';
 
 const TMPFS_MAGIC = 0x01021994;
 const file: TaskFile = { kind: 'secret', objectId: 's1', containerPath: '/run/secrets/db', data: new TextEncoder().encode('pw'), uid: 0, gid: 0, mode: 0o400 };

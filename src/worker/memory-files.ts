@@ -8,10 +8,10 @@ import { execFile } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type Docker from 'dockerode';
 import { err, ok, type Result } from '../common/result.js';
 import type { Logger } from '../common/log.js';
-import type { TaskFile } from './task-files.js';
+import type { FileMount } from './executor.js';
+import type { TaskFile } from './task-file-plan.js';
 
 /** Linux's TMPFS_MAGIC, as statfs reports a tmpfs. */
 const TMPFS_MAGIC = 0x01021994;
@@ -38,8 +38,8 @@ export class MemoryFiles {
     private readonly mount: MountCommand = systemMount,
   ) {}
 
-  /** Writes the task's files and returns the read-only bind mounts for its container. */
-  async write(nodeId: string, taskId: string, files: readonly TaskFile[]): Promise<Result<Docker.MountSettings[], string>> {
+  /** Writes the task's files and returns where each one is, for the read-only bind mounts of its container. */
+  async write(nodeId: string, taskId: string, files: readonly TaskFile[]): Promise<Result<FileMount[], string>> {
     if (files.length === 0) return ok([]);
     const base = await this.nodeDir(nodeId);
     if (!base.ok) return base;
@@ -53,7 +53,7 @@ export class MemoryFiles {
           chownSync(source, file.uid, file.gid);
           // After chown: chown clears set-id bits, and the umask must not narrow the mode.
           chmodSync(source, file.mode);
-          return { Type: 'bind' as const, Source: source, Target: file.containerPath, ReadOnly: true };
+          return { hostPath: source, containerPath: file.containerPath };
         }),
       );
     } catch (error) {

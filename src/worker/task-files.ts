@@ -1,71 +1,58 @@
-// Which files a task's container gets from its secrets and configs, and
-// where: pure, so the paths, owners and modes are unit-tested without an
-// engine. The shell (memory-files.ts) writes them to a tmpfs and the
-// executor bind-mounts each one read-only, as Docker's swarm executor does.
-import path from 'node:path/posix';
+// A task's secret and config files, from the moment they are written to the
+// moment they leave the node's memory. The task runner takes each step
+// explicitly: prepare before the container is created, restore before a
+// local restart, release when the container stopped, was removed or was
+// never made. Which files and where is task-file-plan.ts (pure); the tmpfs
+// they live on is memory-files.ts.
 import { err, ok, type Result } from '../common/result.js';
 import type { Task } from '../gen/index.js';
+import type { FileMount } from './executor.js';
+import type { MemoryFiles } from './memory-files.js';
 import type { NodeResources } from './node-resources.js';
+import { planTaskFiles } from './task-file-plan.js';
 
-/** Where a secret with a relative target goes, as in Docker. */
-export const SECRETS_DIR = '/run/secrets';
-/** Where a config with a relative target goes, as in Docker. */
-export const CONFIGS_DIR = '/';
+/** Which of a task's files this process wrote: in memory now, or released when the container stopped. */
+type Held = 'written' | 'released-on-stop';
 
-/** One file to put in a task's container. */
-export interface TaskFile {
-  kind: 'secret' | 'config';
-  /** The secret or config ID; never its data in anything printed. */
-  objectId: string;
-  /** Absolute path inside the container. */
-  containerPath: string;
-  data: Uint8Array;
-  uid: number;
-  gid: number;
-  mode: number;
-}
+/** The secret and config files of this node's tasks. */
+export class TaskFiles {
+  /** By task ID. A task adopted after a daemon restart is absent: its files stay until its container is removed. */
+  private readonly held = new Map<string, Held>();
 
-/** Every file the task needs, or why it cannot have them (one line, no data). */
-export function planTaskFiles(task: Task, resources: NodeResources): Result<TaskFile[], string> {
-  const container = task.spec?.container;
-  const files: TaskFile[] = [];
-  for (const ref of container?.secrets ?? []) {
-    const secret = resources.secrets.get(ref.secretId);
-    if (!secret?.spec) return err(`secret ${ref.secretName || ref.secretId} is not available on this node: the managers did not send it (is it readable by the leader?)`);
-    const file = fileOf('secret', ref.secretName || ref.secretId, ref.file, SECRETS_DIR);
-    if (!file.ok) return file;
-    files.push({ kind: 'secret', objectId: ref.secretId, data: secret.spec.data, ...file.value });
+  constructor(
+    private readonly memory: MemoryFiles,
+    /** The node's current secrets and configs (the agent's resources). */
+    private readonly resources: () => NodeResources,
+  ) {}
+
+  /** Writes the task's files; returns what to bind-mount into its container (nothing when it uses no secret or config). */
+  async prepare(task: Task): Promise<Result<FileMount[], string>> {
+    const container = task.spec?.container;
+    if ((container?.secrets.length ?? 0) === 0 && (container?.configs.length ?? 0) === 0) return ok([]);
+    const plan = planTaskFiles(task, this.resources());
+    if (!plan.ok) return plan;
+    const written = await this.memory.write(task.nodeId, task.id, plan.value);
+    if (written.ok) this.held.set(task.id, 'written');
+    return written;
   }
-  for (const ref of container?.configs ?? []) {
-    const config = resources.configs.get(ref.configId);
-    if (!config?.spec) return err(`config ${ref.configName || ref.configId} is not available on this node: the managers did not send it`);
-    const file = fileOf('config', ref.configName || ref.configId, ref.file, CONFIGS_DIR);
-    if (!file.ok) return file;
-    files.push({ kind: 'config', objectId: ref.configId, data: config.spec.data, ...file.value });
-  }
-  const seen = new Set<string>();
-  for (const f of files) {
-    if (seen.has(f.containerPath)) return err(`two secrets or configs target ${f.containerPath}: give each its own target`);
-    seen.add(f.containerPath);
-  }
-  return ok(files);
-}
 
-type FileTarget = { name: string; uid: string; gid: string; mode: number } | undefined;
-
-function fileOf(kind: string, name: string, target: FileTarget, base: string): Result<Pick<TaskFile, 'containerPath' | 'uid' | 'gid' | 'mode'>, string> {
-  const targetName = target?.name || name;
-  const containerPath = path.resolve(base, targetName);
-  if (containerPath === '/' || (!path.isAbsolute(targetName) && !containerPath.startsWith(base === '/' ? '/' : `${base}/`))) {
-    return err(`${kind} ${name}: target ${JSON.stringify(targetName)} leaves ${base}; use a plain file name or an absolute path`);
+  /** Before the container starts again (a local restart): files released when it stopped are written again. */
+  async restore(task: Task): Promise<Result<void, string>> {
+    if (this.held.get(task.id) !== 'released-on-stop') return ok(undefined);
+    const written = await this.prepare(task);
+    return written.ok ? ok(undefined) : err(written.error);
   }
-  const uid = numericId(target?.uid);
-  const gid = numericId(target?.gid);
-  if (uid === undefined || gid === undefined) return err(`${kind} ${name}: uid and gid must be numeric (got uid=${target?.uid ?? ''}, gid=${target?.gid ?? ''})`);
-  return ok({ containerPath, uid, gid, mode: (target?.mode ?? 0o444) & 0o7777 });
-}
 
-function numericId(value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return 0;
-  return /^\d{1,10}$/.test(value) && Number(value) <= 0xffffffff ? Number(value) : undefined;
+  /** The task's container stopped: its files leave memory now, and come back only if it is restarted here. */
+  releaseOnStop(task: Task): void {
+    if (this.held.get(task.id) !== 'written') return;
+    this.held.set(task.id, 'released-on-stop');
+    this.memory.release(task.nodeId, task.id);
+  }
+
+  /** The task's container is gone, or was never made: its files go for good (also those of a task adopted after a restart). */
+  release(nodeId: string, taskId: string): void {
+    this.held.delete(taskId);
+    this.memory.release(nodeId, taskId);
+  }
 }

@@ -1,8 +1,12 @@
 // The imperative shell around the pure controller for one task: observe the
 // container, ask decide() for the next step, do it, repeat until it says wait.
 // Runs are serialized per task; engine events, timers and new assignments
-// only "kick" the runner, so no two steps of one task ever interleave.
+// only "kick" the runner, so no two steps of one task ever interleave. The
+// task's secret and config files are its steps too: written before the
+// container is created (and before a local restart), released as soon as the
+// container is seen stopped or gone (task-files.ts).
 import type { Logger } from '../common/log.js';
+import { err, type Result } from '../common/result.js';
 import type { RestartPolicy, Task, TaskStatus } from '../gen/index.js';
 import type { CancelTimer, Clock } from './clock.js';
 import { decide, type Decision } from './controller/decide.js';
@@ -11,6 +15,7 @@ import { DEFAULT_RESTART_POLICY } from './controller/restart-policy.js';
 import { isAfter, isTerminal } from '../common/task-state.js';
 import { advance, initialStatus } from './controller/status.js';
 import type { Executor, ExecutorError } from './executor.js';
+import type { TaskFiles } from './task-files.js';
 
 /** Steps one run may take before it yields; a task needs about ten to reach RUNNING. */
 const MAX_STEPS_PER_RUN = 64;
@@ -22,6 +27,8 @@ const RETRY_MAX_MS = 10_000;
 /** What a runner needs from its agent. */
 export interface TaskRunnerDeps {
   executor: Executor;
+  /** The node's secret and config files, prepared and released by the runner. */
+  files: TaskFiles;
   clock: Clock;
   logger: Logger;
   managersReachable(): boolean;
@@ -158,7 +165,7 @@ export class TaskRunner {
         this.lastObservedValid = true;
         return 'again';
       case 'prepare': {
-        const prepared = await executor.prepare(this.currentTask);
+        const prepared = await this.prepare();
         if (!prepared.ok) {
           if (prepared.error.transient) return this.retryLater('prepare', prepared.error);
           await this.setStatus(advance(this.currentStatus, 'REJECTED', clock.nowMs(), { err: prepared.error.message }));
@@ -171,7 +178,7 @@ export class TaskRunner {
       case 'start':
       case 'restart': {
         if (decision.kind === 'restart') this.noteRestart(nowMs);
-        const started = await executor.start(containerId);
+        const started = await this.start(containerId);
         if (!started.ok) {
           if (started.error.transient) return this.retryLater('start', started.error);
           await this.setStatus(advance(this.currentStatus, 'FAILED', clock.nowMs(), { err: started.error.message }));
@@ -207,6 +214,7 @@ export class TaskRunner {
       const removed = await this.deps.executor.remove(this.currentStatus.containerId);
       if (!removed.ok) return this.retryLater('remove', removed.error);
       this.containerRemoved = true;
+      this.deps.files.release(this.currentTask.nodeId, this.currentTask.id);
     }
     if (this.removal === 'forget') {
       this.closed = true;
@@ -219,7 +227,28 @@ export class TaskRunner {
     const containerId = this.currentStatus.containerId;
     if (containerId === '') return { ok: true, value: undefined };
     if (this.containerRemoved) return { ok: true, value: { kind: 'missing', containerId } };
-    return this.deps.executor.inspect(containerId);
+    const observed = await this.deps.executor.inspect(containerId);
+    // Secrets leave the node's memory as soon as the container that used them has stopped or gone.
+    if (observed.ok && observed.value.kind === 'exited') this.deps.files.releaseOnStop(this.currentTask);
+    if (observed.ok && observed.value.kind === 'missing') this.deps.files.release(this.currentTask.nodeId, this.currentTask.id);
+    return observed;
+  }
+
+  /** The task's files, then its container; a task refused a container keeps no file. */
+  private async prepare(): Promise<Result<{ containerId: string }, ExecutorError>> {
+    const task = this.currentTask;
+    const files = await this.deps.files.prepare(task);
+    if (!files.ok) return err({ message: files.error, transient: false });
+    const prepared = await this.deps.executor.prepare(task, files.value);
+    if (!prepared.ok) this.deps.files.release(task.nodeId, task.id);
+    return prepared;
+  }
+
+  /** Files released when the container stopped come back before it starts again (a local restart). */
+  private async start(containerId: string): Promise<Result<void, ExecutorError>> {
+    const restored = await this.deps.files.restore(this.currentTask);
+    if (!restored.ok) return err({ message: restored.error, transient: false });
+    return this.deps.executor.start(containerId);
   }
 
   private async setStatus(status: TaskStatus): Promise<void> {

@@ -3,7 +3,7 @@
 // ownership by node ID, and local restarts while the managers are away.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskStatusUpdate } from '../../src/gen/index.js';
-import { Agent, connectEngine, type Engine } from '../../src/worker/index.js';
+import { Agent, connectEngine, DockerExecutor, type Engine } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, containersOfNode, logger, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
@@ -179,7 +179,8 @@ describe('worker agent on a real engine', () => {
     const nodeId = newId();
     const data = tempDataDir();
     cleanups.push(data.cleanup);
-    const agent = new Agent({ nodeId, engine: connectEngine('unix:///nonexistent/shoal-test-docker.sock'), dataDir: data.dir, logger, statusBatchDelayMs: 10 });
+    const executor = new DockerExecutor({ engine: connectEngine('unix:///nonexistent/shoal-test-docker.sock'), logger });
+    const agent = new Agent({ nodeId, executor, dataDir: data.dir, logger, statusBatchDelayMs: 10 });
     agents.push(agent);
     const task = busyboxTask(RUN_LABEL, nodeId, LONG_RUNNING);
     await agent.setAssignments([task]);

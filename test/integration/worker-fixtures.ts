@@ -10,7 +10,7 @@ import pino from 'pino';
 import { inject } from 'vitest';
 import { objectIdFromBytes } from '../../src/common/ids.js';
 import { codec, type Task, type TaskStatus } from '../../src/gen/index.js';
-import { Agent, connectEngine, type Engine } from '../../src/worker/index.js';
+import { Agent, connectEngine, DockerExecutor, type Engine } from '../../src/worker/index.js';
 import { removeLabelledContainers } from '../support/containers.js';
 import { BUSYBOX_IMAGE, TEST_LABEL } from '../support/test-images.js';
 import { waitUntil } from '../support/wait.js';
@@ -56,7 +56,7 @@ export function tempDataDir(): { dir: string; cleanup: () => void } {
 
 /** A started agent. */
 export async function startAgent(engine: Engine, nodeId: string, dataDir: string, managersReachable = true): Promise<Agent> {
-  const agent = new Agent({ nodeId, engine, dataDir, logger, managersReachable, resyncPeriodMs: 1_000, statusBatchDelayMs: 10 });
+  const agent = new Agent({ nodeId, executor: new DockerExecutor({ engine, logger }), dataDir, logger, managersReachable, resyncPeriodMs: 1_000, statusBatchDelayMs: 10 });
   await agent.start();
   return agent;
 }

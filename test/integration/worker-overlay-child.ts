@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import pino from 'pino';
 import type { Config, Network, NetworkAttachment, OverlayPeer, Secret, Service, Task } from '../../src/gen/index.js';
 import { startNodeOverlay } from '../../src/daemon/node-overlay.js';
-import { Agent, connectEngine, peerKey } from '../../src/worker/index.js';
+import { Agent, connectEngine, DockerExecutor, peerKey } from '../../src/worker/index.js';
 
 const [nodeId = '', vtep = '', dataDir = '', dockerHost = ''] = process.argv.slice(2);
 const log = pino({ level: process.env.SHOAL_TEST_LOG ?? 'silent' }, pino.destination(2));
@@ -22,7 +22,7 @@ const overlay = startNodeOverlay({
   log,
   localTasks: () => agent?.localTasks() ?? [],
 });
-agent = new Agent({ nodeId, engine, dataDir, logger: log, attacher: overlay.attacher, resyncPeriodMs: 1_000, statusBatchDelayMs: 10 });
+agent = new Agent({ nodeId, executor: new DockerExecutor({ engine, logger: log, attacher: overlay.attacher }), dataDir, logger: log, resyncPeriodMs: 1_000, statusBatchDelayMs: 10 });
 const started = agent;
 started.onResources((resources) => overlay.attacher.setResources(resources));
 started.onStatus(() => overlay.attacher.refresh());

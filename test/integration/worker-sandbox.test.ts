@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { err, ok, type Result } from '../../src/common/result.js';
 import type { Task } from '../../src/gen/index.js';
-import { Agent, SANDBOX_LABEL, type Engine, type NetworkAttacher } from '../../src/worker/index.js';
+import { Agent, DockerExecutor, SANDBOX_LABEL, type Engine, type NetworkAttacher } from '../../src/worker/index.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, containersOfNode, logger, newId, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
 
@@ -64,7 +64,7 @@ describe('network sandboxes on a real engine', () => {
   let agent: Agent;
 
   const startAgent = async (managersReachable = true): Promise<Agent> => {
-    const started = new Agent({ nodeId, engine, dataDir: data.dir, logger, attacher, managersReachable, resyncPeriodMs: 1_000, statusBatchDelayMs: 10 });
+    const started = new Agent({ nodeId, executor: new DockerExecutor({ engine, logger, attacher }), dataDir: data.dir, logger, managersReachable, resyncPeriodMs: 1_000, statusBatchDelayMs: 10 });
     await started.start();
     return started;
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { codec, type Task } from '../gen/index.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';
-import { planTaskFiles } from './task-files.js';
+import { planTaskFiles } from './task-file-plan.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const resources = (): NodeResources => ({
