@@ -5,9 +5,10 @@
 // labelled with its own node ID: several daemons may share one engine.
 import { componentLogger, type Logger } from '../common/log.js';
 import { codec, type Task, type TaskStatus, type TaskStatusUpdate } from '../gen/index.js';
-import { systemClock, type CancelTimer, type Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { EngineLimitedExecutor } from './engine-limit.js';
-import type { Executor, LogLine, LogOptions, Subscription } from './executor.js';
+import { EngineWatch } from './engine-watch.js';
+import type { Executor, LogLine, LogOptions } from './executor.js';
 import { DEFAULT_TASK_FILES_ROOT, MemoryFiles } from './memory-files.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';
 import { StatusBatcher, type StatusListener } from './status-batcher.js';
@@ -17,8 +18,6 @@ import { TaskRunner } from './task-runner.js';
 
 /** Safety net besides engine events: every task is re-inspected this often. */
 const DEFAULT_RESYNC_PERIOD_MS = 10_000;
-const EVENTS_RECONNECT_BASE_MS = 1_000;
-const EVENTS_RECONNECT_MAX_MS = 30_000;
 
 /** What an Agent is built from. */
 export interface AgentOptions {
@@ -46,7 +45,7 @@ export class Agent {
   private readonly files: TaskFiles;
   private readonly dataDir: string;
   private readonly batcher: StatusBatcher;
-  private readonly resyncPeriodMs: number;
+  private readonly watch: EngineWatch;
   private readonly runners = new Map<string, TaskRunner>();
   /** Our containers found on the engine at start with no task in the database, by task ID. */
   private strays = new Map<string, string>();
@@ -57,10 +56,6 @@ export class Agent {
   private started: Promise<void> | undefined;
   /** Serializes start, assignment changes and close. */
   private ops: Promise<void> = Promise.resolve();
-  private watch: Subscription | undefined;
-  private cancelResync: CancelTimer | undefined;
-  private cancelReconnect: CancelTimer | undefined;
-  private reconnectAttempt = 0;
   private closed = false;
   private nodeResources: NodeResources = emptyNodeResources();
   private readonly resourceListeners = new Set<(resources: NodeResources) => void>();
@@ -75,7 +70,15 @@ export class Agent {
     this.executor = new EngineLimitedExecutor(options.executor);
     this.files = new TaskFiles(new MemoryFiles(options.taskFilesRoot ?? DEFAULT_TASK_FILES_ROOT, componentLogger(options.logger, 'task-files')), () => this.nodeResources);
     this.batcher = new StatusBatcher(this.clock, options.statusBatchDelayMs);
-    this.resyncPeriodMs = options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS;
+    this.watch = new EngineWatch({
+      executor: this.executor,
+      nodeId: this.nodeId,
+      clock: this.clock,
+      log: this.log,
+      resyncPeriodMs: options.resyncPeriodMs ?? DEFAULT_RESYNC_PERIOD_MS,
+      kick: (taskId) => this.runners.get(taskId)?.kick(),
+      kickAll: () => this.kickAll(),
+    });
     this.reachable = options.managersReachable ?? true;
     this.batcher.setHeld(!this.reachable);
   }
@@ -137,7 +140,7 @@ export class Agent {
     this.log.info({ reachable }, reachable ? 'managers reachable again; reporting current statuses' : 'managers unreachable; tasks keep running');
     if (reachable) for (const runner of this.runners.values()) this.batcher.push(runner.task.id, runner.status);
     this.batcher.setHeld(!reachable);
-    for (const runner of this.runners.values()) runner.kick();
+    this.kickAll();
   }
 
   /** The current status of every task this node knows. */
@@ -173,9 +176,7 @@ export class Agent {
     return this.enqueue(async () => {
       if (this.closed) return;
       this.closed = true;
-      this.watch?.close();
-      this.cancelResync?.();
-      this.cancelReconnect?.();
+      this.watch.close();
       await Promise.all([...this.runners.values()].map((r) => r.close()));
       this.batcher.flush();
       this.batcher.close();
@@ -214,9 +215,8 @@ export class Agent {
       this.log.warn({ error: owned.error.message }, 'could not list containers at start; relying on the task database');
     }
     this.log.info({ tasks: this.runners.size, strays: this.strays.size }, 'agent started');
-    this.subscribe();
-    this.armResync();
-    for (const runner of this.runners.values()) runner.kick();
+    this.watch.start();
+    this.kickAll();
   }
 
   // A sandbox whose task container went while the daemon was down serves
@@ -292,34 +292,7 @@ export class Agent {
     });
   }
 
-  private subscribe(): void {
-    if (this.closed) return;
-    this.watch = this.executor.watch(
-      this.nodeId,
-      (event) => {
-        this.reconnectAttempt = 0;
-        this.runners.get(event.taskId)?.kick();
-      },
-      (error) => {
-        if (this.closed) return;
-        // The engine may be down for a while: back off, bounded, instead of spinning.
-        const delayMs = Math.min(EVENTS_RECONNECT_MAX_MS, EVENTS_RECONNECT_BASE_MS * 2 ** Math.min(this.reconnectAttempt, 10));
-        this.reconnectAttempt++;
-        this.log.warn({ error, retryInMs: delayMs }, 'engine event stream ended; reconnecting');
-        this.cancelReconnect = this.clock.setTimer(delayMs, () => {
-          this.subscribe();
-          // Events may have been missed while the stream was down.
-          for (const runner of this.runners.values()) runner.kick();
-        });
-      },
-    );
-  }
-
-  private armResync(): void {
-    this.cancelResync = this.clock.setTimer(this.resyncPeriodMs, () => {
-      if (this.closed) return;
-      for (const runner of this.runners.values()) runner.kick();
-      this.armResync();
-    });
+  private kickAll(): void {
+    for (const runner of this.runners.values()) runner.kick();
   }
 }

@@ -20,7 +20,8 @@ export class TaskFiles {
   private readonly held = new Map<string, Held>();
 
   constructor(
-    private readonly memory: MemoryFiles,
+    /** Where the files are kept (a tmpfs); only writing and removing a task's files are used. */
+    private readonly memory: Pick<MemoryFiles, 'write' | 'release'>,
     /** The node's current secrets and configs (the agent's resources). */
     private readonly resources: () => NodeResources,
   ) {}
