@@ -1,4 +1,4 @@
-import type { Config, Network, Node, Secret, Service, Task } from '../../gen/index.js';
+import { TaskStatus_StateValues, type Config, type Network, type Node, type Secret, type Service, type Task } from '../../gen/index.js';
 import { usageError } from '../errors.js';
 import { invalidFlag, oneLine } from './flag-error.js';
 
@@ -60,7 +60,7 @@ export function serviceMatches(service: Service, filters: Filters): boolean {
   );
 }
 
-const TASK_STATES = new Set(['new', 'pending', 'assigned', 'accepted', 'preparing', 'starting', 'running', 'complete', 'shutdown', 'failed', 'rejected', 'remove', 'orphaned']);
+const TASK_STATES = new Set(Object.keys(TaskStatus_StateValues).map((state) => state.toLowerCase()));
 
 /**
  * Whether a task passes `service ps`/`node ps` filters. `service` and `node`
