@@ -33,10 +33,11 @@ export interface SandboxChoreographyParts {
 export class SandboxChoreography {
   constructor(private readonly parts: SandboxChoreographyParts) {}
 
-  // A refusal removes what was made (nothing else would: the task is
-  // rejected without a container ID); an engine away leaves it for the
-  // retry to adopt.
-  /** The sandbox, its networks, then the task container joining it. */
+  /**
+   * The sandbox, its networks, then the task container joining it. A refusal
+   * removes what was made (nothing else would: the task is rejected without a
+   * container ID); an engine away leaves it for the retry to adopt.
+   */
   async prepare(task: Task, config: SandboxedCreate): Promise<Result<{ containerId: string }, ExecutorError>> {
     const { attacher, sandboxes, containers, log } = this.parts;
     const sandbox = await sandboxes.start(task, config.sandbox);
@@ -77,10 +78,12 @@ export class SandboxChoreography {
     return containers.start(containerId);
   }
 
-  // A running container whose sandbox is stopped or gone has lost its
-  // networks for good: kill it and report it dead, so its restart policy
-  // replaces it as it would any dead container.
-  /** For a running container: what to report instead if its sandbox no longer runs; undefined when all is well. */
+  /**
+   * For a running container: what to report instead if its sandbox no longer
+   * runs; undefined when all is well. Such a container has lost its networks
+   * for good: it is killed and reported dead, so its restart policy replaces
+   * it as it would any dead container.
+   */
   async checkRunning(containerId: string, info: Docker.ContainerInspectInfo): Promise<Result<ContainerObservation | undefined, ExecutorError>> {
     const { engine, sandboxes, log } = this.parts;
     const sandboxId = sandboxes.noteJoined(containerId, info);
