@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ok } from '../common/result.js';
 import { codec } from '../gen/index.js';
-import type { MemoryFiles } from './memory-files.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';
 import { TaskFiles } from './task-files.js';
+import { recordingMemory } from './task-files.test-support.js';
 
 const resources = (): NodeResources => ({
   ...emptyNodeResources(),
@@ -11,23 +11,6 @@ const resources = (): NodeResources => ({
 });
 const withSecret = codec.Task.fromPartial({ id: 't1', nodeId: 'n1', spec: { container: { image: 'x', secrets: [{ secretId: 's1', secretName: 'db', file: { name: 'db', uid: '0', gid: '0', mode: 0o400 } }] } } });
 const plain = codec.Task.fromPartial({ id: 't2', nodeId: 'n1', spec: { container: { image: 'x' } } });
-
-/** Records what the task files asked of the tmpfs. */
-function recordingMemory(): { memory: Pick<MemoryFiles, 'write' | 'release'>; calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    memory: {
-      write: (nodeId, taskId, files) => {
-        calls.push(`write ${nodeId}/${taskId} ${files.map((f) => f.containerPath).join(',')}`);
-        return Promise.resolve(ok(files.map((f) => ({ hostPath: `/tmpfs/${taskId}/${f.objectId}`, containerPath: f.containerPath }))));
-      },
-      release: (nodeId, taskId) => {
-        calls.push(`release ${nodeId}/${taskId}`);
-      },
-    },
-  };
-}
 
 describe('TaskFiles', () => {
   it('writes a task\'s files, releases them when its container stops, writes them again before a local restart, and drops them when it is removed', async () => {
