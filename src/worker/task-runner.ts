@@ -4,7 +4,7 @@
 // only "kick" the runner, so no two steps of one task ever interleave.
 import type { Logger } from '../common/log.js';
 import type { RestartPolicy, Task, TaskStatus } from '../gen/index.js';
-import type { CancelTimer, Clock } from './clock.js';
+import type { CancelTimer, Clock } from '../common/clock.js';
 import { decide, type Decision } from './controller/decide.js';
 import type { ContainerObservation } from './controller/observation.js';
 import { DEFAULT_RESTART_POLICY } from './controller/restart-policy.js';
