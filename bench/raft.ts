@@ -87,6 +87,58 @@ async function benchShoal(clients: number, seconds: number, valueBytes: number):
   }
 }
 
+/** Keys in the store when the stall phase's snapshot is taken (issue #20: at most 100 ms of stall at this size). */
+const STALL_SNAPSHOT_KEYS = 100_000;
+
+/** What the stall phase saw: commit latencies in a window around a snapshot of STALL_SNAPSHOT_KEYS keys. */
+interface StallOutcome {
+  writes: number;
+  maxMs: number;
+  p99Ms: number;
+  /** How long the leader took to encode and write the snapshot, from its log line; NaN when it did not log one. */
+  snapshotTookMs: number;
+  snapshotBytes: number;
+}
+
+/**
+ * Fills a fresh shoal cluster with STALL_SNAPSHOT_KEYS distinct keys, just
+ * short of its snapshot interval, then keeps writing through the snapshot
+ * the next entries trigger and records every write's commit latency. The
+ * maximum is the stall a snapshot of that size causes.
+ */
+async function benchSnapshotStall(clients: number, valueBytes: number): Promise<StallOutcome> {
+  const previousLevel = process.env['RAFT_LOG_LEVEL'];
+  process.env['RAFT_LOG_LEVEL'] = 'info'; // the members log "snapshot taken" with its duration
+  const cluster = await ProcessCluster.start(3, { tickMs: 100, electionTicks: 10, snapshotEveryEntries: STALL_SNAPSHOT_KEYS });
+  if (previousLevel === undefined) delete process.env['RAFT_LOG_LEVEL'];
+  else process.env['RAFT_LOG_LEVEL'] = previousLevel;
+  try {
+    const leader = await cluster.waitForLeader(15_000);
+    const port = cluster.httpPort(leader);
+    const fill = STALL_SNAPSHOT_KEYS - 3_000;
+    let next = 0;
+    await Promise.all(Array.from({ length: clients }, async () => {
+      for (let k = next++; k < fill; k = next++) await call(port, 'POST', '/put', JSON.stringify({ key: `k${k}`, value: valueOf(valueBytes, 0, k) }));
+    }));
+    const latenciesMs: number[] = [];
+    const window = 9_000; // crosses the snapshot at STALL_SNAPSHOT_KEYS entries and goes on while it is written
+    next = 0;
+    await Promise.all(Array.from({ length: clients }, async () => {
+      for (let i = next++; i < window; i = next++) {
+        const t0 = performance.now();
+        const r = await call(port, 'POST', '/put', JSON.stringify({ key: `k${(fill + i) % STALL_SNAPSHOT_KEYS}`, value: valueOf(valueBytes, 1, i) }));
+        if (r.status === 200) latenciesMs.push(performance.now() - t0);
+      }
+    }));
+    latenciesMs.sort((a, b) => a - b);
+    const line = /"tookMs":(\d+)[^\n]*raft: snapshot taken|raft: snapshot taken[^\n]*"tookMs":(\d+)/.exec(cluster.logsOf(leader));
+    const bytes = /"bytes":(\d+)/.exec(line?.[0] ?? '');
+    return { writes: latenciesMs.length, maxMs: percentile(latenciesMs, 100), p99Ms: percentile(latenciesMs, 99), snapshotTookMs: Number(line?.[1] ?? line?.[2] ?? NaN), snapshotBytes: Number(bytes?.[1] ?? NaN) };
+  } finally {
+    await cluster.stop();
+  }
+}
+
 /** etcd comes from Debian's etcd-server; install it (as root, through apt) when it is missing. */
 function ensureEtcd(): string | undefined {
   if (spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0) return undefined;
@@ -197,9 +249,11 @@ export async function main(args: string[]): Promise<void> {
     if (typeof e === 'string') etcdProblem = e;
     else etcdRuns.push({ ...e, system: `etcd#${r + 1}` });
   }
+  const stall = await benchSnapshotStall(clients, valueBytes);
   console.log('| system  |      ops | errors |    ops/s | p50 ms  | p99 ms  |  max ms  | failover ms |');
   console.log('|---------|----------|--------|----------|---------|---------|----------|-------------|');
   for (const o of [...shoalRuns, ...etcdRuns]) console.log(row(o));
+  console.log(`snapshot stall (shoal, ${STALL_SNAPSHOT_KEYS} keys): ${stall.writes} writes across the snapshot, p99 ${stall.p99Ms.toFixed(1)} ms, max commit latency ${stall.maxMs.toFixed(1)} ms (target <= 100 ms); the leader took ${Number.isNaN(stall.snapshotTookMs) ? 'n/a (no snapshot logged)' : `${stall.snapshotTookMs} ms`} to encode and write ${Number.isNaN(stall.snapshotBytes) ? '?' : `${(stall.snapshotBytes / 1e6).toFixed(1)} MB`}`);
   const shoal = merge('shoal', shoalRuns);
   const t1 = shoal.ops / shoal.seconds;
   const l1 = percentile(shoal.latenciesMs, 99);

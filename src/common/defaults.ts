@@ -16,3 +16,10 @@ export function resolveHost(flag: string | undefined, env: NodeJS.ProcessEnv = p
 
 /** The port managers listen on for nodes and other managers. */
 export const DEFAULT_SWARM_PORT = 2377;
+
+/**
+ * Every node's daemon listens here so a leader can tell a dead daemon from
+ * a slow one (src/daemon/liveness-listener.ts). 7946/tcp is the port Swarm
+ * already needs open between all nodes, so existing firewall rules fit.
+ */
+export const NODE_LIVENESS_PORT = 7946;

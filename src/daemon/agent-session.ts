@@ -24,6 +24,8 @@ export interface AgentSessionOptions {
   tls: TlsMaterial;
   description: () => Promise<NodeDescription>;
   dataPathAddr: string;
+  /** The port this daemon's liveness listener answers on (0: none); the leader probes it when the session closes. */
+  livenessPort?: number;
   agent: AgentPort;
   log: Logger;
   /** Called when the managers tell us the current manager set, to remember it. */
@@ -38,6 +40,16 @@ export interface AgentSessionOptions {
 
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 2_000;
+/** Until the managers say otherwise: Docker's default dispatcher heartbeat period. */
+const DEFAULT_HEARTBEAT_PERIOD_MS = 5_000;
+/**
+ * Heartbeat periods without one answered heartbeat before the session is
+ * given up and another manager tried. A late or failed heartbeat alone
+ * never ends the session: on a saturated host calls miss their deadlines
+ * while everything is fine, and dropping the stream would only make the
+ * leader suspect this node.
+ */
+const SILENT_MANAGER_PERIODS = 3;
 
 /**
  * Keeps one session with the leader's dispatcher: opens it on whichever
@@ -57,8 +69,10 @@ export class AgentSession {
   private lastContactMs = Date.now();
   // Unknown until the first check, which always tells the agent.
   private reachable: boolean | undefined = undefined;
-  private heartbeatPeriodMs = 1_000;
+  private heartbeatPeriodMs = DEFAULT_HEARTBEAT_PERIOD_MS;
   private current: { client: RpcClient<typeof DispatcherService>; sessionId: string; abort: AbortController } | undefined;
+  /** Aborts the session being opened or held, so stop() ends it even mid-open. */
+  private opening: AbortController | undefined;
   private unsubscribe: (() => void) | undefined;
   private reachabilityTimer: NodeJS.Timeout | undefined;
 
@@ -96,6 +110,7 @@ export class AgentSession {
     this.stopped = true;
     this.unsubscribe?.();
     clearInterval(this.reachabilityTimer);
+    this.opening?.abort();
     this.current?.abort.abort();
     this.current?.client.close();
   }
@@ -148,7 +163,9 @@ export class AgentSession {
   private async runSession(addr: string): Promise<void> {
     const client = createClient(DispatcherService, addr, { tls: this.options.tls, defaultDeadlineMs: 5_000 });
     const abort = new AbortController();
-    const sessionStream = client.session({ description: await this.options.description(), sessionId: '', dataPathAddr: this.options.dataPathAddr }, { signal: abort.signal });
+    this.opening = abort;
+    const sessionStream = client.session({ description: await this.options.description(), sessionId: '', dataPathAddr: this.options.dataPathAddr, livenessPort: this.options.livenessPort ?? 0 }, { signal: abort.signal });
+    if (this.stopped) abort.abort(); // stop() came while the description was read
     const first = await new Promise<{ sessionId: string; heartbeatPeriodMs: number; managers: WeightedPeer[]; node?: Node }>((resolve, reject) => {
       sessionStream.once('data', resolve);
       sessionStream.once('error', reject);
@@ -156,7 +173,7 @@ export class AgentSession {
     });
     this.current = { client, sessionId: first.sessionId, abort };
     this.lastContactMs = Date.now();
-    this.heartbeatPeriodMs = first.heartbeatPeriodMs || 1_000;
+    this.heartbeatPeriodMs = first.heartbeatPeriodMs || DEFAULT_HEARTBEAT_PERIOD_MS;
     const managers = first.managers.map((m) => m.addr).filter(Boolean);
     if (managers.length > 0) {
       this.managers = [addr, ...managers.filter((m) => m !== addr)];
@@ -190,12 +207,21 @@ export class AgentSession {
       throw new RpcError('unavailable', 'assignments stream ended');
     })();
     const heartbeats = (async () => {
+      let lastAnsweredMs = Date.now();
       while (!abort.signal.aborted) {
         await new Promise((r) => setTimeout(r, this.heartbeatPeriodMs * 0.5));
         if (abort.signal.aborted) return;
-        const res = await client.heartbeat({ sessionId: first.sessionId, restarting: false }, { deadlineMs: this.heartbeatPeriodMs * 2 });
-        this.lastContactMs = Date.now();
-        this.heartbeatPeriodMs = res.periodMs || this.heartbeatPeriodMs;
+        try {
+          const res = await client.heartbeat({ sessionId: first.sessionId, restarting: false }, { deadlineMs: this.heartbeatPeriodMs * 2 });
+          lastAnsweredMs = this.lastContactMs = Date.now();
+          this.heartbeatPeriodMs = res.periodMs || this.heartbeatPeriodMs;
+        } catch (error) {
+          const e = RpcError.from(error);
+          // The leader no longer knows this session (it lost leadership, or declared the node Down): open a new one.
+          if (e.kind === 'not-found' || e.kind === 'permission-denied' || e.kind === 'unauthenticated') throw e;
+          if (Date.now() - lastAnsweredMs > this.heartbeatPeriodMs * SILENT_MANAGER_PERIODS) throw e;
+          this.options.log.debug({ err: e.message }, 'heartbeat not answered in time; keeping the session');
+        }
       }
     })();
     await this.flushStatus();

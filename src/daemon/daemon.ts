@@ -3,7 +3,9 @@ import { componentLogger, createLogger } from '../common/log.js';
 import { SHOAL_VERSION } from '../common/version.js';
 import { RpcServer } from '../rpc/index.js';
 import { connectEngine } from '../worker/index.js';
+import { NODE_LIVENESS_PORT } from '../common/defaults.js';
 import { claimDataRoot } from './data-root.js';
+import { startLivenessListener } from './liveness-listener.js';
 import { daemonHandlers } from './local-api.js';
 import { SwarmNode } from './swarm-node.js';
 import type { DaemonOptions } from './options.js';
@@ -21,7 +23,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const socketPath = unixSocketPath(options.host);
   const releaseDataRoot = claimDataRoot(options.dataRoot);
   const engine = connectEngine(options.dockerHost);
-  const swarm = new SwarmNode(options, engine, log);
+  const liveness = await startLivenessListener(NODE_LIVENESS_PORT, componentLogger(log, 'liveness'));
+  const swarm = new SwarmNode({ ...options, livenessPort: liveness?.port ?? 0 }, engine, log);
 
   const local = new RpcServer({ logger: componentLogger(log, 'local-api') });
   local.addService(DaemonService, daemonHandlers(options, engine, swarm));
@@ -34,6 +37,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   } catch (error) {
     await swarm.close().catch(() => undefined);
     await local.close(100).catch(() => undefined);
+    await liveness?.close();
     rmSync(socketPath, { force: true });
     releaseDataRoot();
     throw error;
@@ -46,6 +50,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       process.off('SIGINT', stop);
       log.info({ signal }, 'shutting down; task containers keep running');
       Promise.all([local.close(), swarm.close()])
+        .then(() => liveness?.close())
         .catch((error: unknown) => log.warn({ err: error }, 'shutting down cleanly failed'))
         .finally(() => {
           rmSync(socketPath, { force: true });

@@ -9,4 +9,6 @@ export interface DaemonOptions {
   nodeName: string;
   logLevel: LogLevel;
   metricsAddr?: string | undefined;
+  /** The port this daemon's liveness listener got (not a flag: runDaemon fills it in), 0 when none. */
+  livenessPort?: number | undefined;
 }

@@ -81,7 +81,7 @@ export class SwarmNode {
       const description = await this.describe();
       const cluster = codec.Cluster.fromPartial({
         id: clusterId,
-        spec: { annotations: { name: 'default' }, taskHistoryRetentionLimit: 5, heartbeatPeriodMs: 1000, raft: { snapshotInterval: 10_000, keepOldSnapshots: 0, logEntriesForSlowFollowers: 500, heartbeatTick: 1, electionTick: 10 }, defaultAddrPool: req.defaultAddrPool.length ? req.defaultAddrPool : ['10.0.0.0/8'], subnetSize: req.subnetSize || 24, dataPathPort: req.dataPathPort || 4789 },
+        spec: { annotations: { name: 'default' }, taskHistoryRetentionLimit: 5, heartbeatPeriodMs: 5000, raft: { snapshotInterval: 10_000, keepOldSnapshots: 0, logEntriesForSlowFollowers: 500, heartbeatTick: 1, electionTick: 10 }, defaultAddrPool: req.defaultAddrPool.length ? req.defaultAddrPool : ['10.0.0.0/8'], subnetSize: req.subnetSize || 24, dataPathPort: req.dataPathPort || 4789 },
         rootCa: { caCertPem: ca.certPem, caKeyPem: Buffer.from(ca.keyPem), caCertDigest: digest, joinTokens: tokens },
       });
       const self = codec.Node.fromPartial({
@@ -423,6 +423,7 @@ export class SwarmNode {
       tls,
       description: () => this.describe(),
       dataPathAddr: identity.dataPathAddr,
+      livenessPort: this.options.livenessPort ?? 0,
       agent: this.agent,
       log: this.log.child({ component: 'session' }),
       onManagers: (addrs) => {

@@ -1005,6 +1005,8 @@ export interface SessionRequest {
   /** resume an earlier session when non-empty */
   sessionId: string;
   dataPathAddr: string;
+  /** The TCP port this node's daemon listens on for liveness probes (0: none). A leader whose session with the node closed connects to it at the session's source address: refused means the daemon is gone, while a stopped or starved daemon's port is still answered by its kernel. */
+  livenessPort: number;
 }
 
 export interface WeightedPeer {
@@ -1021,7 +1023,7 @@ export interface SessionMessage {
 
 export interface HeartbeatRequest {
   sessionId: string;
-  /** Sent once by a daemon stopping cleanly (SIGTERM, role change): it will be back and its containers keep running (live-restore), so the leader waits the longer restart grace before marking it Down. A daemon that dies without saying so gets one heartbeat period after its stream closes. */
+  /** Sent once by a daemon stopping cleanly (SIGTERM, role change): it will be back and its containers keep running (live-restore), so the leader waits the longer restart grace before marking it Down. A daemon that dies without saying so is Down once its stream closed and its liveness port is refused (SessionRequest.liveness_port). */
   restarting: boolean;
 }
 

@@ -4,7 +4,7 @@ export { RaftCore, forceNewClusterState, bootstrapEntries, bootstrapState, decod
 export type { InitialState, LogIndex, ProposeError, Proposed, RaftId, RaftOptions, Random, ReadState, Ready, Role, Snapshot, SoftState, Term } from './core/index.js';
 export { LevelStorage, STORAGE_FORMAT, describeStorageError, storageKeyForEntry } from './storage-level.js';
 export type { StorageOpenError, LoadReport } from './storage-level.js';
-export { RaftNode, RaftNodeError, systemClock } from './node.js';
-export type { Clock, RaftNodeOptions, StateMachine, Transport, RaftNodeErrorKind } from './node.js';
+export { RaftNode, RaftNodeError } from './node.js';
+export type { RaftNodeOptions, StateMachine, StateSnapshot, Transport, RaftNodeErrorKind } from './node.js';
 export { GrpcTransport } from './transport-grpc.js';
 export type { GrpcTransportOptions } from './transport-grpc.js';

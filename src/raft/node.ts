@@ -7,6 +7,7 @@
 // commit only once advance() reports them synced.
 import type { ConfChange, ConfState, RaftEntry, RaftMessage } from '../gen/index.js';
 import type { Logger } from '../common/log.js';
+import { repeatEvery, systemClock, type Clock } from '../common/clock.js';
 import type { InitialState, ProposeError, RaftId, RaftOptions, Random, Ready, SoftState } from './core/index.js';
 import { DEFAULT_OPTIONS, RaftCore, bootstrapState, decodeConfChange, forceNewClusterState } from './core/index.js';
 import { contextKey } from './core/read-only.js';
@@ -17,27 +18,23 @@ export interface Transport {
   send(messages: readonly RaftMessage[]): void;
 }
 
+/**
+ * The application's state frozen at one applied index. Capturing it must be
+ * cheap (an immutable view); encoding it may take long and yield to the
+ * event loop, because it runs while the log goes on.
+ */
+export interface StateSnapshot {
+  encode(): Promise<Uint8Array>;
+}
+
 /** The application the log drives: deterministic apply, plus snapshots of its whole state. */
 export interface StateMachine {
   /** Apply a committed NORMAL entry; the return value resolves the matching propose(). */
   apply(entry: RaftEntry): unknown;
-  snapshot(): Uint8Array;
+  /** The state as of the last applied entry, captured now and encoded later (see StateSnapshot). */
+  snapshot(): StateSnapshot;
   restore(data: Uint8Array): void;
 }
-
-/** Time, injected so tests can drive it. */
-export interface Clock {
-  /** Call `fn` every `periodMs` until the returned function is called. */
-  every(periodMs: number, fn: () => void): () => void;
-}
-
-/** The real clock. */
-export const systemClock: Clock = {
-  every(periodMs, fn) {
-    const t = setInterval(fn, periodMs);
-    return () => clearInterval(t);
-  },
-};
 
 /** Why a proposal or read did not succeed. `unknown` means it may still take effect. */
 export type RaftNodeErrorKind = 'not-leader' | 'no-leader' | 'dropped' | 'unknown' | 'timeout' | 'stopped' | 'removed' | 'refused' | 'busy';
@@ -141,6 +138,8 @@ export class RaftNode {
   private appliedIndex = 0;
   /** Index of the newest snapshot (taken or installed): intervals count from it, not from the compaction point. */
   private snapshotIndex = 0;
+  /** The snapshot being encoded and written in the background, if any. */
+  private snapshotting: Promise<void> | undefined;
   private readSeq = 0;
   private stopClock: () => void = () => undefined;
   private lastSoft: SoftState;
@@ -198,7 +197,7 @@ export class RaftNode {
     if (initial.snapshot) opts.stateMachine.restore(initial.snapshot.data);
     const node = new RaftNode(core, opts, initial.snapshot?.meta.index ?? 0);
     opts.onMembership?.(core.membership.toConfState(), undefined);
-    node.stopClock = (opts.clock ?? systemClock).every(opts.tickMs ?? 100, () => node.enqueue(() => core.tick()));
+    node.stopClock = repeatEvery(opts.clock ?? systemClock, opts.tickMs ?? 100, () => node.enqueue(() => core.tick()));
     node.kick();
     return node;
   }
@@ -315,6 +314,7 @@ export class RaftNode {
       if (!this.running) resolve();
       else this.idle.push(resolve);
     });
+    await this.snapshotting; // its write must end before the caller closes the storage
     this.failAll(new RaftNodeError('stopped', 'raft node stopped'));
   }
 
@@ -376,6 +376,8 @@ export class RaftNode {
       // once synced), so they are applied while our own write runs rather
       // than after it. A snapshot to install waits until it is on disk.
       const applyDuringSave = rd.snapshot === undefined;
+      // A snapshot to install must not race our own snapshot's write (same keys).
+      if (rd.snapshot) await this.snapshotting;
       const saving = this.opts.storage.save(rd);
       if (applyDuringSave) {
         try {
@@ -392,7 +394,7 @@ export class RaftNode {
       this.reportMembership(rd);
       this.releaseReads();
       this.observe(rd.softState);
-      await this.maybeSnapshot();
+      this.maybeSnapshot();
     }
   }
 
@@ -487,14 +489,55 @@ export class RaftNode {
     this.reads.clear();
   }
 
-  private async maybeSnapshot(): Promise<void> {
+  /**
+   * Starts a snapshot when enough entries were applied since the last one,
+   * without holding up the loop: the state machine's view is captured here,
+   * at the applied index, then encoded and written in the background while
+   * entries keep committing; only the compaction itself (in memory) comes
+   * back onto the loop. One snapshot at a time.
+   */
+  private maybeSnapshot(): void {
     const option = this.opts.snapshotEveryEntries ?? 10_000;
     const every = typeof option === 'function' ? option() : option;
-    if (this.core.log.applied - this.snapshotIndex < every || this.appliedIndex !== this.core.log.applied) return;
-    const snap = this.core.compact(this.opts.stateMachine.snapshot(), this.opts.keepEntriesAfterSnapshot ?? 500);
-    this.snapshotIndex = snap.meta.index;
-    await this.opts.storage.saveSnapshot(snap, this.core.compactedIndex());
-    this.opts.logger.info({ index: snap.meta.index, compactedTo: this.core.compactedIndex() }, 'raft: snapshot taken, log compacted');
+    if (this.snapshotting || this.core.log.applied - this.snapshotIndex < every || this.appliedIndex !== this.core.log.applied) return;
+    const meta = this.core.snapshotMeta();
+    const view = this.opts.stateMachine.snapshot();
+    this.snapshotIndex = meta.index;
+    const startedMs = performance.now();
+    this.snapshotting = (async () => {
+      const data = await view.encode();
+      const snap = await this.onLoop(() => this.core.compactAt(meta, data, this.opts.keepEntriesAfterSnapshot ?? 500));
+      if (!snap) return; // a newer snapshot was installed meanwhile
+      await this.opts.storage.saveSnapshot(snap, this.core.compactedIndex());
+      this.opts.logger.info({ index: snap.meta.index, compactedTo: this.core.compactedIndex(), bytes: data.length, tookMs: Math.round(performance.now() - startedMs) }, 'raft: snapshot taken, log compacted');
+    })().then(
+      () => {
+        this.snapshotting = undefined;
+      },
+      (e: unknown) => {
+        this.snapshotting = undefined;
+        const error = e instanceof Error ? e : new Error(String(e));
+        if (error instanceof RaftNodeError && error.kind === 'stopped') return;
+        this.opts.logger.error({ err: error }, 'raft: taking a snapshot failed; stopping this member');
+        this.stopped = true;
+        this.stopClock();
+        this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
+        this.opts.onFatal?.(error);
+      },
+    );
+  }
+
+  /** Runs `fn` on the loop (between Readies) and resolves with its result. */
+  private onLoop<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue(() => {
+        try {
+          resolve(fn());
+        } catch (e) {
+          reject(e);
+        }
+      }, reject);
+    });
   }
 
   private track(index: number, term: number, resolve: (v: unknown) => void, reject: (e: RaftNodeError) => void, timeoutMs: number): void {

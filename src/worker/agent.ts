@@ -5,7 +5,7 @@
 // labelled with its own node ID: several daemons may share one engine.
 import { componentLogger, type Logger } from '../common/log.js';
 import { codec, type Task, type TaskStatus, type TaskStatusUpdate } from '../gen/index.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../common/clock.js';
 import { EngineLimitedExecutor } from './engine-limit.js';
 import { EngineWatch } from './engine-watch.js';
 import type { Executor, LogLine, LogOptions } from './executor.js';

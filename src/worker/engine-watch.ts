@@ -4,7 +4,7 @@
 // a periodic resync as a safety net besides it. Each only "kicks" task
 // runners; they inspect the container themselves.
 import type { Logger } from '../common/log.js';
-import type { CancelTimer, Clock } from './clock.js';
+import type { CancelTimer, Clock } from '../common/clock.js';
 import type { Executor, Subscription } from './executor.js';
 
 const EVENTS_RECONNECT_BASE_MS = 1_000;

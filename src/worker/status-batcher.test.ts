@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskStatusUpdate } from '../gen/index.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../common/clock.js';
 import { initialStatus } from './controller/status.js';
 import { StatusBatcher } from './status-batcher.js';
 

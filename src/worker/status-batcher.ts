@@ -3,7 +3,7 @@
 // a batch holds at most `maxBatchSize` updates. While the managers are
 // unreachable nothing is sent; the agent re-reports everything when they return.
 import type { TaskStatus, TaskStatusUpdate } from '../gen/index.js';
-import type { CancelTimer, Clock } from './clock.js';
+import type { CancelTimer, Clock } from '../common/clock.js';
 
 /** Receives batches of status updates (the dispatcher client forwards them). */
 export type StatusListener = (updates: TaskStatusUpdate[]) => void;

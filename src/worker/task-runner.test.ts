@@ -4,7 +4,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ok, type Result } from '../common/result.js';
 import { codec, type TaskStatus } from '../gen/index.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../common/clock.js';
 import type { ContainerObservation } from './controller/observation.js';
 import type { Executor, ExecutorError, FileMount } from './executor.js';
 import { emptyNodeResources, type NodeResources } from './node-resources.js';

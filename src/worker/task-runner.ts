@@ -8,7 +8,7 @@
 import type { Logger } from '../common/log.js';
 import { err, type Result } from '../common/result.js';
 import type { RestartPolicy, Task, TaskStatus } from '../gen/index.js';
-import type { CancelTimer, Clock } from './clock.js';
+import type { CancelTimer, Clock } from '../common/clock.js';
 import { decide, type Decision } from './controller/decide.js';
 import type { ContainerObservation } from './controller/observation.js';
 import { DEFAULT_RESTART_POLICY } from './controller/restart-policy.js';

@@ -1,6 +1,6 @@
 // `swarm update` as a user sees it take effect: the task history limit
-// prunes `service ps`, the dispatcher heartbeat period changes how fast a
-// dead worker goes Down (and live workers follow the new period), and the
+// prunes `service ps`, live workers follow a new dispatcher heartbeat period
+// (and a dead one goes Down fast whatever the period), and the
 // snapshot interval makes the managers snapshot their Raft log.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,15 +48,13 @@ describe('swarm update', () => {
     expect((await h2.run(['info'])).stdout).toMatch(/Is Manager:\s+false/);
   });
 
-  it('--dispatcher-heartbeat 5s: a killed worker goes Down one 5s period after its session stream closes, not one 1s period', async () => {
+  it('--dispatcher-heartbeat 5s: a killed worker is still Down within seconds (its daemon is gone, not slow)', async () => {
     expect((await ok(h1, ['swarm', 'update', '--dispatcher-heartbeat', '5s'])).trim()).toBe('Swarm updated.');
     await sleep(3_000); // the worker's next heartbeat carries the new period
-    await h2.kill('SIGKILL'); // its connection is reset: the dispatcher gives it one period to come back
+    await h2.kill('SIGKILL'); // its connection is reset and its liveness port refused: no need to wait out the period
     const killedAt = Date.now();
-    await sleep(3_000); // with the default 1s period it would be Down by now
-    expect(await h2State(h1)).toMatch(/ Ready /);
     await waitUntil(async () => h2State(h1), (l) => / Down /.test(l), 40_000, 'h2 Down');
-    expect(Date.now() - killedAt).toBeGreaterThan(4_500);
+    expect(Date.now() - killedAt).toBeLessThan(4_000);
     await h2.start();
     await waitUntil(async () => h2State(h1), (l) => / Ready /.test(l), 30_000, 'h2 Ready again');
   });

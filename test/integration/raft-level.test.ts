@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RaftEntry, RaftMessage } from '../../src/gen/index.js';
 import { codec } from '../../src/gen/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, seededRandom, storageKeyForEntry } from '../../src/raft/index.js';
-import type { StateMachine } from '../../src/raft/index.js';
+import type { StateMachine, StateSnapshot } from '../../src/raft/index.js';
 
 const logger = pino({ level: 'silent' });
 const enc = new TextEncoder();
@@ -33,8 +33,9 @@ class Kv implements StateMachine {
     if (k !== undefined && v !== undefined) this.map.set(k, v);
     return e.index;
   }
-  snapshot(): Uint8Array {
-    return enc.encode(JSON.stringify([...this.map]));
+  snapshot(): StateSnapshot {
+    const data = enc.encode(JSON.stringify([...this.map])); // tiny: captured and encoded at once
+    return { encode: async () => data };
   }
   restore(data: Uint8Array): void {
     this.map = new Map(JSON.parse(dec.decode(data)) as Array<[string, string]>);
@@ -176,6 +177,8 @@ describe('raft on level', () => {
     expect(membershipEvents.get(leader.id)?.at(-1)).toEqual({ voters: [1, 2, 3], learners: [4], change: 'ADD_LEARNER 4 127.0.0.1:4444' });
     expect(leader.node.confState()).toEqual({ voters: [1, 2, 3], learners: [4], removed: [] });
     // The joiner hears the snapshot's configuration (no change attached), then its own addition.
+    // The snapshot it caught up from may already hold the last writes, so the addition itself can come a moment later.
+    await waitFor('joiner applied its addition', () => ((membershipEvents.get(4) ?? []).some((e) => e.change !== undefined) ? true : undefined));
     const joinerEvents = membershipEvents.get(4) ?? [];
     expect(joinerEvents.some((e) => e.change === undefined && e.voters.join() === '1,2,3')).toBe(true);
     expect(joinerEvents.at(-1)?.change).toBe('ADD_LEARNER 4 127.0.0.1:4444');
@@ -253,6 +256,49 @@ describe('raft on level', () => {
     for (let i = 30; i < 50; i++) await node.propose(enc.encode(`k${i}=${i}`));
     expect(snapshots).toBe(before);
     await stopMember(net, m);
+  });
+
+  it('keeps committing while a snapshot is encoded, then compacts at the index the snapshot was captured at', async () => {
+    const net = new LocalNet();
+    const dir = await tempDir();
+    const opened = await LevelStorage.open(dir, 'cluster-a', 1);
+    if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+    const kv = new Kv();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let captures = 0;
+    const slow: StateMachine = {
+      apply: (e) => kv.apply(e),
+      restore: (d) => kv.restore(d),
+      snapshot: () => {
+        captures++;
+        const frozen = kv.snapshot(); // the state as of now
+        return { encode: async () => (await gate, frozen.encode()) };
+      },
+    };
+    const node = await RaftNode.start({ id: 1, storage: opened.value, transport: net.transport(1), stateMachine: slow, logger, random: seededRandom(1), tickMs: 10, bootstrapVoters: [1], snapshotEveryEntries: 10, keepEntriesAfterSnapshot: 0 });
+    net.nodes.set(1, node);
+    const m: Member = { id: 1, dir, kv, node, storage: opened.value };
+    await waitFor('leader', () => leaderOf([m]));
+    for (let i = 0; i < 12; i++) await node.propose(enc.encode(`a${i}=${i}`));
+    expect(captures).toBe(1);
+    const capturedAt = node.status().applied;
+    // The snapshot is still being encoded: the log neither stalls nor starts a second one.
+    for (let i = 0; i < 30; i++) await node.propose(enc.encode(`b${i}=${i}`));
+    expect(captures).toBe(1);
+    expect(node.status().firstIndex).toBe(1); // nothing compacted yet
+    release();
+    await waitFor('compacted', () => node.status().firstIndex > 1 || undefined);
+    expect(node.status().firstIndex).toBeLessThanOrEqual(capturedAt + 1); // up to where the state was captured, not further
+    await stopMember(net, m);
+    // Restarting from that snapshot plus the log after it gives everything back.
+    const again = await startMember(net, 1, dir, [1]);
+    await waitFor('leader after restart', () => leaderOf([again]));
+    await again.node.readIndex();
+    expect(again.kv.map.size).toBe(42);
+    expect(again.kv.map.get('a0')).toBe('0');
+    expect(again.kv.map.get('b29')).toBe('29');
+    await stopMember(net, again);
   });
 
   it('cuts a torn tail at start and reports it', async () => {

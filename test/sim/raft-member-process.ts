@@ -14,7 +14,10 @@ import { RaftService } from '../../src/gen/index.js';
 import { RpcError, RpcServer } from '../../src/rpc/index.js';
 import type { Peer } from '../../src/rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom } from '../../src/raft/index.js';
-import type { StateMachine } from '../../src/raft/index.js';
+import type { StateMachine, StateSnapshot } from '../../src/raft/index.js';
+
+/** Entries encoded between yields to the event loop while a snapshot is taken. */
+const SNAPSHOT_SLICE = 2_000;
 import { GrpcTransport } from '../../src/raft/transport-grpc.js';
 
 /** What the parent process passes in. */
@@ -45,8 +48,19 @@ class Kv implements StateMachine {
     this.map.set(key, value);
     return undefined;
   }
-  snapshot(): Uint8Array {
-    return enc.encode(JSON.stringify([...this.map]));
+  /** Captures the entries now (a copy of references), encodes them in slices that yield to the event loop. */
+  snapshot(): StateSnapshot {
+    const entries = [...this.map];
+    return {
+      encode: async () => {
+        const parts: string[] = [];
+        for (let i = 0; i < entries.length; i += SNAPSHOT_SLICE) {
+          parts.push(JSON.stringify(entries.slice(i, i + SNAPSHOT_SLICE)).slice(1, -1));
+          await new Promise((r) => setImmediate(r));
+        }
+        return enc.encode(`[${parts.filter(Boolean).join(',')}]`);
+      },
+    };
   }
   restore(data: Uint8Array): void {
     this.map = new Map(JSON.parse(dec.decode(data)) as Array<[string, string]>);

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from './batcher.js';
-import { realTimers } from './ports.js';
+import { systemClock } from '../../common/clock.js';
 
 const log = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -13,7 +13,7 @@ describe('Batcher', () => {
     const batcher = new Batcher<number>(async (items) => {
       if (failures-- > 0) throw new Error('no quorum');
       flushed.push(items);
-    }, realTimers, log, 5);
+    }, systemClock, log, 5);
     batcher.add(1, 2);
     await sleep(60);
     expect(flushed).toEqual([[1, 2]]);
@@ -26,7 +26,7 @@ describe('Batcher', () => {
       calls++;
       await new Promise<void>((r) => (release = r));
       throw new Error('leadership lost');
-    }, realTimers, log, 5);
+    }, systemClock, log, 5);
     batcher.add(1);
     await sleep(30);
     expect(calls).toBe(1);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Timers } from './ports.js';
+import type { CancelTimer, Clock } from '../../common/clock.js';
 
 /**
  * Collects items and hands them to `flush` at our own pace: at most every
@@ -8,14 +8,14 @@ import type { Timers } from './ports.js';
  */
 export class Batcher<T> {
   private queue: T[] = [];
-  private timer: { cancel(): void } | undefined;
+  private cancelTimer: CancelTimer | undefined;
   private flushing = false;
   /** Bumped by clear(): a flush that was in flight then must not put its items back. */
   private generation = 0;
 
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
-    private readonly timers: Timers,
+    private readonly clock: Clock,
     private readonly log: Logger,
     private readonly intervalMs = 25,
     private readonly maxItems = 2000,
@@ -28,11 +28,11 @@ export class Batcher<T> {
   }
 
   private schedule(): void {
-    if (this.timer || this.flushing || this.queue.length === 0) return;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
+    if (this.cancelTimer || this.flushing || this.queue.length === 0) return;
+    this.cancelTimer = this.clock.setTimer(this.intervalMs, () => {
+      this.cancelTimer = undefined;
       void this.run();
-    }, this.intervalMs);
+    });
   }
 
   private async run(): Promise<void> {
@@ -58,8 +58,8 @@ export class Batcher<T> {
   /** Drops whatever is queued (the dispatcher stopped leading). */
   clear(): void {
     this.generation++;
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.queue = [];
   }
 }

@@ -1,48 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Clock } from '../../common/clock.js';
 import type { AssignmentChange, AssignmentsMessage, DispatcherService, SessionMessage } from '../../gen/index.js';
 import { RpcError, type CallContext, type Handlers } from '../../rpc/index.js';
 import { Batcher } from './batcher.js';
+import { LivenessWatch, MISSED_HEARTBEATS_BEFORE_DOWN, type DeathCause, type WatchedSession } from './liveness.js';
 import { removalFor } from './node-assignments.js';
-import type { DispatcherStoreView, DispatcherWriter, NodeStatusUpdate, TaskStatusReport, Timers } from './ports.js';
-
-/** Heartbeats a node may miss before it is declared Down. */
-export const MISSED_HEARTBEATS_BEFORE_DOWN = 3;
-/** Heartbeat periods a node that said it is restarting has to come back before it is declared Down. */
-export const RESTART_GRACE_HEARTBEATS = 10;
+import type { DispatcherStoreView, DispatcherWriter, LivenessProbe, NodeStatusUpdate, TaskStatusReport } from './ports.js';
 
 interface Session {
   id: string;
   nodeId: string;
-  expiry: { cancel(): void } | undefined;
+  watched: WatchedSession;
   /** Ends the node's streams (session replaced, node down, dispatcher stopped). */
   end: (error: RpcError) => void;
   ended: Promise<RpcError>;
-  /** The node said it is stopping cleanly and will be back (HeartbeatRequest.restarting). */
-  restarting: boolean;
 }
 
 /**
  * The leader's dispatcher: one session per node. Heartbeats keep a node
- * Ready; missing MISSED_HEARTBEATS_BEFORE_DOWN of them marks it Down (its
- * tasks are then replaced by the orchestrators). Assignments stream the
- * node's tasks, first complete, then as changes. Status reports are
- * batched into few Raft proposals.
+ * Ready; the LivenessWatch marks it Down only when it is dead, not when it
+ * is slow (its tasks are then replaced by the orchestrators). Assignments
+ * stream the node's tasks, first complete, then as changes. Status reports
+ * are batched into few Raft proposals.
  */
 export class Dispatcher {
   private readonly sessions = new Map<string, Session>(); // by node ID
   private readonly nodeStatuses: Batcher<NodeStatusUpdate>;
   private readonly taskStatuses: Batcher<TaskStatusReport>;
+  private readonly liveness: LivenessWatch;
+  private readonly expected: (() => void)[] = [];
   private stopped = false;
+  private downTransitions = 0;
 
   constructor(
     private readonly store: DispatcherStoreView,
     writer: DispatcherWriter,
-    private readonly timers: Timers,
+    private readonly clock: Clock,
+    probe: LivenessProbe,
     private readonly log: Logger,
   ) {
-    this.nodeStatuses = new Batcher((u) => writer.setNodeStatuses(u), timers, log);
-    this.taskStatuses = new Batcher((u) => writer.setTaskStatuses(u), timers, log);
+    this.nodeStatuses = new Batcher((u) => writer.setNodeStatuses(u), clock, log);
+    this.taskStatuses = new Batcher((u) => writer.setTaskStatuses(u), clock, log);
+    this.liveness = new LivenessWatch(clock, probe, () => store.heartbeatPeriodMs(), (watched, cause) => this.declareDown(watched, cause), log);
   }
 
   /** gRPC handlers; every call is from a node, identified by its certificate. */
@@ -50,7 +50,8 @@ export class Dispatcher {
     return {
       session: async (req, stream, ctx) => {
         const nodeId = this.callerNode(ctx);
-        const session = this.openSession(nodeId);
+        const liveness = req.livenessPort > 0 && ctx.address ? { host: ctx.address, port: req.livenessPort } : undefined;
+        const session = this.openSession(nodeId, liveness);
         this.nodeStatuses.add({ nodeId, status: { state: 'READY', message: '', addr: ctx.address }, description: req.description, dataPathAddr: req.dataPathAddr || undefined });
         const node = this.store.node(nodeId);
         const message: SessionMessage = { sessionId: session.id, node, managers: this.store.managers(), heartbeatPeriodMs: this.store.heartbeatPeriodMs() };
@@ -77,10 +78,11 @@ export class Dispatcher {
         const session = this.sessions.get(nodeId);
         if (!session || session.id !== req.sessionId) throw new RpcError('not-found', 'session not found: open a new session');
         if (req.restarting) {
-          session.restarting = true;
+          this.liveness.restarting(session.watched);
           this.log.info({ nodeId }, 'node is restarting; keeping its tasks for the restart grace');
+        } else {
+          this.liveness.heard(session.watched);
         }
-        this.armExpiry(session, this.graceMs(session));
         return { periodMs: this.store.heartbeatPeriodMs() };
       },
       updateTaskStatus: async (req, ctx) => {
@@ -118,10 +120,10 @@ export class Dispatcher {
           // Coalesce bursts of store events into one message.
           if (pending) return;
           pending = true;
-          this.timers.setTimeout(() => {
+          this.clock.setTimer(10, () => {
             pending = false;
             push('INCREMENTAL');
-          }, 10);
+          });
         });
         try {
           const error = await Promise.race([session.ended, aborted(ctx.signal)]);
@@ -141,13 +143,14 @@ export class Dispatcher {
   expectNodes(nodeIds: readonly string[]): void {
     const graceMs = this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN * 2;
     for (const nodeId of nodeIds) {
-      this.timers.setTimeout(() => {
+      this.expected.push(this.clock.setTimer(graceMs, () => {
         if (this.stopped || this.sessions.has(nodeId)) return;
         const node = this.store.node(nodeId);
         if (!node || node.status?.state === 'DOWN') return;
         this.log.warn({ nodeId }, 'node did not reconnect to the new leader; marking it down');
+        this.downTransitions++;
         this.nodeStatuses.add({ nodeId, status: { state: 'DOWN', message: 'heartbeat failure', addr: node.status?.addr ?? '' } });
-      }, graceMs);
+      }));
     }
   }
 
@@ -156,8 +159,9 @@ export class Dispatcher {
     this.stopped = true;
     this.nodeStatuses.clear();
     this.taskStatuses.clear();
+    for (const cancel of this.expected.splice(0)) cancel();
     for (const s of this.sessions.values()) {
-      s.expiry?.cancel();
+      this.liveness.forget(s.watched);
       s.end(new RpcError('unavailable', 'this manager is no longer the leader; reconnect'));
     }
     this.sessions.clear();
@@ -168,6 +172,16 @@ export class Dispatcher {
     return [...this.sessions.keys()];
   }
 
+  /** Node IDs whose session stream closed and which are neither back nor judged yet. */
+  disconnectedNodes(): string[] {
+    return [...this.sessions.values()].filter((s) => s.watched.closedAtMs !== undefined).map((s) => s.nodeId);
+  }
+
+  /** How many times this dispatcher declared a node Down (zero when no daemon died). */
+  nodeDownTransitions(): number {
+    return this.downTransitions;
+  }
+
   private callerNode(ctx: CallContext): string {
     if (this.stopped) throw new RpcError('unavailable', 'this manager is no longer the leader; reconnect');
     if (ctx.peer.kind !== 'node') throw new RpcError('unauthenticated', 'the dispatcher serves nodes with a node certificate only');
@@ -175,47 +189,38 @@ export class Dispatcher {
     return ctx.peer.nodeId;
   }
 
-  private openSession(nodeId: string): Session {
+  private openSession(nodeId: string, liveness: WatchedSession['liveness']): Session {
     const previous = this.sessions.get(nodeId);
     if (previous) {
-      previous.expiry?.cancel();
+      this.liveness.forget(previous.watched);
       previous.end(new RpcError('failed-precondition', 'session replaced by a newer one from the same node'));
     }
     let end!: (error: RpcError) => void;
     const ended = new Promise<RpcError>((resolve) => (end = resolve));
-    const session: Session = { id: randomUUID(), nodeId, expiry: undefined, end, ended, restarting: false };
+    const session: Session = { id: randomUUID(), nodeId, watched: this.liveness.open(nodeId, liveness), end, ended };
     this.sessions.set(nodeId, session);
-    this.armExpiry(session);
-    this.log.info({ nodeId, sessionId: session.id }, 'node session opened');
+    this.log.info({ nodeId, sessionId: session.id, liveness }, 'node session opened');
     return session;
   }
 
   private closeSession(session: Session): void {
     if (this.sessions.get(session.nodeId) !== session) return;
-    // The stream is gone: the node's daemon died or restarted (its
-    // connection was reset; a silent network stall does not close a stream,
-    // and heartbeats still arriving re-arm the full grace). A daemon that
-    // said it is restarting gets the restart grace (its containers keep
-    // running); one that did not gets one heartbeat period, not three, so a
-    // dead node's tasks are replaced sooner. Only the expiry marks it Down.
-    this.log.info({ nodeId: session.nodeId, restarting: session.restarting }, 'node session stream closed');
-    this.armExpiry(session, session.restarting ? this.graceMs(session) : this.store.heartbeatPeriodMs());
+    // The stream is gone: the daemon died or restarted, or only its
+    // connection did (reset, keepalive timeout while paused). The session
+    // stays until the node reconnects or the liveness watch judges it dead.
+    this.log.info({ nodeId: session.nodeId, restarting: session.watched.restarting }, 'node session stream closed');
+    this.liveness.closed(session.watched);
   }
 
-  /** How long a session may go without a heartbeat: longer for a node restarting cleanly. */
-  private graceMs(session: Session): number {
-    return this.store.heartbeatPeriodMs() * (session.restarting ? RESTART_GRACE_HEARTBEATS : MISSED_HEARTBEATS_BEFORE_DOWN);
-  }
-
-  private armExpiry(session: Session, afterMs = this.store.heartbeatPeriodMs() * MISSED_HEARTBEATS_BEFORE_DOWN): void {
-    session.expiry?.cancel();
-    session.expiry = this.timers.setTimeout(() => {
-      if (this.sessions.get(session.nodeId) !== session) return;
-      this.sessions.delete(session.nodeId);
-      this.log.warn({ nodeId: session.nodeId }, 'node missed its heartbeats; marking it down');
-      this.nodeStatuses.add({ nodeId: session.nodeId, status: { state: 'DOWN', message: 'heartbeat failure', addr: this.store.node(session.nodeId)?.status?.addr ?? '' } });
-      session.end(new RpcError('unavailable', 'heartbeat expired'));
-    }, afterMs);
+  private declareDown(watched: WatchedSession, cause: DeathCause): void {
+    const session = this.sessions.get(watched.nodeId);
+    this.liveness.forget(watched);
+    if (!session || session.watched !== watched) return;
+    this.sessions.delete(session.nodeId);
+    this.downTransitions++;
+    this.log.warn({ nodeId: session.nodeId, cause }, cause === 'daemon-gone' ? 'node session closed and its daemon is gone; marking it down' : 'node missed its heartbeats; marking it down');
+    this.nodeStatuses.add({ nodeId: session.nodeId, status: { state: 'DOWN', message: 'heartbeat failure', addr: this.store.node(session.nodeId)?.status?.addr ?? '' } });
+    session.end(new RpcError('unavailable', 'heartbeat expired'));
   }
 }
 

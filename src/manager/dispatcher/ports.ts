@@ -35,18 +35,14 @@ export interface DispatcherWriter {
   setTaskStatuses(updates: TaskStatusReport[]): Promise<void>;
 }
 
-/** Timers, injected so tests can drive time. */
-export interface Timers {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): { cancel(): void };
-}
+/** What a connection to a node's liveness port found. */
+export type ProbeResult =
+  /** Nothing listens: the node's daemon process is gone (the kernel refused). */
+  | 'refused'
+  /** The kernel accepted: the daemon lives, though it may be stopped or starved. */
+  | 'open'
+  /** No answer in time (host down, cable cut, firewall): proves nothing either way. */
+  | 'unknown';
 
-/** Real timers. */
-export const realTimers: Timers = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return { cancel: () => clearTimeout(t) };
-  },
-};
+/** Connects to a node's liveness port (host, port) once, bounded in time. */
+export type LivenessProbe = (host: string, port: number) => Promise<ProbeResult>;

@@ -2,7 +2,7 @@
 // messages and proposals go in; a Ready comes out (see types.ts) and is
 // acknowledged with advance(). Paper references: §5 (Raft paper), thesis
 // chapters for PreVote/CheckQuorum (§9.6), ReadIndex (§6.4), membership (§4).
-import type { ConfChange, HardState, RaftEntry, RaftMessage, RaftMessage_Type } from '../../gen/index.js';
+import type { ConfChange, HardState, RaftEntry, RaftMessage, RaftMessage_Type, SnapshotMetadata } from '../../gen/index.js';
 import { decodeConfChange } from './bootstrap.js';
 import { codec } from '../../gen/index.js';
 import { assert, unreachable } from '../../common/assert.js';
@@ -211,18 +211,37 @@ export class RaftCore {
     if (this.role !== 'leader' && this.promotable()) this.startCampaign(this.opts.preVote ? 'pre' : 'real');
   }
 
+  /** Where a snapshot taken now stands: the applied index, its term and the configuration as of it. */
+  snapshotMeta(): SnapshotMetadata {
+    const index = this.log.applied;
+    const term = this.log.term(index);
+    assert(term !== undefined, `no term for applied index ${index}`);
+    return { index, term, confState: this.membership.toConfState() };
+  }
+
   /**
    * The application has a snapshot of its state as of the applied index:
    * remember it (for slow followers) and drop log entries up to
    * `appliedIndex - keepEntries`. Returns the metadata the driver persists.
    */
   compact(data: Uint8Array, keepEntries: number): Snapshot {
-    const index = this.log.applied;
-    const term = this.log.term(index);
-    assert(term !== undefined, `no term for applied index ${index}`);
-    const snapshot: Snapshot = { meta: { index, term, confState: this.membership.toConfState() }, data };
+    const snapshot = this.compactAt(this.snapshotMeta(), data, keepEntries);
+    assert(snapshot !== undefined, 'a snapshot at the applied index is never stale');
+    return snapshot;
+  }
+
+  /**
+   * Like compact(), for a snapshot whose state was captured at `meta`
+   * (from snapshotMeta()) and encoded since, while entries went on being
+   * applied. Returns undefined, changing nothing, when a snapshot at or
+   * past `meta.index` is already held (one was installed meanwhile).
+   */
+  compactAt(meta: SnapshotMetadata, data: Uint8Array, keepEntries: number): Snapshot | undefined {
+    if (this.snapshot && this.snapshot.meta.index >= meta.index) return undefined;
+    assert(meta.index <= this.log.applied, `snapshot at ${meta.index} is past the applied index ${this.log.applied}`);
+    const snapshot: Snapshot = { meta, data };
     this.snapshot = snapshot;
-    const cut = Math.max(0, index - Math.max(0, keepEntries));
+    const cut = Math.max(0, meta.index - Math.max(0, keepEntries));
     if (cut > this.log.firstIndex() - 1) this.log.compact(cut);
     return snapshot;
   }

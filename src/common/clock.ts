@@ -1,5 +1,6 @@
-// The agent's Clock port: time and timers are injected so unit tests drive
-// them by hand (STYLE.md: no Date.now() or setTimeout in logic under test).
+// The one Clock port: time and timers are injected so unit tests drive them
+// by hand (STYLE.md: no Date.now() or setTimeout in logic under test). Every
+// shell that waits (agent, dispatcher, leader loops, Raft ticks) takes one.
 
 /** Cancels a timer set with Clock.setTimer. */
 export type CancelTimer = () => void;
@@ -39,6 +40,14 @@ export class ManualClock implements Clock {
     };
   }
 
+  /**
+   * Moves time forward by `ms` without firing anything, as when this process
+   * was stopped or starved: the next `advance` fires what fell due, late.
+   */
+  stall(ms: number): void {
+    this.currentMs += ms;
+  }
+
   /** Moves time forward by `ms`, firing due timers in order. */
   advance(ms: number): void {
     const target = this.currentMs + ms;
@@ -51,4 +60,22 @@ export class ManualClock implements Clock {
     }
     this.currentMs = target;
   }
+}
+
+/** Calls `fire` every `periodMs` on `clock` until the returned function is called. */
+export function repeatEvery(clock: Clock, periodMs: number, fire: () => void): CancelTimer {
+  let cancel: CancelTimer | undefined;
+  let stopped = false;
+  const arm = (): void => {
+    cancel = clock.setTimer(periodMs, () => {
+      if (stopped) return;
+      arm();
+      fire();
+    });
+  };
+  arm();
+  return () => {
+    stopped = true;
+    cancel?.();
+  };
 }
