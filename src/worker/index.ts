@@ -5,6 +5,7 @@ export { systemClock, ManualClock, type Clock, type CancelTimer } from '../commo
 export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js';
 export type { Executor, ExecutorError, FileMount, OwnedContainer, ContainerEvent, Subscription, LogOptions, LogLine } from './executor.js';
 export { TaskFiles } from './task-files.js';
+export { DEFAULT_TASK_FILES_ROOT } from './memory-files.js';
 export { bridgeOnlyAttacher, type NetworkAttacher } from './network-attacher.js';
 export { emptyNodeResources, peerKey, type NodeResources } from './node-resources.js';
 export { OverlayAttacher, type OverlayAttacherOptions } from './overlay-attacher.js';

@@ -7,8 +7,7 @@ import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codec } from '../../src/gen/index.js';
-import { DEFAULT_TASK_FILES_ROOT } from '../../src/worker/memory-files.js';
-import { emptyNodeResources, type Agent, type Engine } from '../../src/worker/index.js';
+import { DEFAULT_TASK_FILES_ROOT, emptyNodeResources, type Agent, type Engine } from '../../src/worker/index.js';
 import { filesContaining } from '../support/files.js';
 import { waitUntil } from '../support/wait.js';
 import { busyboxTask, cleanupContainers, newId, startAgent, tempDataDir, testEngine, waitForStatus } from './worker-fixtures.js';
