@@ -1,7 +1,8 @@
 // What one node must know to run its tasks (DESIGN.md step 7): its tasks, and
 // exactly the secrets, configs, networks, overlay peers and service endpoints
 // those tasks use. Pure: the store is read through NodeAssignmentSource.
-import { TaskStatus_StateValues, type Assignment, type Config, type Network, type Node, type OverlayPeer, type Secret, type Service, type Task } from '../../gen/index.js';
+import type { Assignment, Config, Network, Node, OverlayPeer, Secret, Service, Task } from '../../gen/index.js';
+import { isTerminal, wantsRun } from '../../common/task-state.js';
 import { macFromIp, parseIpv4 } from '../../overlay/index.js';
 
 /** One assignment with a key that names it and a fingerprint that changes when it does. */
@@ -43,8 +44,7 @@ export interface NodeAssignmentSource {
 
 /** Whether the task still needs its resources on its node: its container may run now or start later. */
 export function taskHoldsResources(task: Task): boolean {
-  const stopped = TaskStatus_StateValues[task.status?.state ?? 'NEW'] >= TaskStatus_StateValues.COMPLETE;
-  return !stopped || TaskStatus_StateValues[task.desiredState] <= TaskStatus_StateValues.RUNNING;
+  return !isTerminal(task.status?.state ?? 'NEW') || wantsRun(task.desiredState);
 }
 
 const version = (o: { meta?: { version?: { index?: number } | undefined } | undefined } | undefined): string => String(o?.meta?.version?.index ?? 0);

@@ -733,6 +733,9 @@ export class RaftCore {
       }
       return;
     }
+    // No correct peer acknowledges an entry this leader never had: drop it
+    // rather than let `match` run past our log (found by the fuzzer).
+    if (m.index > this.log.lastIndex()) return;
     const wasPaused = pr.isPaused();
     if (!pr.maybeUpdate(m.index)) {
       if (wasPaused && pr.state === 'probe') pr.probeSent = false;
