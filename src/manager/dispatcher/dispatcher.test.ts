@@ -232,8 +232,10 @@ describe('dispatcher ↔ agent session over mutual TLS', () => {
   it('keeps the tasks of a node that said it is restarting for the restart grace, then declares it down', async () => {
     const t = await setup();
     const liveness = await livenessPort();
-    const s = session(t.addr, new RecordingAgent(), { livenessPort: liveness.port });
+    const agent = new RecordingAgent();
+    const s = session(t.addr, agent, { livenessPort: liveness.port });
     await flushed(t, 'node ready', () => t.nodeStatuses.find((x) => x.status.state === 'READY'));
+    await until('session open on the node\'s side', () => agent.reachable.includes(true)); // so that stop() can give notice
     await s.stop({ restarting: true }); // SIGTERM: the daemon will be back, its containers keep running
     await liveness.close();
     await until('stream closed', () => t.dispatcher.disconnectedNodes().includes('w1'));
