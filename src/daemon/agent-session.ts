@@ -3,7 +3,7 @@ import { DispatcherService, LogsService, type AssignmentsMessage, type Node, typ
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
 import { emptyNodeResources, peerKey, type NodeResources } from '../worker/index.js';
 import type { LogPublisher } from './log-publisher.js';
-import { NOT_LEADER_PREFIX } from '../manager/manager.js';
+import { NOT_LEADER_PREFIX } from '../manager/index.js';
 
 /** The worker agent, as the session drives it. */
 export interface AgentPort {

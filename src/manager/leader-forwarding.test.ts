@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RpcError } from '../rpc/index.js';
-import { classifyForwardFailure } from './forwarding.js';
+import { classifyForwardFailure } from './leader-forwarding.js';
 
 describe('classifyForwardFailure', () => {
   it('calls a leader that could not be reached at all unsent (safe to send to the next leader)', () => {
