@@ -26,21 +26,29 @@ const LEADER_WAIT_MS = 3_000;
  */
 export type ForwardFailure = 'unsent' | 'cut' | 'answer';
 
-const UNSENT = /(^|: )(No connection established|Failed to start HTTP\/2 stream|failed to connect|connect E[A-Z]+)/i;
-const CUT = /(^|: )(Connection dropped|Write (error|failed)|No status information received|Received RST_STREAM)/i;
-
 /**
- * Classifies a forwarded call's failure. grpc-js reports transport failures
- * as UNAVAILABLE with its own wording, and src/rpc prefixes them with
- * `cannot reach ADDR:`; relayed as they are, they would read like a failure
- * of the caller's own connection (the CLI would say the local daemon is down).
+ * Classifies a forwarded call's failure by its detail: the RPC client marks
+ * failures that got no answer from the leader, and whether the call may
+ * have left. Relayed as they are, they would read like a failure of the
+ * caller's own connection (the CLI would say the local daemon is down).
  */
 export function classifyForwardFailure(error: RpcError): ForwardFailure {
-  if (error.kind === 'deadline-exceeded' || error.kind === 'cancelled') return 'cut';
-  if (error.kind !== 'unavailable') return 'answer';
-  if (UNSENT.test(error.message)) return 'unsent';
-  if (CUT.test(error.message) || error.message.startsWith('cannot reach ')) return 'cut';
-  return 'answer';
+  const detail = error.detail;
+  switch (detail?.kind) {
+    case 'transport':
+      return detail.sent === 'unsent' ? 'unsent' : 'cut';
+    case 'not-leader':
+    case 'node-removed':
+    case undefined:
+      // The leader's own timeout or cancellation: it may have acted.
+      return error.kind === 'deadline-exceeded' || error.kind === 'cancelled' ? 'cut' : 'answer';
+    default:
+      return unreachableDetail(detail);
+  }
+}
+
+function unreachableDetail(detail: never): never {
+  throw new Error(`unknown error detail ${JSON.stringify(detail)}`);
 }
 
 /** What forwarding needs to know about this manager's Raft member. */
@@ -137,7 +145,8 @@ export function leaderDispatcher(current: () => Dispatcher | undefined, deps: Pi
     const dispatcher = current();
     if (!dispatcher) {
       const leader = deps.leaderAddr();
-      throw new RpcError('unavailable', leader && !deps.isLeader() ? `${NOT_LEADER_PREFIX}${leader}` : 'this manager is not the leader; try another manager');
+      const named = leader && !deps.isLeader() ? leader : undefined;
+      throw new RpcError('unavailable', named ? `${NOT_LEADER_PREFIX}${named}` : 'this manager is not the leader; try another manager', { kind: 'not-leader', leaderAddr: named });
     }
     return callHandler(dispatcher.handlers(), method, args);
   });
