@@ -5,6 +5,7 @@ import { RpcServer } from '../rpc/index.js';
 import { connectEngine } from '../worker/index.js';
 import { claimDataRoot } from './data-root.js';
 import { daemonHandlers } from './local-api.js';
+import { localControl, localLogs } from './local-control.js';
 import { SwarmNode } from './swarm-node.js';
 import type { DaemonOptions } from './options.js';
 import { prepareSocketPath, unixSocketPath } from './socket.js';
@@ -25,8 +26,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
   const local = new RpcServer({ logger: componentLogger(log, 'local-api') });
   local.addService(DaemonService, daemonHandlers(options, engine, swarm));
-  local.addService(ControlService, swarm.localControl());
-  local.addService(LogsService, swarm.localLogs());
+  local.addService(ControlService, localControl(swarm.localCluster()));
+  local.addService(LogsService, localLogs(swarm.localCluster()));
   try {
     await prepareSocketPath(socketPath);
     await local.listen(options.host);

@@ -1,4 +1,4 @@
-import { codec, type Cluster, type ClusterSpec } from '../gen/index.js';
+import { codec, type Cluster, type ClusterSpec, type NodeDescription, type StoreAction } from '../gen/index.js';
 
 /**
  * What a new cluster gets unless `swarm init` says otherwise: the one
@@ -66,4 +66,37 @@ export function raftTimingOf(cluster: Cluster | undefined): RaftTiming {
     heartbeatTicks: raft?.heartbeatTick || CLUSTER_DEFAULTS.raftHeartbeatTicks,
     snapshotIntervalEntries: raft?.snapshotInterval || CLUSTER_DEFAULTS.raftSnapshotIntervalEntries,
   };
+}
+
+/** What the first manager knows when it creates a cluster. */
+export interface NewClusterFacts {
+  clusterId: string;
+  nodeId: string;
+  raftId: number;
+  /** The first manager's address for other nodes (host:port), and its host alone. */
+  advertiseAddr: string;
+  nodeAddr: string;
+  description: NodeDescription;
+  rootCa: { certPem: string; keyPem: string; digest: string; tokens: { worker: string; manager: string } };
+  choices: NewClusterChoices;
+}
+
+/** The objects a new cluster's store starts with: the cluster, and its first manager's node. Pure. */
+export function newClusterObjects(facts: NewClusterFacts): StoreAction[] {
+  const { rootCa } = facts;
+  const cluster = codec.Cluster.fromPartial({
+    id: facts.clusterId,
+    spec: newClusterSpec(facts.choices),
+    rootCa: { caCertPem: rootCa.certPem, caKeyPem: Buffer.from(rootCa.keyPem), caCertDigest: rootCa.digest, joinTokens: rootCa.tokens },
+  });
+  const node = codec.Node.fromPartial({
+    id: facts.nodeId,
+    role: 'MANAGER',
+    spec: { desiredRole: 'MANAGER', availability: 'ACTIVE' },
+    description: facts.description,
+    status: { state: 'READY', addr: facts.nodeAddr },
+    managerStatus: { raftId: facts.raftId, addr: facts.advertiseAddr, leader: true, reachability: 'REACHABLE' },
+    dataPathAddr: facts.nodeAddr,
+  });
+  return [{ kind: 'CREATE', object: { cluster } }, { kind: 'CREATE', object: { node } }];
 }
