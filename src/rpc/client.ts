@@ -1,5 +1,5 @@
 import { connectivityState, makeGenericClientConstructor, type ChannelInterface, type Client, type ClientReadableStream, type ClientWritableStream, type ClientDuplexStream, Metadata, type CallOptions } from '@grpc/grpc-js';
-import type { Method } from '../gen/services.js';
+import type { Method } from '../gen/index.js';
 import { bootstrapCredentials, clientCredentials, type ServerExpectation, type TlsMaterial } from './credentials.js';
 import { answeredByServer, RpcError } from './errors.js';
 import { channelOptions, DEFAULT_DEADLINE_MS } from './limits.js';

@@ -15,7 +15,7 @@ import { RpcError, RpcServer } from '../../src/rpc/index.js';
 import type { Peer } from '../../src/rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom } from '../../src/raft/index.js';
 import type { StateMachine } from '../../src/raft/index.js';
-import { GrpcTransport } from '../../src/raft/transport-grpc.js';
+import { GrpcTransport } from '../../src/raft/index.js';
 
 /** What the parent process passes in. */
 export interface MemberConfig {
