@@ -7,8 +7,3 @@ export type LocalRole = 'manager' | 'worker';
 export function localRole(role: NodeRole | undefined): LocalRole {
   return role === 'MANAGER' ? 'manager' : 'worker';
 }
-
-/** The managers' word for a local role. */
-export function clusterRole(role: LocalRole): NodeRole {
-  return role === 'manager' ? 'MANAGER' : 'WORKER';
-}

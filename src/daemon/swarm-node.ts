@@ -2,22 +2,22 @@ import { randomInt } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RaftService, codec, type Node, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
-import { createClient, RpcError } from '../rpc/index.js';
+import { codec, type Node, type SwarmInfo, type SwarmInitRequest, type SwarmInitResponse, type SwarmJoinRequest, type SwarmJoinResponse } from '../gen/index.js';
+import { RpcError } from '../rpc/index.js';
 import { waitUntil } from '../common/wait-until.js';
-import { CLUSTER_DEFAULTS, dataPathPortOf, MANAGER_ROLE, newClusterObjects, newObjectId, parseJoinToken } from '../manager/index.js';
+import { CLUSTER_DEFAULTS, dataPathPortOf, newClusterObjects, newObjectId, parseJoinToken } from '../manager/index.js';
 import type { Engine } from '../worker/index.js';
 import { managerLeaveWarning } from './leave-warning.js';
 import { chooseAdvertiseAddr, hostOf, localAddressTowards, withDefaultPort } from './addresses.js';
 import type { LocalCluster } from './local-control.js';
-import { NodeComponents, type ManagerStart } from './node-components.js';
+import { NodeComponents } from './node-components.js';
+import { joinRaftGroup } from './raft-join.js';
 import { fetchPinnedRoot, newClusterCertificates, renew, requestCertificate } from './node-certificate.js';
 import { forgetSwarm, loadNode, saveIdentity, saveNode, type NodeIdentity, type StoredNode } from './node-identity.js';
 import { localRole, type LocalRole } from './roles.js';
 import type { DaemonOptions } from './options.js';
 
 const ALREADY_IN_SWARM = 'This node is already part of a swarm. Use "shoal swarm leave" to leave this swarm and join another one.';
-const JOIN_TIMEOUT_MS = 10_000;
 const ROLE_RETRY_MS = 3_000;
 
 /**
@@ -210,31 +210,10 @@ export class SwarmNode {
     await this.components.stopAll({ restarting: true });
   }
 
-  /**
-   * A new manager joins the Raft group: it gets a Raft ID and joins as a
-   * learner, starts its member and catches up, then asks to become a voter.
-   */
+  /** This node, now holding a manager's certificate, joins the managers' Raft group (raft-join.ts). */
   private async joinRaft(remote: string): Promise<void> {
-    const stored = this.stored;
-    if (!stored) throw new Error('no identity');
-    const { identity, tls } = stored;
-    const raft = createClient(RaftService, remote, { tls, expect: { role: MANAGER_ROLE }, defaultDeadlineMs: JOIN_TIMEOUT_MS });
-    try {
-      const first = await raft.join({ addr: identity.advertiseAddr, nodeId: identity.nodeId, promote: false });
-      identity.raftId = first.raftId;
-      identity.managerAddrs = [...new Set([remote, ...first.members.map((m) => m.addr)])];
-      saveIdentity(this.options.dataRoot, identity);
-      const start: ManagerStart = { peers: first.members.filter((m) => m.raftId !== first.raftId) };
-      await this.components.startManager(stored, start);
-      const applied = (): number => this.components.currentManager()?.appliedIndex() ?? 0;
-      await waitUntil(() => applied() >= first.commitIndex, {
-        timeoutMs: 30_000, intervalMs: 50, timedOut: () => new RpcError('unavailable', `this manager did not catch up with the swarm's log within 30 s (applied ${applied()} of ${first.commitIndex})`),
-      });
-      await raft.join({ addr: identity.advertiseAddr, nodeId: identity.nodeId, promote: true });
-      this.log.info({ raftId: first.raftId }, 'joined the managers as a voter');
-    } finally {
-      raft.close();
-    }
+    if (!this.stored) throw new Error('no identity');
+    await joinRaftGroup(this.stored, remote, { components: this.components, dataRoot: this.options.dataRoot, log: this.log });
   }
 
   /**
