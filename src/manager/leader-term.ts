@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Secret } from '../gen/index.js';
+import type { SoftState } from '../raft/index.js';
 import { nodeSatisfiesPlacement } from '../scheduler/index.js';
 import type { AllocationPort, Serializer } from './control/index.js';
 import { Dispatcher, realTimers, type DispatcherWriter } from './dispatcher/index.js';
@@ -95,6 +96,56 @@ export class LeaderTerm {
   /** Node IDs with an open session with this leader's dispatcher. */
   connectedNodes(): string[] {
     return this.dispatcher.connectedNodes();
+  }
+}
+
+/** What following leadership needs besides what each term does. */
+export interface LeadershipDeps extends LeaderTermDeps {
+  isLeader(): boolean;
+  /** Writes a new leader owes before its loops start (a new cluster's objects, a forced cluster's demotions). */
+  firstWrites(log: Logger): Promise<void>;
+}
+
+/** Follows Raft's soft state: a LeaderTerm while this manager leads, none otherwise. */
+export class Leadership {
+  private term: LeaderTerm | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: LeadershipDeps) {}
+
+  /** The term now running, if this manager leads. */
+  current(): LeaderTerm | undefined {
+    return this.term;
+  }
+
+  /** Starts a term on becoming leader, ends it on losing leadership. */
+  follow(s: SoftState): void {
+    if (this.stopped) return;
+    if (s.role === 'leader' && !this.term) void this.startLeading();
+    else if (s.role !== 'leader' && this.term) this.stopLeading();
+  }
+
+  /** Ends the current term, and follows no more (the manager is stopping). */
+  stop(): void {
+    this.stopped = true;
+    this.stopLeading();
+  }
+
+  private async startLeading(): Promise<void> {
+    const log = this.deps.log.child({ component: 'leader' });
+    log.info('this manager is now the leader');
+    await this.deps.firstWrites(log);
+    if (!this.deps.isLeader() || this.term) return;
+    this.term = new LeaderTerm(this.deps);
+    this.term.start();
+  }
+
+  private stopLeading(): void {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    this.deps.log.info('this manager is no longer the leader');
+    term.stop();
   }
 }
 

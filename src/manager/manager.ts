@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CAService, codec, ControlService, DispatcherService, LogsService, RaftService, type Node, type StoreAction } from '../gen/index.js';
 import { RpcError, type CallContext, type Handlers, type RpcServer, type TlsMaterial } from '../rpc/index.js';
-import { GrpcTransport, LevelStorage, RaftNode, describeStorageError, seededRandom, type SoftState } from '../raft/index.js';
+import { GrpcTransport, LevelStorage, RaftNode, describeStorageError, seededRandom } from '../raft/index.js';
 import { caAuthorizer, logsAuthorizer, managersOnly, membersOnly, type MembershipView } from './authorize.js';
 import { caHandlers } from './ca/index.js';
 import { raftTimingOf } from './cluster-defaults.js';
@@ -11,7 +11,7 @@ import { controlDeps, OpenedSecrets } from './control-deps.js';
 import { controlHandlers, Serializer } from './control/index.js';
 import { withIngressNetwork } from './leader/bootstrap-ingress.js';
 import { LeaderForwarder, leaderDispatcher } from './leader-forwarding.js';
-import { LeaderTerm } from './leader-term.js';
+import { Leadership } from './leader-term.js';
 import { logsHandlers } from './logs/index.js';
 import { RaftMembership, type KnownPeer } from './membership.js';
 import { newObjectId } from './object-id.js';
@@ -53,7 +53,7 @@ export class Manager {
   /** Seals secrets before they reach Raft and opens them for the dispatcher; the data key stays in memory. */
   private readonly keyring = new SecretKeyring(randomBytes);
   private readonly secrets: OpenedSecrets;
-  private term: LeaderTerm | undefined;
+  private readonly leadership: Leadership;
   /** Control's allocating writes (networks, service endpoints) run one at a time. */
   private readonly allocationWrites = new Serializer();
   private readonly forwarder: LeaderForwarder;
@@ -61,7 +61,7 @@ export class Manager {
   /** The Control API on this manager: served here when leading, forwarded to the leader otherwise. */
   readonly control: Handlers<typeof ControlService>;
   /** The Logs service (the broker lives on the leader). */
-  readonly logs: Handlers<typeof LogsService> = logsHandlers(() => this.term?.broker);
+  readonly logs: Handlers<typeof LogsService> = logsHandlers(() => this.leadership.current()?.broker);
   private bootstrapPending: StoreAction[] | undefined;
   /** After a forced new cluster: the other managers' nodes become workers once this manager leads. */
   private forcedDemotionsPending: boolean;
@@ -77,11 +77,15 @@ export class Manager {
     this.membership = new RaftMembership({
       nodeId: options.nodeId, raftId: options.raftId, peers: options.peers ?? [], store: this.store, propose, forwarder: this.forwarder, log: options.log,
       raft: () => this.raft, transport: () => this.transport,
-      isLeader: () => this.isLeader(), leaderAddr: () => this.leaderAddr(), connectedNodes: () => this.term?.connectedNodes(),
+      isLeader: () => this.isLeader(), leaderAddr: () => this.leaderAddr(), connectedNodes: () => this.leadership.current()?.connectedNodes(),
+    });
+    this.leadership = new Leadership({
+      store: this.store, propose, managerAddrs: () => this.managerAddrs(), openSecret: (sealed) => this.secrets.open(sealed), allocationWrites: this.allocationWrites,
+      onNodesChanged: () => void this.membership.reconcileRoles(), log: options.log, isLeader: () => this.isLeader(), firstWrites: (log) => this.firstWrites(log),
     });
     this.control = this.forwarder.controlRouter(controlHandlers(controlDeps({
       nodeId: options.nodeId, raftId: options.raftId, advertiseAddr: options.advertiseAddr, store: this.store, keyring: this.keyring, propose,
-      raft: () => this.raft, term: () => this.term, removeManager: (nodeId) => this.membership.removeManager(nodeId),
+      raft: () => this.raft, term: () => this.leadership.current(), removeManager: (nodeId) => this.membership.removeManager(nodeId),
     })));
   }
 
@@ -123,7 +127,7 @@ export class Manager {
       bootstrapVoters: options.bootstrap ? [options.raftId] : undefined,
       snapshotEveryEntries: () => raftTimingOf(this.store.list('cluster')[0]).snapshotIntervalEntries,
       forceNewCluster: options.forceNewCluster === true,
-      onSoftState: (s) => this.onSoftState(s),
+      onSoftState: (s) => this.leadership.follow(s),
       onFatal: (e) => {
         options.log.fatal({ err: e }, 'raft storage failed; the manager stops');
         process.exitCode = 1;
@@ -135,7 +139,7 @@ export class Manager {
   private register(server: RpcServer): void {
     const view: MembershipView = { clusterId: () => this.options.clusterId, nodeExists: (id) => this.store.get('node', id) !== undefined || id === this.options.nodeId || (this.store.appliedIndex === 0 && this.options.peers?.some((p) => p.nodeId === id) === true) };
     server.addService(ControlService, this.control, managersOnly(view));
-    server.addService(DispatcherService, leaderDispatcher(() => this.term?.dispatcher, { isLeader: () => this.isLeader(), leaderAddr: () => this.leaderAddr() }), membersOnly(view));
+    server.addService(DispatcherService, leaderDispatcher(() => this.leadership.current()?.dispatcher, { isLeader: () => this.isLeader(), leaderAddr: () => this.leaderAddr() }), membersOnly(view));
     server.addService(LogsService, this.logs, logsAuthorizer(view));
     server.addService(CAService, caHandlers({
       store: { cluster: () => this.store.list('cluster')[0], node: (id) => this.store.get('node', id) },
@@ -205,7 +209,7 @@ export class Manager {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.stopLeading();
+    this.leadership.stop();
     await this.raft.stop();
     this.transport.close();
     this.forwarder.close();
@@ -218,15 +222,8 @@ export class Manager {
     if (status?.raftId && status.addr) this.transport.setPeer(status.raftId, status.addr);
   }
 
-  private onSoftState(s: SoftState): void {
-    if (this.stopped) return;
-    if (s.role === 'leader' && !this.term) void this.startLeading();
-    else if (s.role !== 'leader' && this.term) this.stopLeading();
-  }
-
-  private async startLeading(): Promise<void> {
-    const log = this.options.log.child({ component: 'leader' });
-    log.info('this manager is now the leader');
+  /** What a new leader writes before its loops start: a new cluster's objects, a forced cluster's demotions. */
+  private async firstWrites(log: Logger): Promise<void> {
     if (this.bootstrapPending) {
       const objects = this.bootstrapPending;
       this.bootstrapPending = undefined;
@@ -237,19 +234,5 @@ export class Manager {
       this.forcedDemotionsPending = false;
       await this.membership.demoteFormerManagers(log);
     }
-    if (!this.isLeader() || this.term) return;
-    this.term = new LeaderTerm({
-      store: this.store, propose: (actions) => this.propose(actions), managerAddrs: () => this.managerAddrs(), openSecret: (sealed) => this.secrets.open(sealed),
-      allocationWrites: this.allocationWrites, onNodesChanged: () => void this.membership.reconcileRoles(), log: this.options.log,
-    });
-    this.term.start();
-  }
-
-  private stopLeading(): void {
-    const term = this.term;
-    if (!term) return;
-    this.term = undefined;
-    this.options.log.info('this manager is no longer the leader');
-    term.stop();
   }
 }
