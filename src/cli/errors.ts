@@ -34,8 +34,21 @@ export function describeFailure(error: unknown, host: string): CliError {
   if (error instanceof RpcError) {
     // Only a failure to reach the socket itself means the daemon is not running;
     // the daemon's own "unavailable" answers (no leader, manager unreachable) pass through.
-    if (error.kind === 'unavailable' && host.startsWith('unix://') && error.message.startsWith(`cannot reach ${host}`)) {
-      return new CliError(`Cannot connect to the shoal daemon at ${host}. Is the shoal daemon running? (start it with "shoal daemon", or point -H/SHOAL_HOST at its socket)`);
+    const detail = error.detail;
+    switch (detail?.kind) {
+      case 'transport':
+        if (error.kind === 'unavailable' && host.startsWith('unix://')) {
+          return new CliError(`Cannot connect to the shoal daemon at ${host}. Is the shoal daemon running? (start it with "shoal daemon", or point -H/SHOAL_HOST at its socket)`);
+        }
+        break;
+      case 'not-leader':
+      case 'node-removed':
+      case undefined:
+        break;
+      default: {
+        const unknown: never = detail;
+        throw new Error(`unknown error detail ${JSON.stringify(unknown)}`);
+      }
     }
     if (error.kind === 'invalid-argument') return new CliError(error.message, EXIT_FAILED);
     return new CliError(error.message, EXIT_FAILED);

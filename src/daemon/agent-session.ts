@@ -3,7 +3,6 @@ import { DispatcherService, LogsService, type AssignmentsMessage, type Node, typ
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
 import { emptyNodeResources, peerKey, type NodeResources } from '../worker/index.js';
 import type { LogPublisher } from './log-publisher.js';
-import { NOT_LEADER_PREFIX } from '../manager/manager.js';
 
 /** The worker agent, as the session drives it. */
 export interface AgentPort {
@@ -135,12 +134,13 @@ export class AgentSession {
         failures = 0;
       } catch (error) {
         const e = RpcError.from(error);
-        if (e.kind === 'permission-denied' && /removed|not a member/.test(e.message)) {
+        const ended = howSessionEnded(e);
+        if (ended.kind === 'removed') {
           this.options.log.warn({ manager: addr, error: e.message }, 'this node was removed from the swarm');
           this.options.onRemoved?.(e.message);
           return;
         }
-        const leader = e.message.startsWith(NOT_LEADER_PREFIX) ? e.message.slice(NOT_LEADER_PREFIX.length).trim() : '';
+        const leader = ended.kind === 'leader-named' ? ended.addr : '';
         if (leader) {
           // A live follower named the leader (maybe one this node has not heard of): go there next, without backoff.
           this.managers = [leader, ...this.managers.filter((m) => m !== leader)];
@@ -286,5 +286,23 @@ export class AgentSession {
     }
     // After a failure, the next session's opening flushes; no busy retry here.
     if (sent && this.pendingStatus.size > 0 && this.current) void this.flushStatus();
+  }
+}
+
+/** What a session's failure tells the node: it was removed, a follower named the leader, or just try again. */
+function howSessionEnded(error: RpcError): { kind: 'removed' } | { kind: 'leader-named'; addr: string } | { kind: 'retry' } {
+  const detail = error.detail;
+  switch (detail?.kind) {
+    case 'node-removed':
+      return { kind: 'removed' };
+    case 'not-leader':
+      return detail.leaderAddr ? { kind: 'leader-named', addr: detail.leaderAddr } : { kind: 'retry' };
+    case 'transport':
+    case undefined:
+      return { kind: 'retry' };
+    default: {
+      const unknown: never = detail;
+      throw new Error(`unknown error detail ${JSON.stringify(unknown)}`);
+    }
   }
 }

@@ -7,6 +7,7 @@ import { NODE_LIVENESS_PORT } from '../common/defaults.js';
 import { claimDataRoot } from './data-root.js';
 import { startLivenessListener } from './liveness-listener.js';
 import { daemonHandlers } from './local-api.js';
+import { localControl, localLogs } from './local-control.js';
 import { SwarmNode } from './swarm-node.js';
 import type { DaemonOptions } from './options.js';
 import { prepareSocketPath, unixSocketPath } from './socket.js';
@@ -28,8 +29,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
   const local = new RpcServer({ logger: componentLogger(log, 'local-api') });
   local.addService(DaemonService, daemonHandlers(options, engine, swarm));
-  local.addService(ControlService, swarm.localControl());
-  local.addService(LogsService, swarm.localLogs());
+  local.addService(ControlService, localControl(swarm.localCluster()));
+  local.addService(LogsService, localLogs(swarm.localCluster()));
   try {
     await prepareSocketPath(socketPath);
     await local.listen(options.host);

@@ -3,7 +3,6 @@
 import type { DaemonOptions } from './options.js';
 
 export type { DaemonOptions } from './options.js';
-export { NOT_A_MANAGER } from './no-swarm-control.js';
 
 /**
  * Runs the daemon until it is stopped. The implementation (engine client,

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TlsMaterial } from '../rpc/index.js';
+import type { LocalRole } from './roles.js';
 
 /** What a node remembers about its swarm across restarts (its data root's `swarm/`). */
 export interface NodeIdentity {
@@ -8,7 +9,7 @@ export interface NodeIdentity {
   nodeId: string;
   clusterId: string;
   /** The role its certificate carries. */
-  role: 'manager' | 'worker';
+  role: LocalRole;
   /** This node's Raft member ID while it is a manager (0 otherwise). */
   raftId: number;
   /** Address other nodes reach this one at (host:port for managers' gRPC). */

@@ -12,7 +12,7 @@ function node(peer: Peer, view: MembershipView): RpcError | { nodeId: string; ro
   if (peer.kind === 'local') return { nodeId: '', role: MANAGER_ROLE };
   if (peer.kind !== 'node') return new RpcError('unauthenticated', 'a node certificate from this swarm is required');
   if (peer.organization !== view.clusterId()) return new RpcError('permission-denied', 'this certificate belongs to another swarm');
-  if (!view.nodeExists(peer.nodeId)) return new RpcError('permission-denied', `node ${peer.nodeId} is not a member of this swarm (it was removed)`);
+  if (!view.nodeExists(peer.nodeId)) return new RpcError('permission-denied', `node ${peer.nodeId} is not a member of this swarm (it was removed)`, { kind: 'node-removed' });
   return peer;
 }
 

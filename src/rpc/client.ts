@@ -1,7 +1,7 @@
-import { makeGenericClientConstructor, type Client, type ClientReadableStream, type ClientWritableStream, type ClientDuplexStream, Metadata, type CallOptions } from '@grpc/grpc-js';
-import type { Method } from '../gen/services.js';
+import { connectivityState, makeGenericClientConstructor, type ChannelInterface, type Client, type ClientReadableStream, type ClientWritableStream, type ClientDuplexStream, Metadata, type CallOptions } from '@grpc/grpc-js';
+import type { Method } from '../gen/index.js';
 import { bootstrapCredentials, clientCredentials, type ServerExpectation, type TlsMaterial } from './credentials.js';
-import { RpcError } from './errors.js';
+import { answeredByServer, RpcError } from './errors.js';
 import { channelOptions, DEFAULT_DEADLINE_MS } from './limits.js';
 
 /** Per-call options; unary calls always get a deadline. */
@@ -45,10 +45,13 @@ export function createClient<S extends Record<string, AnyMethod>>(definition: S,
   const tlsOptions = target.startsWith('unix:') ? {} : { 'grpc.ssl_target_name_override': 'shoal', 'grpc.default_authority': 'shoal' };
   const client = new Ctor(target, creds, { ...channelOptions, ...tlsOptions }) as unknown as Client & Record<string, (...args: unknown[]) => unknown>;
   const defaultDeadlineMs = options.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS;
+  const readiness = new ChannelReadiness(client.getChannel());
   const out: Record<string, unknown> = {
     close: () => client.close(),
     waitForReady: (deadlineMs = defaultDeadlineMs) =>
-      new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + deadlineMs, (error) => (error ? reject(new RpcError('unavailable', `cannot reach ${target}: ${error.message}`)) : resolve()))),
+      new Promise<void>((resolve, reject) =>
+        client.waitForReady(Date.now() + deadlineMs, (error) => (error ? reject(new RpcError('unavailable', `cannot reach ${target}: ${error.message}`, { kind: 'transport', sent: 'unsent' })) : resolve())),
+      ),
   };
   for (const [name, method] of Object.entries(definition)) {
     const call = client[name];
@@ -63,8 +66,9 @@ export function createClient<S extends Record<string, AnyMethod>>(definition: S,
     if (!method.requestStream && !method.responseStream) {
       out[name] = (request: unknown, opts?: CallOpts) =>
         new Promise((resolve, reject) => {
+          const mark = readiness.mark();
           const c = call.call(client, request, new Metadata(), callOptions(opts, true), (error: unknown, response: unknown) =>
-            error ? reject(describeUnavailable(RpcError.from(error), target)) : resolve(response),
+            error ? reject(classifyFailure(error, target, readiness.couldHaveSent(mark))) : resolve(response),
           ) as { cancel(): void };
           cancelOn(c, opts?.signal);
         });
@@ -91,9 +95,54 @@ export function createClient<S extends Record<string, AnyMethod>>(definition: S,
   return out as RpcClient<S>;
 }
 
-function describeUnavailable(error: RpcError, target: string): RpcError {
-  // Only transport failures name the target; a server's own "unavailable" answer passes as it is.
-  const transport = /^(No connection established|Connection dropped|failed to connect|connect E)/i.test(error.message);
-  if (error.kind !== 'unavailable' || !transport || error.message.includes(target)) return error;
-  return new RpcError('unavailable', `cannot reach ${target}: ${error.message}`);
+/** Status kinds grpc-js produces itself when a call gets no answer. */
+const TRANSPORT_KINDS: ReadonlySet<string> = new Set(['unavailable', 'deadline-exceeded', 'cancelled']);
+
+/**
+ * A failed unary call as callers see it: the server's answer with its
+ * detail, or a transport failure marked as such (with whether the call may
+ * have been sent) and naming the target, so it cannot pass for a failure
+ * the server reported.
+ */
+function classifyFailure(error: unknown, target: string, couldHaveSent: boolean): RpcError {
+  const e = RpcError.from(error);
+  if (answeredByServer(error) || !TRANSPORT_KINDS.has(e.kind)) return e;
+  const message = e.kind === 'unavailable' && !e.message.includes(target) ? `cannot reach ${target}: ${e.message}` : e.message;
+  return new RpcError(e.kind, message, { kind: 'transport', sent: couldHaveSent ? 'maybe-sent' : 'unsent' });
+}
+
+/**
+ * Follows a channel's connectivity, so a failed call can tell whether it
+ * could have been written to a connection: only if the channel was ready
+ * when the call started or became ready before it failed.
+ */
+class ChannelReadiness {
+  private timesReady = 0;
+
+  constructor(private readonly channel: ChannelInterface) {
+    this.follow(channel.getConnectivityState(false));
+  }
+
+  /** Taken when a call starts; -1 when a connection is ready already. */
+  mark(): number {
+    return this.channel.getConnectivityState(false) === connectivityState.READY ? -1 : this.timesReady;
+  }
+
+  /** Whether the call that took `mark` may have reached the server. */
+  couldHaveSent(mark: number): boolean {
+    return mark === -1 || this.timesReady !== mark || this.channel.getConnectivityState(false) === connectivityState.READY;
+  }
+
+  private follow(from: connectivityState): void {
+    try {
+      // grpc-js calls watchers synchronously on each change, before queued calls are sent.
+      this.channel.watchConnectivityState(from, Infinity, () => {
+        const now = this.channel.getConnectivityState(false);
+        if (now === connectivityState.READY) this.timesReady++;
+        if (now !== connectivityState.SHUTDOWN) this.follow(now);
+      });
+    } catch {
+      // The channel was closed: nothing more to follow.
+    }
+  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonService, LogsService, type VersionResponse } from '../gen/index.js';
-import { createRootCA, issueNodeTls, MANAGER_ROLE, WORKER_ROLE, type RootCA } from '../manager/ca/index.js';
+import { createRootCA, issueNodeTls, MANAGER_ROLE, WORKER_ROLE, type RootCA } from '../manager/index.js';
 import { createClient, RpcError, RpcServer, type CallContext, type Handlers, type Peer, type TlsMaterial } from './index.js';
 
 const logger = pino({ level: 'silent' });

@@ -1,6 +1,6 @@
 import { Server, type ServerUnaryCall, type ServerWritableStream, type ServerReadableStream, type ServerDuplexStream, type sendUnaryData, type UntypedHandleCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { Method } from '../gen/services.js';
+import type { Method } from '../gen/index.js';
 import { peerFromCertificate, serverCredentials, type Peer, type TlsMaterial } from './credentials.js';
 import { RpcError } from './errors.js';
 import { serverOptions } from './limits.js';

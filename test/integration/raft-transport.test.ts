@@ -8,9 +8,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RaftMessage } from '../../src/gen/index.js';
 import { RaftService } from '../../src/gen/index.js';
-import { createRootCA, issueNodeTls, MANAGER_ROLE } from '../../src/manager/ca/index.js';
+import { createRootCA, issueNodeTls, MANAGER_ROLE } from '../../src/manager/index.js';
 import { makeMessage } from '../../src/raft/core/index.js';
-import { GrpcTransport } from '../../src/raft/transport-grpc.js';
+import { GrpcTransport } from '../../src/raft/index.js';
 import { clientCredentials, createClient, RpcError, RpcServer } from '../../src/rpc/index.js';
 import type { Peer, TlsMaterial } from '../../src/rpc/index.js';
 

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRootCA, issueNodeTls, MANAGER_ROLE } from '../../src/manager/ca/index.js';
+import { createRootCA, issueNodeTls, MANAGER_ROLE } from '../../src/manager/index.js';
 import type { MemberConfig } from './raft-member-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -15,10 +15,10 @@ import { RpcError, RpcServer } from '../../src/rpc/index.js';
 import type { Peer } from '../../src/rpc/index.js';
 import { LevelStorage, RaftNode, RaftNodeError, describeStorageError, seededRandom } from '../../src/raft/index.js';
 import type { StateMachine, StateSnapshot } from '../../src/raft/index.js';
+import { GrpcTransport } from '../../src/raft/index.js';
 
 /** Entries encoded between yields to the event loop while a snapshot is taken. */
 const SNAPSHOT_SLICE = 2_000;
-import { GrpcTransport } from '../../src/raft/transport-grpc.js';
 
 /** What the parent process passes in. */
 export interface MemberConfig {

@@ -7,7 +7,7 @@
 import type { ConfChange_Type, RaftMessage } from '../../src/gen/index.js';
 import type { InitialState, RaftId, RaftOptions, Ready } from '../../src/raft/core/index.js';
 import { RaftCore, bootstrapState, seededRandom } from '../../src/raft/core/index.js';
-import { contextKey } from '../../src/raft/core/read-only.js';
+import { contextKey } from '../../src/raft/core/index.js';
 import { EventQueue } from './event-queue.js';
 import { checkInvariantsAfterReady, checkLeaderCountsOnlySynced, checkLogMatching, Oracle } from './invariants.js';
 import { KvStore, decodeCommand, encodeCommand } from './kv.js';

@@ -4,7 +4,7 @@
 // files' content, and a refusal stops the deploy before its first call.
 import { describe, expect, it } from 'vitest';
 import { codec, type ControlService } from '../../gen/index.js';
-import type { MemoryStore } from '../../manager/store/index.js';
+import type { MemoryStore } from '../../manager/index.js';
 import { controlOnMemoryStore } from '../../manager/control/in-memory.test-support.js';
 import type { RpcClient } from '../../rpc/index.js';
 import { loadStack, type Stack } from '../../stack/index.js';

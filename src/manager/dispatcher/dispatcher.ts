@@ -185,7 +185,7 @@ export class Dispatcher {
   private callerNode(ctx: CallContext): string {
     if (this.stopped) throw new RpcError('unavailable', 'this manager is no longer the leader; reconnect');
     if (ctx.peer.kind !== 'node') throw new RpcError('unauthenticated', 'the dispatcher serves nodes with a node certificate only');
-    if (!this.store.node(ctx.peer.nodeId)) throw new RpcError('permission-denied', `node ${ctx.peer.nodeId} is not a member of this swarm (it was removed)`);
+    if (!this.store.node(ctx.peer.nodeId)) throw new RpcError('permission-denied', `node ${ctx.peer.nodeId} is not a member of this swarm (it was removed)`, { kind: 'node-removed' });
     return ctx.peer.nodeId;
   }
 

@@ -10,3 +10,4 @@ export { DEFAULT_OPTIONS } from './types.js';
 export type { InitialState, LogIndex, RaftId, RaftOptions, ReadState, Ready, Role, Snapshot, SoftState, Term } from './types.js';
 export { makeMessage } from './messages.js';
 export { forceNewClusterState } from './force-new-cluster.js';
+export { contextKey } from './read-only.js';
