@@ -8,7 +8,7 @@ import { systemClock } from '../common/clock.js';
 import { AllocatorLoop } from './leader/allocator-loop.js';
 import { StoreDispatcherView } from './leader/dispatcher-view.js';
 import { OrchestratorLoop } from './leader/orchestrator-loop.js';
-import { systemLoopClock, type Propose } from './leader/ports.js';
+import type { Propose } from './leader/ports.js';
 import { SchedulerLoop } from './leader/scheduler-loop.js';
 import { statusWriter } from './leader/status-writer.js';
 import { LogBroker } from './logs/index.js';
@@ -50,9 +50,9 @@ export class LeaderTerm {
     const { store, propose, log } = deps;
     this.view = new StoreDispatcherView(store, () => deps.managerAddrs(), (sealed) => deps.openSecret(sealed));
     this.dispatcher = new Dispatcher(this.view, whileLeading(statusWriter(propose), () => this.ended), systemClock, tcpLivenessProbe, log.child({ component: 'dispatcher' }));
-    this.orchestrator = new OrchestratorLoop(store, propose, systemLoopClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, log.child({ component: 'orchestrator' }));
-    this.scheduler = new SchedulerLoop(store, propose, systemLoopClock, log.child({ component: 'scheduler' }));
-    this.allocator = new AllocatorLoop(store, propose, systemLoopClock, log.child({ component: 'allocator' }), (fn) => deps.allocationWrites.run(fn));
+    this.orchestrator = new OrchestratorLoop(store, propose, systemClock, { newId: newObjectId, isNodeEligible: nodeSatisfiesPlacement }, log.child({ component: 'orchestrator' }));
+    this.scheduler = new SchedulerLoop(store, propose, systemClock, log.child({ component: 'scheduler' }));
+    this.allocator = new AllocatorLoop(store, propose, systemClock, log.child({ component: 'allocator' }), (fn) => deps.allocationWrites.run(fn));
     this.broker = new LogBroker(
       {
         tasksOfService: (id) => store.tasksOfService(id),

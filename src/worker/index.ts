@@ -1,7 +1,6 @@
 // The worker agent: runs this node's tasks on its Docker Engine.
 export { connectEngine, describeEngine, type Engine, type EngineSummary } from './engine.js';
 export { Agent, type AgentOptions } from './agent.js';
-export { systemClock, ManualClock, type Clock, type CancelTimer } from '../common/clock.js';
 export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js';
 export type { Executor, ExecutorError, FileMount, OwnedContainer, ContainerEvent, Subscription, LogOptions, LogLine } from './executor.js';
 export { TaskFiles } from './task-files.js';

@@ -14,22 +14,22 @@ import { taskOwner } from '../allocator/index.js';
 import { AllocatorLoop } from './allocator-loop.js';
 import { withIngressNetwork } from './bootstrap-ingress.js';
 import { OrchestratorLoop } from './orchestrator-loop.js';
-import type { LoopClock } from './ports.js';
+import type { CancelTimer, Clock } from '../../common/clock.js';
 import { SchedulerLoop } from './scheduler-loop.js';
 
 const log = pino({ level: 'silent' });
 
-/** Timers run when the test settles, in due order: no real waiting. */
-class ManualClock implements LoopClock {
+/** Timers run when the test settles, in due order, letting promises finish between them: no real waiting. */
+class SettlingClock implements Clock {
   now = 1_000_000;
   private timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
   nowMs(): number {
     return this.now;
   }
-  after(ms: number, fn: () => void): { cancel(): void } {
+  setTimer(ms: number, fn: () => void): CancelTimer {
     const timer = { at: this.now + ms, fn, cancelled: false };
     this.timers.push(timer);
-    return { cancel: () => (timer.cancelled = true) };
+    return () => void (timer.cancelled = true);
   }
   /** Runs due timers (up to `horizonMs` ahead) and lets promises finish, until quiet. */
   async settle(horizonMs = 100): Promise<void> {
@@ -52,7 +52,7 @@ class ManualClock implements LoopClock {
 
 class Leader {
   readonly store = new MemoryStore();
-  readonly clock = new ManualClock();
+  readonly clock = new SettlingClock();
   private index = 0;
   private ids = 0;
   allocator!: AllocatorLoop;

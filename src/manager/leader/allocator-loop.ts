@@ -6,7 +6,8 @@ import {
 } from '../allocator/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
 import { PassLoop } from './pass-loop.js';
-import type { LoopClock, Propose } from './ports.js';
+import type { Clock } from '../../common/clock.js';
+import type { Propose } from './ports.js';
 
 /** Batch allocations at our own pace: at most one pass per this interval. */
 const PASS_INTERVAL_MS = 5;
@@ -37,7 +38,7 @@ export class AllocatorLoop extends PassLoop {
   constructor(
     store: MemoryStore,
     private readonly propose: Propose,
-    clock: LoopClock,
+    clock: Clock,
     log: Logger,
     /** Control's one-at-a-time allocating writes: repairs of service endpoints join the same queue. */
     private readonly exclusive: <T>(fn: () => Promise<T>) => Promise<T> = (fn) => fn(),

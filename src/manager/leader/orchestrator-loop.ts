@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Node } from '../../gen/index.js';
 import { affectedServices, DEFAULT_TASK_HISTORY_LIMIT, dependentsOf, holdBackCreates, reconcileService, toStoreActions, unmetDependencies, type ReconcileDeps } from '../orchestrator/index.js';
 import type { MemoryStore } from '../store/index.js';
-import type { LoopClock, Propose } from './ports.js';
+import type { Clock } from '../../common/clock.js';
+import type { Propose } from './ports.js';
 
 /** Services reconciled (and proposed) at once in one pass. */
 const CONCURRENT_SERVICES = 16;
@@ -25,7 +26,7 @@ export class OrchestratorLoop {
   constructor(
     private readonly store: MemoryStore,
     private readonly propose: Propose,
-    private readonly clock: LoopClock,
+    private readonly clock: Clock,
     private readonly deps: ReconcileDeps,
     private readonly log: Logger,
   ) {}
@@ -66,7 +67,7 @@ export class OrchestratorLoop {
     if (this.running || this.stopped || this.dirty.size === 0) return;
     this.running = true;
     // Let a burst of events accumulate before the pass.
-    this.clock.after(2, () => void this.pass());
+    this.clock.setTimer(2, () => void this.pass());
   }
 
   private async pass(): Promise<void> {
@@ -104,7 +105,7 @@ export class OrchestratorLoop {
     });
     if (result && !result.ok) {
       this.log.debug({ serviceId, error: result.error.message }, 'orchestrator batch lost a race; reconciling again');
-      this.clock.after(CONFLICT_RETRY_MS, () => {
+      this.clock.setTimer(CONFLICT_RETRY_MS, () => {
         this.dirty.add(serviceId);
         this.kick();
       });
@@ -115,11 +116,11 @@ export class OrchestratorLoop {
     const existing = this.wakes.get(serviceId);
     if (existing && existing.atMs <= atMs) return;
     existing?.cancel();
-    const handle = this.clock.after(Math.max(0, atMs - this.clock.nowMs()), () => {
+    const cancel = this.clock.setTimer(Math.max(0, atMs - this.clock.nowMs()), () => {
       this.wakes.delete(serviceId);
       this.dirty.add(serviceId);
       this.kick();
     });
-    this.wakes.set(serviceId, { atMs, cancel: handle.cancel });
+    this.wakes.set(serviceId, { atMs, cancel });
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
-import type { LoopClock } from './ports.js';
+import type { Clock } from '../../common/clock.js';
 
 /**
  * The shell the leader's scheduler and allocator share: follow the store in
@@ -16,7 +16,7 @@ export abstract class PassLoop {
 
   constructor(
     protected readonly store: MemoryStore,
-    protected readonly clock: LoopClock,
+    protected readonly clock: Clock,
     protected readonly log: Logger,
     private readonly passIntervalMs: number,
     /** For the log line of a pass that threw. */
@@ -51,7 +51,7 @@ export abstract class PassLoop {
   protected kick(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    this.clock.after(this.passIntervalMs, () => {
+    this.clock.setTimer(this.passIntervalMs, () => {
       this.scheduled = false;
       void this.pass();
     });
@@ -59,7 +59,7 @@ export abstract class PassLoop {
 
   /** Asks for a pass after a pause (a lost race or a failed proposal). */
   protected retryAfter(ms: number): void {
-    if (!this.stopped) this.clock.after(ms, () => this.kick());
+    if (!this.stopped) this.clock.setTimer(ms, () => this.kick());
   }
 
   private async pass(): Promise<void> {

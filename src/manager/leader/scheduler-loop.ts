@@ -5,7 +5,8 @@ import { SchedulerState, schedulePending } from '../../scheduler/index.js';
 import { awaitsAllocation } from '../allocator/index.js';
 import type { MemoryStore, StoreChangeSet } from '../store/index.js';
 import { PassLoop } from './pass-loop.js';
-import type { LoopClock, Propose } from './ports.js';
+import type { Clock } from '../../common/clock.js';
+import type { Propose } from './ports.js';
 
 /** Batch scheduling decisions at our own pace: at most one pass per this interval. */
 const PASS_INTERVAL_MS = 10;
@@ -25,7 +26,7 @@ export class SchedulerLoop extends PassLoop {
   constructor(
     store: MemoryStore,
     private readonly propose: Propose,
-    clock: LoopClock,
+    clock: Clock,
     log: Logger,
   ) {
     super(store, clock, log, PASS_INTERVAL_MS, 'scheduler');
