@@ -70,8 +70,8 @@ describe('scale: 200 simulated nodes, 5,000 tasks', () => {
     await sim.kill(victims);
     await waitUntil(async () => (await control.listNodes({})).nodes.filter((n) => lost.has(n.id) && n.status?.state === 'DOWN').length, (n) => n === victims.length, 60_000, 'killed nodes Down');
     await waitUntil(async () => sim?.runningContainers() ?? 0, (n) => n === SERVICES * REPLICAS, 120_000, 'all tasks running on the survivors');
-    const running = (await control.listTasks({})).tasks.filter((t) => t.desiredState === 'RUNNING' && t.status?.state === 'RUNNING');
-    expect(running).toHaveLength(SERVICES * REPLICAS);
+    const runningTasks = async (): Promise<Awaited<ReturnType<typeof control.listTasks>>['tasks']> => (await control.listTasks({})).tasks.filter((t) => t.desiredState === 'RUNNING' && t.status?.state === 'RUNNING');
+    const running = await waitUntil(runningTasks, (r) => r.length === SERVICES * REPLICAS, 60_000, 'service ps: every task RUNNING');
     expect(running.filter((t) => lost.has(t.nodeId))).toEqual([]);
     expect(downMarks(managers)).toBe(victims.length); // the killed ones, and only them
   });
