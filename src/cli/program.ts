@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { LOG_LEVELS, type LogLevel } from '../common/log.js';
+import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js';
 import { SHOAL_VERSION } from '../common/version.js';
 import type { CliContext } from './context.js';
 import { daemonCommand } from './commands/daemon.js';

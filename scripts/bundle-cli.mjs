@@ -1,0 +1,38 @@
+// `npm run build`, second step: bundles the CLI (src/cli/main.ts and what it
+// imports) into dist/cli-bundle/ for bin/shoal.js. Node 20 spends more time
+// finding, reading and compiling a hundred small ES modules than running a
+// command, so the CLI ships as one file plus chunks for what only some
+// commands load (gRPC client, Compose loader), each fetched on first use.
+// The daemon stays the tsc output: its native and optional dependencies
+// (classic-level, ssh2) load from node_modules as they expect.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** `import('../../daemon/index.js')` in the daemon command resolves to dist/daemon/ at run time, not into the bundle. */
+const daemonStaysOutside = {
+  name: 'daemon-stays-outside',
+  setup(b) {
+    b.onResolve({ filter: /\/daemon\/index\.js$/ }, () => ({ path: '../daemon/index.js', external: true }));
+  },
+};
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir: 'dist/cli-bundle', // two levels below the root, as dist/common/version.js: its ../../package.json still resolves
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Source maps for stack traces under --log-level debug (runCli turns them on then).
+  sourcemap: true,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  plugins: [daemonStaysOutside],
+  // Bundled CommonJS packages (commander, grpc-js) call require() for Node's built-in modules.
+  banner: { js: "import { createRequire as shoalCreateRequire } from 'node:module'; const require = shoalCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
