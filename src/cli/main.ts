@@ -6,7 +6,7 @@ import { CommanderError, type Command } from 'commander';
 import { createCliContext } from './context.js';
 import { CliError, EXIT_USAGE } from './errors.js';
 import { processOutput, type Output } from './output.js';
-import { buildProgram, type GlobalOptions } from './program.js';
+import { buildProgram, OFFLINE_COMMANDS, type GlobalOptions } from './program.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
@@ -21,7 +21,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
     cmd.commands.forEach(applyExitOverride);
   };
   applyExitOverride(program);
-  program.hook('preAction', () => ctx.loadClients());
+  program.hook('preAction', (_program, action) => (OFFLINE_COMMANDS.has(action.name()) ? undefined : ctx.loadClients()));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
