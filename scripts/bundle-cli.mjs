@@ -6,6 +6,8 @@
 // The daemon stays the tsc output: its native and optional dependencies
 // (classic-level, ssh2) load from node_modules as they expect.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,6 +20,9 @@ const daemonStaysOutside = {
   },
 };
 
+// Chunk names carry content hashes: clear the last build's so that none lingers.
+rmSync(join(root, 'dist/cli-bundle'), { recursive: true, force: true });
+
 await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/cli/main.ts' },
@@ -29,8 +34,7 @@ await build({
   target: 'node20',
   // Source maps for stack traces under --log-level debug (runCli turns them on then).
   sourcemap: true,
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minify: true, // less source to parse at every start; the source maps keep traces readable
   plugins: [daemonStaysOutside],
   // Bundled CommonJS packages (commander, grpc-js) call require() for Node's built-in modules.
   banner: { js: "import { createRequire as shoalCreateRequire } from 'node:module'; const require = shoalCreateRequire(import.meta.url);" },
