@@ -6,7 +6,7 @@
 // The daemon stays the tsc output: its native and optional dependencies
 // (classic-level, ssh2) load from node_modules as they expect.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,24 @@ const daemonStaysOutside = {
 // Chunk names carry content hashes: clear the last build's so that none lingers.
 rmSync(join(root, 'dist/cli-bundle'), { recursive: true, force: true });
 
+/**
+ * The codecs load protobufjs on first use through createRequire, which the
+ * bundler cannot follow: it would be read from node_modules, twenty-odd files,
+ * at every command that talks to the daemon. A plain require() is bundled and
+ * still runs only when first called.
+ */
+const LAZY_PROTOBUF = "createRequire(import.meta.url)('protobufjs/light.js')";
+const protobufInBundle = {
+  name: 'protobuf-in-bundle',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]gen[\\/]codec\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(LAZY_PROTOBUF)) throw new Error(`${args.path} no longer loads protobufjs with ${LAZY_PROTOBUF}: update scripts/bundle-cli.mjs with scripts/gen-proto.mjs`);
+      return { contents: source.replace(LAZY_PROTOBUF, "require('protobufjs/light.js')"), loader: 'ts' };
+    });
+  },
+};
+
 await build({
   absWorkingDir: root,
   entryPoints: { main: 'src/cli/main.ts' },
@@ -35,7 +53,7 @@ await build({
   // Source maps for stack traces under --log-level debug (runCli turns them on then).
   sourcemap: true,
   minify: true, // less source to parse at every start; the source maps keep traces readable
-  plugins: [daemonStaysOutside],
+  plugins: [daemonStaysOutside, protobufInBundle],
   // Bundled CommonJS packages (commander, grpc-js) call require() for Node's built-in modules.
   banner: { js: "import { createRequire as shoalCreateRequire } from 'node:module'; const require = shoalCreateRequire(import.meta.url);" },
   logLevel: 'warning',
