@@ -6,6 +6,8 @@
 /** Signals that end the demo; each gets the shell's 128+N exit code. */
 const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 type StopSignal = keyof typeof STOP_SIGNALS;
+/** A second copy of the same signal within this long is a relay, not another Ctrl-C. */
+const RELAYED_COPY_MS = 1_000;
 
 /** Runs `body` until it settles or a stop signal arrives, then `cleanup` once; resolves to the exit code (0, 1 on failure, 128+N on a signal). */
 export async function runInterruptibly(
@@ -14,14 +16,17 @@ export async function runInterruptibly(
   log: (line: string) => void = (line) => console.error(line),
 ): Promise<number> {
   let received: StopSignal | undefined;
+  let receivedAtMs = 0;
   let notify: () => void = () => undefined;
   const stopRequested = new Promise<void>((resolve) => (notify = resolve));
   const onSignal = (signal: StopSignal): void => {
     if (received !== undefined) {
-      log(`${signal}: still tearing down what was started; it takes a few seconds`);
+      // One Ctrl-C arrives twice under `npx tsx` (the terminal's and tsx's relay): only a later one is the user's.
+      if (signal !== received || Date.now() - receivedAtMs > RELAYED_COPY_MS) log(`${signal}: still tearing down what was started; it takes a few seconds`);
       return;
     }
     received = signal;
+    receivedAtMs = Date.now();
     log(`\n${signal}: tearing down what was started`);
     notify();
   };
