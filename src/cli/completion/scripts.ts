@@ -26,7 +26,7 @@ const ZSH = `#compdef shoal
 # or for every shell: save it as _shoal in a directory of $fpath.
 _shoal() {
   local -a candidates
-  candidates=("\${(@f)$("\${words[1]}" ${COMPLETE_COMMAND} -- "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
+  candidates=(\${(f)"$("\${words[1]}" ${COMPLETE_COMMAND} -- "\${(@)words[2,CURRENT]}" 2>/dev/null)"})
   compadd -a candidates
 }
 if [ "$funcstack[1]" = "_shoal" ]; then _shoal "$@"; else compdef _shoal shoal; fi
