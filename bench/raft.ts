@@ -232,7 +232,7 @@ function failoverText(o: Outcome): string {
   return o.failoverMs === undefined || Number.isNaN(o.failoverMs) ? 'n/a' : `${(o.failoverMs / 1000).toFixed(2)} s`;
 }
 
-/** Entry point called by bench/cli.ts. */
+/** Entry point called by bench/run.ts. */
 export async function main(args: string[]): Promise<void> {
   const seconds = arg(args, '--seconds', 10);
   const clients = arg(args, '--clients', 64);

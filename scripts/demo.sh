@@ -15,8 +15,7 @@ step "npm dependencies"
 if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then echo "node_modules is up to date"; else npm ci --no-audit --no-fund; fi
 step "build"
 npm run -s build
-step "Docker Engine (private dockerd unless one already answers) and local images"
-eval "export $(npx tsx test/support/engine-cli.ts images)"
-echo "DOCKER_HOST=$DOCKER_HOST"
-step "demo cluster"
+step "Docker Engine (a private dockerd unless one already answers), local images, demo cluster"
+# demo.ts starts the engine itself so that it can stop it on every way out (--once, Ctrl-C, failure);
+# an engine that already answered is left running.
 exec npx tsx scripts/demo.ts "$@"

@@ -1,9 +1,14 @@
 // The demo cluster: three namespace hosts on one machine, each running its
 // own `shoal daemon` against the shared Docker Engine, formed into a swarm
 // and running a service, all through the same CLI a user types. Stays up
-// until Ctrl-C (or tears down at once with --once).
+// until Ctrl-C (or tears down at once with --once). Whatever way it ends, it
+// removes the hosts and stops the Docker Engine if, and only if, it started it.
 import { resolve } from 'node:path';
-import { createNamespaceHosts, type NamespaceHost } from '../test/support/namespace-hosts.js';
+import { dockerClient } from '../test/support/docker-engine.js';
+import { leaseTestEngine, type EngineLease } from '../test/support/engine-lease.js';
+import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../test/support/namespace-hosts.js';
+import { ensureTestImages } from '../test/support/test-images.js';
+import { runInterruptibly } from './interruptible.js';
 
 const once = process.argv.includes('--once');
 
@@ -48,11 +53,20 @@ async function checkRoutingMesh(hosts: readonly NamespaceHost[], port: number, t
   }
 }
 
-const cluster = await createNamespaceHosts({ count: 3 });
-let exitCode = 0;
-try {
-  const [h1, h2, h3] = cluster.hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
-  for (const host of cluster.hosts) console.log(`host ${host.name}: ${host.ip} (netns ${host.netnsName}), socket ${host.socketPath}, log ${host.logPath}`);
+// Started resources, kept as promises so that a signal in the middle of starting one still finds and removes it.
+let engine: Promise<EngineLease> | undefined;
+let cluster: Promise<NamespaceHosts> | undefined;
+
+async function demo(stopRequested: Promise<void>): Promise<void> {
+  // A running engine (DOCKER_HOST, the private socket, the default one) is used and left running; otherwise one is started and stopped at the end.
+  engine = leaseTestEngine();
+  const { dockerHost } = await engine;
+  console.log(`DOCKER_HOST=${dockerHost}`);
+  await ensureTestImages(dockerClient(dockerHost));
+  cluster = createNamespaceHosts({ count: 3, dockerHost });
+  const { hosts } = await cluster;
+  const [h1, h2, h3] = hosts as [NamespaceHost, NamespaceHost, NamespaceHost];
+  for (const host of hosts) console.log(`host ${host.name}: ${host.ip} (netns ${host.netnsName}), socket ${host.socketPath}, log ${host.logPath}`);
   const init = await shoal(h1, ['swarm', 'init', '--advertise-addr', h1.ip]);
   const token = /--token (\S+)/.exec(init)?.[1] ?? '';
   for (const h of [h2, h3]) await shoal(h, ['swarm', 'join', '--token', token, `${h1.ip}:2377`]);
@@ -68,25 +82,26 @@ try {
   await shoal(h1, ['stack', 'ls']);
   await shoal(h1, ['stack', 'services', 'webapp']);
   await shoal(h1, ['stack', 'ps', 'webapp']);
-  await checkRoutingMesh(cluster.hosts, 8080, 60_000);
+  await checkRoutingMesh(hosts, 8080, 60_000);
   console.log('\nsummary: a 3-node swarm (1 manager, 2 workers) is up; service "web" runs 3/3 replicas, one per node, and stack "webapp" (web, cache, worker) has every task running and answers on port 8080 of every host through the routing mesh.');
-  if (!once) {
-    console.log('\nThe demo swarm stays up. Try, in another shell:');
-    console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service ls`);
-    console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service scale web=5`);
-    console.log(`  curl http://${h2.ip}:8080/   # the routing mesh, from any host`);
-    console.log(`  node bin/shoal.js -H unix://${h1.socketPath} stack rm webapp`);
-    console.log('Press Ctrl-C to tear everything down.');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
-  }
-} catch (error) {
-  console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
-  exitCode = 1;
-} finally {
-  await cluster.teardown();
-  console.log('demo hosts removed');
+  if (once) return;
+  console.log('\nThe demo swarm stays up. Try, in another shell:');
+  console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service ls`);
+  console.log(`  node bin/shoal.js -H unix://${h1.socketPath} service scale web=5`);
+  console.log(`  curl http://${h2.ip}:8080/   # the routing mesh, from any host`);
+  console.log(`  node bin/shoal.js -H unix://${h1.socketPath} stack rm webapp`);
+  console.log('Press Ctrl-C to tear everything down.');
+  await stopRequested;
 }
-process.exit(exitCode);
+
+async function teardown(): Promise<void> {
+  const hosts = await cluster?.catch(() => undefined); // a failed start removed its own hosts
+  if (hosts !== undefined) {
+    await hosts.teardown();
+    console.log('demo hosts removed');
+  }
+  const lease = await engine?.catch(() => undefined);
+  await lease?.release();
+}
+
+process.exit(await runInterruptibly(demo, teardown, (line) => console.log(line)));

@@ -104,10 +104,17 @@ function genTypes(messages, enums) {
 
 function genCodec(root, messages) {
   let out = HEADER;
-  out += "import protobuf from 'protobufjs';\n";
+  // Start-up time: loading protobufjs and building the reflection tree cost
+  // more than Node's own start, so both wait for the first encode or decode
+  // (a CLI printing --help never pays). protobufjs/light has fromJSON without
+  // the .proto parser; createRequire loads it synchronously, on first use.
+  out += "import { createRequire } from 'node:module';\n";
+  out += "import type { Root, Type } from 'protobufjs/light.js';\n";
   out += "import type * as T from './types.js';\n\n";
-  out += `const descriptor = ${JSON.stringify(root.toJSON({ keepComments: false }))};\n\n`;
-  out += 'const root = protobuf.Root.fromJSON(descriptor);\n';
+  // A string, parsed on first use: a large object literal costs compile time at every start.
+  out += `const descriptorJson = ${JSON.stringify(JSON.stringify(root.toJSON({ keepComments: false })))};\n\n`;
+  out += 'let root: Root | undefined;\n';
+  out += "const loadRoot = (): Root => (root ??= (createRequire(import.meta.url)('protobufjs/light.js') as typeof import('protobufjs/light.js')).Root.fromJSON(JSON.parse(descriptorJson) as object));\n";
   out += 'const toObjectOptions = { longs: Number, enums: String, bytes: Uint8Array, defaults: true, arrays: true, objects: true } as const;\n\n';
   out += `/** Deep partial of a generated message, as accepted by fromPartial. */
 export type Partial<V> = V extends Uint8Array ? V : V extends (infer E)[] ? Partial<E>[] : V extends object ? { [K in keyof V]?: Partial<V[K]> | undefined } : V;
@@ -124,12 +131,13 @@ export interface Codec<M> {
 type Normalize = (o: any) => any;
 
 function codec<M>(typeName: string, normalize: Normalize): Codec<M> {
-  const type = root.lookupType(typeName);
+  let found: Type | undefined;
+  const type = (): Type => (found ??= loadRoot().lookupType(typeName));
   return {
     typeName,
-    encode: (message) => type.encode(type.fromObject(message as object)).finish(),
-    decode: (bytes) => normalize(type.toObject(type.decode(bytes), toObjectOptions)) as M,
-    fromPartial: (partial) => normalize(type.toObject(type.fromObject(partial as object), toObjectOptions)) as M,
+    encode: (message) => type().encode(type().fromObject(message as object)).finish(),
+    decode: (bytes) => normalize(type().toObject(type().decode(bytes), toObjectOptions)) as M,
+    fromPartial: (partial) => normalize(type().toObject(type().fromObject(partial as object), toObjectOptions)) as M,
   };
 }
 

@@ -1,4 +1,4 @@
-import { RpcError } from '../rpc/index.js';
+// No runtime imports: every command file imports this, and the CLI's start-up must stay light.
 
 /** Docker's exit codes: 1 for a failed operation, 125 for bad flags or arguments. */
 export const EXIT_FAILED = 1;
@@ -26,34 +26,6 @@ export function usageError(message: string): CliError {
  */
 export function notBuiltYet(command: string, issue: string): CliError {
   return new CliError(`"shoal ${command}" is not built yet (it lands with ${issue}); nothing was changed`, EXIT_FAILED);
-}
-
-/** Turns whatever a command threw into the one line the user sees. */
-export function describeFailure(error: unknown, host: string): CliError {
-  if (error instanceof CliError) return error;
-  if (error instanceof RpcError) {
-    // Only a failure to reach the socket itself means the daemon is not running;
-    // the daemon's own "unavailable" answers (no leader, manager unreachable) pass through.
-    const detail = error.detail;
-    switch (detail?.kind) {
-      case 'transport':
-        if (error.kind === 'unavailable' && host.startsWith('unix://')) {
-          return new CliError(`Cannot connect to the shoal daemon at ${host}. Is the shoal daemon running? (start it with "shoal daemon", or point -H/SHOAL_HOST at its socket)`);
-        }
-        break;
-      case 'not-leader':
-      case 'node-removed':
-      case undefined:
-        break;
-      default: {
-        const unknown: never = detail;
-        throw new Error(`unknown error detail ${JSON.stringify(unknown)}`);
-      }
-    }
-    if (error.kind === 'invalid-argument') return new CliError(error.message, EXIT_FAILED);
-    return new CliError(error.message, EXIT_FAILED);
-  }
-  return new CliError(error instanceof Error ? error.message : String(error), EXIT_FAILED);
 }
 
 /**

@@ -1,9 +1,12 @@
 // The `shoal` executable: parse, run one command, print one line on failure.
+// Start-up time matters (a CLI is started for every command): this file and
+// the command tree load only commander; client code, the daemon and the
+// Compose loader are imported when an action needs them.
 import { CommanderError, type Command } from 'commander';
 import { createCliContext } from './context.js';
-import { CliError, describeFailure, EXIT_USAGE } from './errors.js';
+import { CliError, EXIT_USAGE } from './errors.js';
 import { processOutput, type Output } from './output.js';
-import { buildProgram, type GlobalOptions } from './program.js';
+import { buildProgram, OFFLINE_COMMANDS, type GlobalOptions } from './program.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: string[], output: Output = processOutput): Promise<number> {
@@ -18,6 +21,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
     cmd.commands.forEach(applyExitOverride);
   };
   applyExitOverride(program);
+  program.hook('preAction', (_program, action) => (OFFLINE_COMMANDS.has(action.name()) ? undefined : ctx.loadClients()));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -26,6 +30,7 @@ export async function runCli(argv: string[], output: Output = processOutput): Pr
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
+    const { describeFailure } = await import('./failure.js');
     const failure = describeFailure(error, ctx.host());
     output.err(globals().logLevel === 'debug' && error instanceof Error && !(error instanceof CliError) ? (error.stack ?? failure.message) : failure.message);
     return failure.exitCode;

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
-import { LOG_LEVELS, type LogLevel } from '../common/log.js';
+import { LOG_LEVELS, type LogLevel } from '../common/log-levels.js';
 import { SHOAL_VERSION } from '../common/version.js';
 import type { CliContext } from './context.js';
+import { completeCommand, completionCommand } from './commands/completion.js';
 import { daemonCommand } from './commands/daemon.js';
 import { inspectCommand } from './commands/inspect.js';
 import { networkCommand } from './commands/network.js';
@@ -11,6 +12,9 @@ import { serviceCommand } from './commands/service.js';
 import { stackCommand } from './commands/stack.js';
 import { swarmCommand } from './commands/swarm.js';
 import { infoCommand, versionCommand } from './commands/system.js';
+
+/** Commands that never call the daemon: runCli does not load the client code for them (the daemon serves, completion loads it only for names). */
+export const OFFLINE_COMMANDS: ReadonlySet<string> = new Set(['daemon', 'completion', '__complete']);
 
 /** Global options, given before the subcommand as in Docker (`shoal -H unix:///x.sock node ls`). */
 export interface GlobalOptions {
@@ -40,8 +44,10 @@ export function buildProgram(ctx: CliContext, globals: () => GlobalOptions): Com
     infoCommand(ctx),
     inspectCommand(ctx),
     versionCommand(ctx),
+    completionCommand(ctx),
   ]) {
     program.addCommand(cmd);
   }
+  program.addCommand(completeCommand(ctx), { hidden: true });
   return program;
 }

@@ -2,9 +2,9 @@ import pino, { type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-/** The levels `--log-level` accepts, as Docker's daemon does. */
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
+
+export { LOG_LEVELS, type LogLevel };
 
 /** True when `value` names a level `--log-level` accepts. */
 export function isLogLevel(value: string): value is LogLevel {

@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_DATA_ROOT, DEFAULT_HOST, defaultDockerHost } from '../../common/defaults.js';
-import { LOG_LEVELS, type LogLevel } from '../../common/log.js';
-import { runDaemon } from '../../daemon/index.js';
+import { LOG_LEVELS, type LogLevel } from '../../common/log-levels.js';
 import type { CliContext } from '../context.js';
 import { hostname } from 'node:os';
 
@@ -16,6 +15,8 @@ export function daemonCommand(_ctx: CliContext, globalLogLevel: () => LogLevel |
     .addOption(new Option('--log-level <level>', 'Set the logging level').choices(LOG_LEVELS))
     .option('--metrics-addr <host:port>', 'Serve Prometheus metrics at http://HOST:PORT/metrics (off by default)')
     .action(async (opts: { dataRoot: string; host: string; dockerHost?: string; nodeName?: string; logLevel?: LogLevel; metricsAddr?: string }) => {
+      // The daemon (Raft, dockerode, level, pino) is loaded only here: the CLI's other commands start without it.
+      const { runDaemon } = await import('../../daemon/index.js');
       await runDaemon({
         dataRoot: opts.dataRoot,
         host: opts.host,

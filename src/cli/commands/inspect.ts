@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { Network } from '../../gen/index.js';
-import { RpcError } from '../../rpc/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { formatInspect, networkInspectJson, nodeInspectJson, serviceInspectJson, taskInspectJson } from '../format/index.js';
@@ -18,6 +17,7 @@ export function inspectCommand(ctx: CliContext): Command {
     .action(async (refs: string[], opts: { format?: string; type?: string }) => {
       if (opts.type !== undefined && !(TYPES as readonly string[]).includes(opts.type)) throw usageError(`"${opts.type}" is not a valid value for --type: use task, service, network or node`);
       const types: readonly ObjectType[] = opts.type === undefined ? TYPES : [opts.type as ObjectType];
+      const { RpcError } = await import('../../rpc/index.js'); // already loaded by runCli: no start-up cost
       const control = ctx.control();
       let networks: Map<string, Network> | undefined;
       const networkMap = async (): Promise<Map<string, Network>> => (networks ??= new Map((await control.listNetworks({})).networks.map((n) => [n.id, n])));

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import type { Network } from '../../gen/index.js';
-import { RpcError } from '../../rpc/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, forEachRef } from '../errors.js';
 import { repeatable } from '../flags.js';
@@ -48,6 +47,7 @@ export function networkCommand(ctx: CliContext): Command {
     .option('-f, --format <string>', 'Format output')
     .option('-v, --verbose', 'Verbose output for diagnostics')
     .action(async (refs: string[], opts: { format?: string }) => {
+      const { RpcError } = await import('../../rpc/index.js'); // already loaded by runCli: no start-up cost
       const found: Network[] = [];
       const missing: string[] = [];
       for (const ref of refs) {
@@ -69,8 +69,9 @@ export function networkCommand(ctx: CliContext): Command {
     .description('Remove one or more networks')
     .argument('<network...>')
     .option('-f, --force', 'Do not error if the network does not exist')
-    .action((refs: string[], opts: { force?: boolean }) =>
-      forEachRef(refs, async (ref) => {
+    .action(async (refs: string[], opts: { force?: boolean }) => {
+      const { RpcError } = await import('../../rpc/index.js'); // already loaded by runCli: no start-up cost
+      await forEachRef(refs, async (ref) => {
         let target: Network;
         try {
           target = await getNetwork(ref);
@@ -80,7 +81,7 @@ export function networkCommand(ctx: CliContext): Command {
         }
         await ctx.control().removeNetwork({ networkId: target.id });
         ctx.output.out(ref);
-      }),
-    );
+      });
+    });
   return network;
 }

@@ -1,13 +1,17 @@
 import { Command, Option } from 'commander';
 import type { ListFilter, TaskStatus } from '../../gen/index.js';
-import { formatDiagnostic, loadStack } from '../../stack/index.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { repeatable } from '../flags.js';
 import { formatServiceList, formatStackList, formatTaskList, listFormat, stackNothingFoundLine, summarizeStacks } from '../format/index.js';
 import { waitForConvergence } from '../progress.js';
 import { nodeNames, serviceNames } from '../resolve.js';
-import { applyDeploy, applyRemove, composeFiles, goBooleanFlags, listFilter, planRemove, prepareDeploy, readCluster, readHostFile, readStdinText, waitForServicesRunning, waitForStackGone } from '../stack/index.js';
+import { listFilter } from '../stack/control.js';
+import { goBooleanFlags } from '../stack/go-bool.js';
+
+// The Compose loader (ajv, yaml) and the deploy machinery load only when deploy or rm runs.
+const compose = () => import('../../stack/index.js');
+const machinery = () => import('../stack/index.js');
 
 const RESOLVE_IMAGE = ['always', 'changed', 'never'];
 
@@ -51,6 +55,7 @@ export function stackCommand(ctx: CliContext): Command {
     .option('-q, --quiet', 'Suppress progress output')
     .action(async (name: string, opts: { composeFile?: string[]; prune?: boolean; resolveImage: string; detach?: boolean; quiet?: boolean }) => {
       if (!RESOLVE_IMAGE.includes(opts.resolveImage)) throw usageError(`Invalid option ${opts.resolveImage} for flag --resolve-image: use "always", "changed" or "never"`);
+      const [{ formatDiagnostic, loadStack }, { applyDeploy, composeFiles, prepareDeploy, readHostFile, readStdinText, waitForServicesRunning }] = await Promise.all([compose(), machinery()]);
       const files = composeFiles(opts.composeFile ?? [], process.cwd(), readStdinText);
       const loaded = loadStack({ stackName: name, files, env: process.env, readFile: readHostFile });
       for (const w of loaded.warnings) {
@@ -122,6 +127,7 @@ export function stackCommand(ctx: CliContext): Command {
     .addOption(new Option('-d, --detach', 'Do not wait for stack removal'))
     .addOption(new Option('--no-detach').hideHelp())
     .action(async (names: string[], opts: { detach?: boolean }) => {
+      const { applyRemove, planRemove, readCluster, waitForStackGone } = await machinery();
       const control = ctx.control();
       const failed: string[] = [];
       for (const name of names) {

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { arch, platform } from 'node:os';
 import { API_VERSION, SHOAL_VERSION } from '../../common/version.js';
 import type { CliContext } from '../context.js';
-import { RpcError } from '../../rpc/index.js';
 import { formatBytes } from '../output.js';
 
 /** Docker prints amd64/arm64 where Node says x64/arm64. */
@@ -24,6 +23,7 @@ export function versionCommand(ctx: CliContext): Command {
       const client = { Version: SHOAL_VERSION, ApiVersion: API_VERSION, NodeVersion: process.version, Os: platform(), Arch: dockerArch() };
       let server: Awaited<ReturnType<ReturnType<CliContext['daemon']>['version']>> | undefined;
       let serverError: string | undefined;
+      const { RpcError } = await import('../../rpc/index.js'); // already loaded by runCli: no start-up cost
       try {
         server = await ctx.daemon().version({}, { deadlineMs: 5000 });
       } catch (error) {

@@ -3,7 +3,7 @@
 // services were using). A failure is reported and the rest still removed.
 import type { Output } from '../output.js';
 import { stackRemovingLine } from '../format/index.js';
-import { describeFailure } from '../errors.js';
+import { describeFailure } from '../failure.js';
 import type { StackControl } from './control.js';
 import type { ClusterView } from './deploy-plan.js';
 
