@@ -131,9 +131,10 @@ async function benchSnapshotStall(clients: number, valueBytes: number): Promise<
       }
     }));
     latenciesMs.sort((a, b) => a - b);
-    const line = /"tookMs":(\d+)[^\n]*raft: snapshot taken|raft: snapshot taken[^\n]*"tookMs":(\d+)/.exec(cluster.logsOf(leader));
-    const bytes = /"bytes":(\d+)/.exec(line?.[0] ?? '');
-    return { writes: latenciesMs.length, maxMs: percentile(latenciesMs, 100), p99Ms: percentile(latenciesMs, 99), snapshotTookMs: Number(line?.[1] ?? line?.[2] ?? NaN), snapshotBytes: Number(bytes?.[1] ?? NaN) };
+    const line = cluster.logsOf(leader).split('\n').find((l) => l.includes('raft: snapshot taken')) ?? '';
+    const took = /"tookMs":(\d+)/.exec(line);
+    const bytes = /"bytes":(\d+)/.exec(line);
+    return { writes: latenciesMs.length, maxMs: percentile(latenciesMs, 100), p99Ms: percentile(latenciesMs, 99), snapshotTookMs: Number(took?.[1] ?? NaN), snapshotBytes: Number(bytes?.[1] ?? NaN) };
   } finally {
     await cluster.stop();
   }

@@ -6,6 +6,8 @@
 // (it can only hold entries nobody was told about). A data dir belongs to
 // one cluster and one format; anything else is refused with a clear error.
 import { crc32 } from 'node:zlib';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import type { HardState, RaftEntry } from '../gen/index.js';
 import { codec } from '../gen/index.js';
@@ -40,7 +42,13 @@ interface Meta {
 const META = 'meta';
 const HARD_STATE = 'hs';
 const SNAPSHOT_META = 'snap:meta';
+/** Where snapshots taken before they moved to files kept their data (still read). */
 const SNAPSHOT_DATA = 'snap:data';
+/** Which file under SNAPSHOT_DIR holds the snapshot's data, with its CRC32 and size. */
+const SNAPSHOT_FILE = 'snap:file';
+const SNAPSHOT_DIR = 'snapshots';
+/** Compacted entries deleted per batch: small batches interleave with the log's own writes. */
+const COMPACTION_DELETE_BATCH = 1_000;
 const ENTRY_PREFIX = 'e:';
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -133,8 +141,7 @@ export class LevelStorage {
     const metaRaw = await this.db.get(SNAPSHOT_META);
     if (metaRaw !== undefined) {
       const m = unseal(metaRaw);
-      const d = await this.db.get(SNAPSHOT_DATA);
-      const data = d === undefined ? undefined : unseal(d);
+      const data = await this.readSnapshotData();
       if (!m || !data) return err({ kind: 'corrupt', detail: `${this.dir}: snapshot checksum mismatch` });
       snapshot = { meta: codec.SnapshotMetadata.decode(m), data: new Uint8Array(data) };
     }
@@ -183,7 +190,7 @@ export class LevelStorage {
     const ops: BatchOp[] = [];
     if (rd.snapshot) {
       for (let i = this.firstIndex; i <= this.lastIndex; i++) ops.push({ type: 'del', key: entryKey(i) });
-      this.putSnapshot(ops, rd.snapshot);
+      await this.putSnapshot(ops, rd.snapshot);
       this.firstIndex = rd.snapshot.meta.index + 1;
       this.lastIndex = rd.snapshot.meta.index;
     }
@@ -203,15 +210,29 @@ export class LevelStorage {
       this.savedVote = rd.hardState.vote;
     }
     if (ops.length > 0) await this.db.batch(ops, { sync });
+    if (rd.snapshot) await this.removeOlderSnapshotFiles(rd.snapshot);
   }
 
-  /** Store a locally taken snapshot and drop entries up to `compactTo`. */
+  /**
+   * Store a locally taken snapshot and drop entries up to `compactTo`,
+   * without holding up the log's own writes: the data goes to its own file
+   * (written and synced off the database's write queue), the database gets
+   * only the small record naming it, and compacted entries are deleted a
+   * small batch at a time. A crash in between leaves entries the snapshot
+   * covers, which load() drops.
+   */
   async saveSnapshot(snapshot: Snapshot, compactTo: LogIndex): Promise<void> {
     const ops: BatchOp[] = [];
-    this.putSnapshot(ops, snapshot);
-    for (let i = this.firstIndex; i <= compactTo; i++) ops.push({ type: 'del', key: entryKey(i) });
+    await this.putSnapshot(ops, snapshot);
     await this.db.batch(ops, { sync: true });
+    await this.removeOlderSnapshotFiles(snapshot);
+    const from = this.firstIndex;
     this.firstIndex = Math.max(this.firstIndex, compactTo + 1);
+    for (let start = from; start <= compactTo; start += COMPACTION_DELETE_BATCH) {
+      const dels: BatchOp[] = [];
+      for (let i = start; i <= Math.min(compactTo, start + COMPACTION_DELETE_BATCH - 1); i++) dels.push({ type: 'del', key: entryKey(i) });
+      await this.db.batch(dels, { sync: false });
+    }
   }
 
   async close(): Promise<void> {
@@ -223,10 +244,67 @@ export class LevelStorage {
     return this.db;
   }
 
-  private putSnapshot(ops: BatchOp[], s: Snapshot): void {
+  /** Writes the snapshot's data file (synced) and adds the records naming it to `ops`. */
+  private async putSnapshot(ops: BatchOp[], s: Snapshot): Promise<void> {
+    const name = snapshotFileName(s);
+    const dir = join(this.dir, SNAPSHOT_DIR);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `${name}.tmp`);
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(s.data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, join(dir, name));
+    const dirHandle = await open(dir, 'r');
+    try {
+      await dirHandle.sync(); // the rename itself survives a crash
+    } finally {
+      await dirHandle.close();
+    }
+    const ref: SnapshotFileRef = { name, crc32: crc32(s.data) >>> 0, bytes: s.data.length };
     ops.push({ type: 'put', key: SNAPSHOT_META, value: seal(codec.SnapshotMetadata.encode(s.meta)) });
-    ops.push({ type: 'put', key: SNAPSHOT_DATA, value: seal(s.data) });
+    ops.push({ type: 'put', key: SNAPSHOT_FILE, value: seal(enc.encode(JSON.stringify(ref))) });
+    ops.push({ type: 'del', key: SNAPSHOT_DATA });
   }
+
+  /** The current snapshot's data: from its file, or from the database where older versions kept it. */
+  private async readSnapshotData(): Promise<Uint8Array | undefined> {
+    const refRaw = await this.db.get(SNAPSHOT_FILE);
+    if (refRaw === undefined) {
+      const d = await this.db.get(SNAPSHOT_DATA);
+      return d === undefined ? undefined : unseal(d);
+    }
+    const payload = unseal(refRaw);
+    if (!payload) return undefined;
+    const ref = JSON.parse(dec.decode(payload)) as SnapshotFileRef;
+    let data: Uint8Array;
+    try {
+      data = new Uint8Array(await readFile(join(this.dir, SNAPSHOT_DIR, ref.name)));
+    } catch {
+      return undefined;
+    }
+    return data.length === ref.bytes && (crc32(data) >>> 0) === ref.crc32 ? data : undefined;
+  }
+
+  private async removeOlderSnapshotFiles(current: Snapshot): Promise<void> {
+    const keep = snapshotFileName(current);
+    const dir = join(this.dir, SNAPSHOT_DIR);
+    for (const name of await readdir(dir)) if (name !== keep) await rm(join(dir, name), { force: true });
+  }
+}
+
+/** Which file holds a snapshot's data, and how to know it is intact. */
+interface SnapshotFileRef {
+  name: string;
+  crc32: number;
+  bytes: number;
+}
+
+function snapshotFileName(s: Snapshot): string {
+  return `${s.meta.term.toString(16).padStart(16, '0')}-${s.meta.index.toString(16).padStart(16, '0')}.snap`;
 }
 
 /** The key an entry is stored under (tests use it to damage the tail). */

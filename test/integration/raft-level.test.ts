@@ -248,8 +248,9 @@ describe('raft on level', () => {
     const m: Member = { id: 1, dir: '', kv, node, storage: opened.value };
     await waitFor('leader', () => leaderOf([m]));
     for (let i = 0; i < 30; i++) await node.propose(enc.encode(`k${i}=${i}`));
-    // About one per 3 applied entries; counting from the compaction point (5 behind) would snapshot on every turn.
-    expect(snapshots).toBeGreaterThanOrEqual(8);
+    // At most one per 3 applied entries; counting from the compaction point (5 behind) would snapshot on
+    // every turn. Fewer when one is still being written as the next falls due (one at a time, off the loop).
+    expect(snapshots).toBeGreaterThanOrEqual(3);
     expect(snapshots).toBeLessThanOrEqual(12);
     interval = 1_000;
     const before = snapshots;
