@@ -47,7 +47,7 @@ function keepLogs(set: NamespaceHosts, label: string): void {
   log(`${label}: daemon logs kept in ${LOG_DIR}/${label}-h*.log`);
 }
 
-type Measure = 'converge50' | 'scaleUp' | 'scaleDown' | 'workerDeath' | 'managerRecovery' | 'leaderFailover';
+type Measure = 'converge50' | 'scaleUp' | 'scaleDown' | 'workerDeath' | 'managerRecovery' | 'leaderFailover' | 'nodeDowns';
 /** Seconds, or a string saying why there is no number. */
 type Cell = number | string;
 type Column = Partial<Record<Measure, Cell>>;
@@ -59,7 +59,13 @@ const ROWS: [Measure, string][] = [
   ['workerDeath', 'worker death → replacements running'],
   ['managerRecovery', 'only manager restarted → Control API answers'],
   ['leaderFailover', 'leader killed → Control API answers (3 managers)'],
+  ['nodeDowns', 'nodes marked Down (by the phases without / with a kill)'],
 ];
+
+/** How many times the managers marked a node Down, from the daemons' logs. */
+function downMarks(set: NamespaceHosts): number {
+  return set.hosts.reduce((n, h) => n + (existsSync(h.logPath) ? (readFileSync(h.logPath, 'utf8').match(/marking it down/g) ?? []).length : 0), 0);
+}
 
 const log = (msg: string): void => {
   process.stderr.write(`[cluster-bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -175,6 +181,7 @@ async function benchSwarm(docker: Docker, dockerHost: string, col: Column): Prom
     log(`swarm scale 100 → 10: ${col.scaleDown.toFixed(2)} s`);
     await leftovers('Docker Swarm', docker, serviceId, 10);
     col.workerDeath = 'n/a (single engine)';
+    col.nodeDowns = 'n/a (single engine)';
     col.managerRecovery = 'n/a (single engine)';
     col.leaderFailover = 'n/a (single engine)';
   } finally {
@@ -208,7 +215,7 @@ async function benchEngineAlone(docker: Docker, col: Column): Promise<void> {
     const list = await docker.listContainers({ all: true, filters: { label: [`${SERVICE_ID_LABEL}=${serviceId}`] } });
     await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
   }
-  for (const m of ['scaleUp', 'scaleDown', 'workerDeath', 'managerRecovery', 'leaderFailover'] as const) col[m] = 'n/a';
+  for (const m of ['scaleUp', 'scaleDown', 'workerDeath', 'managerRecovery', 'leaderFailover', 'nodeDowns'] as const) col[m] = 'n/a';
 }
 
 // ---------------------------------------------------------------- shoal
@@ -284,7 +291,9 @@ async function benchShoalOne(dockerHost: string, col: Column): Promise<void> {
     const name = 'b50';
     await shoalServiceCycle('shoal 1 node', set.docker, h1, name, col);
     col.workerDeath = 'n/a (one node)';
+    const downsBeforeRestart = downMarks(set);
     col.managerRecovery = await managerRestart('shoal 1 node', h1);
+    col.nodeDowns = `${downsBeforeRestart} / ${downMarks(set) - downsBeforeRestart} (restart)`;
     col.leaderFailover = 'n/a (one manager)';
     await shoal(h1, ['service', 'rm', name]);
   } finally {
@@ -314,6 +323,7 @@ async function benchShoalThree(dockerHost: string, col: Column): Promise<void> {
     const perNode = (rows: TaskRow[]): string => ['h1', 'h2', 'h3'].map((n) => `${n}=${rows.filter((r) => r.Node === n).length}`).join(' ');
     log(`shoal 3 nodes: 50 running, ${perNode(await runningTasks(h1, name))}`);
     const victimNode = nodeIdOf(h3);
+    const downsBeforeKill = downMarks(set);
     const t0 = now();
     await h3.kill('SIGKILL');
     const victims = await docker.listContainers({ all: true, filters: { label: [`${NODE_ID_LABEL}=${victimNode}`, `${SERVICE_ID_LABEL}=${serviceId}`] } });
@@ -344,6 +354,7 @@ async function benchShoalThree(dockerHost: string, col: Column): Promise<void> {
     await h1.kill('SIGKILL');
     const tAnswer = await waitTill('shoal 3 nodes: service ls on h2 answering after the leader died', async () => (await h2.run(['service', 'ls'], 10_000)).code, (c) => c === 0);
     col.leaderFailover = secs(tAnswer - tKill);
+    col.nodeDowns = `${downsBeforeKill} / ${downMarks(set) - downsBeforeKill} (h3, h1 killed)`;
     const leaderNow = (await shoal(h2, ['node', 'ls'])).split('\n').find((l) => /Leader/.test(l)) ?? '?';
     log(`shoal 3 nodes: leader killed → Control API answers on h2: ${col.leaderFailover.toFixed(2)} s (leader now: ${leaderNow.trim()})`);
     await shoal(h2, ['service', 'rm', name]);

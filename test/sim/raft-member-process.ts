@@ -53,12 +53,22 @@ class Kv implements StateMachine {
     const entries = [...this.map];
     return {
       encode: async () => {
-        const parts: string[] = [];
+        // Each slice becomes bytes at once: no 27 MB string is ever built, joined or re-encoded.
+        const parts: Uint8Array[] = [];
         for (let i = 0; i < entries.length; i += SNAPSHOT_SLICE) {
-          parts.push(JSON.stringify(entries.slice(i, i + SNAPSHOT_SLICE)).slice(1, -1));
+          const json = JSON.stringify(entries.slice(i, i + SNAPSHOT_SLICE)).slice(1, -1);
+          parts.push(enc.encode(i === 0 ? json : `,${json}`));
           await new Promise((r) => setImmediate(r));
         }
-        return enc.encode(`[${parts.filter(Boolean).join(',')}]`);
+        const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0) + 2);
+        out[0] = 0x5b; // [
+        let offset = 1;
+        for (const part of parts) {
+          out.set(part, offset);
+          offset += part.length;
+        }
+        out[offset] = 0x5d; // ]
+        return out;
       },
     };
   }
