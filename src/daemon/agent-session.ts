@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { DispatcherService, LogsService, type AssignmentsMessage, type Node, type NodeDescription, type Task, type TaskStatusUpdate, type WeightedPeer } from '../gen/index.js';
 import { createClient, RpcError, type RpcClient, type TlsMaterial } from '../rpc/index.js';
-import { emptyNodeResources, peerKey, type NodeResources } from '../worker/index.js';
+import { emptyNodeResources, type NodeResources } from '../worker/index.js';
+import { foldAssignments } from './assignment-fold.js';
 import type { LogPublisher } from './log-publisher.js';
 
 /** The worker agent, as the session drives it. */
@@ -200,7 +201,7 @@ export class AgentSession {
     const assignmentsDone = (async () => {
       for await (const message of assignments as AsyncIterable<AssignmentsMessage>) {
         this.lastContactMs = Date.now();
-        this.applyAssignments(message);
+        this.resources = foldAssignments(this.tasks, this.resources, message);
         this.options.agent.setResources?.(this.resources);
         this.options.agent.setAssignments([...this.tasks.values()]);
       }
@@ -239,31 +240,6 @@ export class AgentSession {
     }
   }
 
-  /** Folds one assignments message into the node's tasks and resources (COMPLETE replaces everything). */
-  private applyAssignments(message: AssignmentsMessage): void {
-    if (message.type === 'COMPLETE') this.tasks.clear();
-    const next = message.type === 'COMPLETE' ? emptyNodeResources() : this.resources;
-    const secrets = new Map(next.secrets);
-    const configs = new Map(next.configs);
-    const networks = new Map(next.networks);
-    const peers = new Map(next.peers);
-    const services = new Map(next.services);
-    for (const { action, assignment } of message.changes) {
-      const remove = action === 'REMOVE';
-      const set = <T>(map: Map<string, T>, key: string, value: T): void => {
-        if (remove) map.delete(key);
-        else map.set(key, value);
-      };
-      if (assignment?.task) set(this.tasks, assignment.task.id, assignment.task);
-      else if (assignment?.secret) set(secrets, assignment.secret.id, assignment.secret);
-      else if (assignment?.config) set(configs, assignment.config.id, assignment.config);
-      else if (assignment?.network) set(networks, assignment.network.id, assignment.network);
-      else if (assignment?.peer) set(peers, peerKey(assignment.peer), assignment.peer);
-      else if (assignment?.service) set(services, assignment.service.id, assignment.service);
-    }
-    // A new object per message, so the agent can tell whether anything changed.
-    this.resources = { secrets, configs, networks, peers, services };
-  }
 
   private flushing = false;
 
