@@ -94,7 +94,7 @@ export async function main(args: string[]): Promise<void> {
   const tasksTotal = replicas * servicesCount;
   console.log(`scale bench: 3 manager daemons (namespace hosts) + ${nodes} simulated nodes in this process; ${servicesCount} services × ${replicas} replicas = ${tasksTotal} tasks; simulated start latency ${startLatencyMs} ms`);
   const lease = await leaseTestEngine();
-  const env = await createNamespaceHosts({ count: 3 });
+  const env = await createNamespaceHosts({ count: 3, dockerHost: lease.dockerHost });
   const managers = env.hosts;
   const [h1, h2] = managers as [NamespaceHost, NamespaceHost];
   const dataDir = mkdtempSync(join(tmpdir(), 'shoal-scale-'));
@@ -105,7 +105,7 @@ export async function main(args: string[]): Promise<void> {
     for (const h of managers) await ok(h1, ['node', 'update', '--availability', 'drain', h.name]);
     const token = (await ok(h1, ['swarm', 'join-token', '-q', 'worker'])).trim();
     const joinStart = performance.now();
-    sim = await SimulatedNodes.start({ managers: managers.map((h) => `${h.ip}:2377`), joinToken: token, count: nodes, namePrefix: 'sim', address: `${env.subnet}.1`, dataDir, log: pino({ level: 'warn' }), executor: { startLatencyMs }, joinConcurrency: 32 });
+    sim = await SimulatedNodes.start({ managers: managers.map((h) => `${h.ip}:2377`), joinToken: token, count: nodes, namePrefix: 'sim', address: `${env.subnet}.1`, dataDir, log: pino({ level: 'warn' }), executor: { startLatencyMs }, joinConcurrency: 8 });
     const control = createClient(ControlService, `unix://${h1.socketPath}`, { defaultDeadlineMs: 60_000 });
     clients.push(control);
     await waitFor(`${nodes} simulated nodes Ready`, async () => (await control.listNodes({})).nodes.filter((n) => n.status?.state === 'READY').length, (n) => n === nodes + 3);

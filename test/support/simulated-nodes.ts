@@ -87,8 +87,20 @@ export class SimulatedNodes {
   }
 }
 
+/** Joins a busy CA can time out while thousands queue; each is tried again a few times. */
+const JOIN_ATTEMPTS = 4;
+
 async function startNode(options: SimulatedNodesOptions, caPem: string, name: string): Promise<SimulatedNode> {
-  const cert = await requestCertificate(options.managers[0] ?? '', caPem, { joinToken: options.joinToken, advertiseAddr: options.address, nodeName: name });
+  let cert: Awaited<ReturnType<typeof requestCertificate>> | undefined;
+  for (let attempt = 1; !cert; attempt++) {
+    try {
+      cert = await requestCertificate(options.managers[0] ?? '', caPem, { joinToken: options.joinToken, advertiseAddr: options.address, nodeName: name });
+    } catch (error) {
+      const kind = (error as { kind?: string }).kind;
+      if (attempt >= JOIN_ATTEMPTS || (kind !== 'deadline-exceeded' && kind !== 'unavailable')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
   const dataDir = join(options.dataDir, name);
   mkdirSync(dataDir, { recursive: true });
   const log = options.log.child({ simNode: name });
