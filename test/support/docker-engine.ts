@@ -59,7 +59,9 @@ export async function engineAnswers(dockerHost: string): Promise<boolean> {
 
 /** Finds an answering engine or starts the private one; idempotent and fast when one is up. */
 export async function startTestEngine(): Promise<TestEngine> {
-  const candidates = [process.env.DOCKER_HOST, PRIVATE_DOCKER_HOST, DEFAULT_DOCKER_HOST]
+  // SHOAL_TEST_ENGINE_SYSTEM=off leaves a system Docker out (tests of the private engine's own lifecycle).
+  const system = process.env.SHOAL_TEST_ENGINE_SYSTEM === 'off' ? undefined : DEFAULT_DOCKER_HOST;
+  const candidates = [process.env.DOCKER_HOST, PRIVATE_DOCKER_HOST, system]
     .filter((h): h is string => h !== undefined && h !== '');
   for (const host of candidates) {
     if (await engineAnswers(host)) {
