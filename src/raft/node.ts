@@ -339,15 +339,21 @@ export class RaftNode {
     this.loop().then(
       () => this.loopEnded(),
       (e: unknown) => {
-        const error = e instanceof Error ? e : new Error(String(e));
-        this.opts.logger.error({ err: error }, 'raft: storage or state machine failure; stopping this member');
-        this.stopped = true;
-        this.stopClock();
-        this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
+        const error = this.failed(e, 'raft: storage or state machine failure; stopping this member');
         this.loopEnded();
         this.opts.onFatal?.(error);
       },
     );
+  }
+
+  /** Storage or the state machine failed: stop this member and fail every waiter; the caller tells the owner. */
+  private failed(e: unknown, message: string): Error {
+    const error = e instanceof Error ? e : new Error(String(e));
+    this.opts.logger.error({ err: error }, message);
+    this.stopped = true;
+    this.stopClock();
+    this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
+    return error;
   }
 
   private loopEnded(): void {
@@ -516,13 +522,8 @@ export class RaftNode {
       },
       (e: unknown) => {
         this.snapshotting = undefined;
-        const error = e instanceof Error ? e : new Error(String(e));
-        if (error instanceof RaftNodeError && error.kind === 'stopped') return;
-        this.opts.logger.error({ err: error }, 'raft: taking a snapshot failed; stopping this member');
-        this.stopped = true;
-        this.stopClock();
-        this.failAll(new RaftNodeError('unknown', `raft node failed: ${error.message}`));
-        this.opts.onFatal?.(error);
+        if (e instanceof RaftNodeError && e.kind === 'stopped') return; // the member stopped mid-snapshot
+        this.opts.onFatal?.(this.failed(e, 'raft: taking a snapshot failed; stopping this member'));
       },
     );
   }

@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNamespaceHosts, type NamespaceHost, type NamespaceHosts } from '../support/namespace-hosts.js';
 import { sleep, waitUntil } from '../support/wait.js';
-import { formSwarm, ok } from '../support/cli.js';
+import { formSwarm, nodeLine, ok } from '../support/cli.js';
 
 const IMAGE = 'shoal-test/busybox:latest';
-const stateOf = (out: string, host: string): string => out.split('\n').find((l) => new RegExp(` ${host} `).test(l)) ?? '';
 const taskIds = async (host: NamespaceHost, service: string): Promise<string[]> => (await ok(host, ['service', 'ps', '-q', service])).trim().split('\n').filter(Boolean).sort();
 const downMarks = (host: NamespaceHost): number => (readFileSync(host.logPath, 'utf8').match(/marking it down/g) ?? []).length;
 
@@ -52,17 +51,17 @@ describe('liveness: slow is not dead', () => {
     const downAfter = await watchForDown(h1, Date.now() + 6_000); // the resumed daemon catches up
     expect(downDuringPause).toEqual([]);
     expect(downAfter).toEqual([]);
-    expect(stateOf(await ok(h1, ['node', 'ls']), 'h2')).toMatch(/ Ready /);
+    expect(nodeLine(await ok(h1, ['node', 'ls']), 'h2')).toMatch(/ Ready /);
     expect(await taskIds(h1, 'pinned')).toEqual(before); // not replaced
     expect(await ok(h1, ['service', 'ls'])).toMatch(/ 1\/1 /);
     expect(downMarks(h1)).toBe(marksBefore);
 
     await h2.kill('SIGKILL');
     const killedAt = Date.now();
-    await waitUntil(async () => stateOf(await ok(h1, ['node', 'ls']), 'h2'), (l) => / Down /.test(l), 30_000, 'killed h2 Down');
+    await waitUntil(async () => nodeLine(await ok(h1, ['node', 'ls']), 'h2'), (l) => / Down /.test(l), 30_000, 'killed h2 Down');
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     await h2.start();
-    await waitUntil(async () => stateOf(await ok(h1, ['node', 'ls']), 'h2'), (l) => / Ready /.test(l), 30_000, 'h2 Ready again');
+    await waitUntil(async () => nodeLine(await ok(h1, ['node', 'ls']), 'h2'), (l) => / Ready /.test(l), 30_000, 'h2 Ready again');
     await ok(h1, ['service', 'rm', 'pinned']);
   });
 
@@ -76,7 +75,7 @@ describe('liveness: slow is not dead', () => {
     expect(downs).toEqual([]);
     await waitUntil(async () => ok(h1, ['service', 'ls']), (out) => / 30\/30 /.test(out), 120_000, 'hog 30/30');
     expect(await taskIds(h1, 'hog')).toHaveLength(30); // no task was replaced: the history holds only the 30
-    for (const h of [h1, h2, h3]) expect(stateOf(await ok(h1, ['node', 'ls']), h.name)).toMatch(/ Ready /);
+    for (const h of [h1, h2, h3]) expect(nodeLine(await ok(h1, ['node', 'ls']), h.name)).toMatch(/ Ready /);
     expect(downMarks(h1)).toBe(marksBefore);
     await ok(h1, ['service', 'rm', 'hog']);
   });

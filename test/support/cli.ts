@@ -14,6 +14,11 @@ export async function ok(host: NamespaceHost, args: string[], timeoutMs = 120_00
   return r.stdout;
 }
 
+/** The row of `node ls` (or any table) whose columns include the host's name. */
+export function nodeLine(out: string, host: string): string {
+  return out.split('\n').find((l) => new RegExp(` ${host} `).test(l)) ?? '';
+}
+
 /** The node ID the host's daemon keeps in its data root. */
 export function nodeIdOf(host: NamespaceHost): string {
   return (JSON.parse(readFileSync(join(host.dataRoot, 'swarm', 'state.json'), 'utf8')) as { nodeId: string }).nodeId;

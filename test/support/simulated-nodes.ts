@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { codec } from '../../src/gen/index.js';
+import { RpcError } from '../../src/rpc/index.js';
 import { Agent } from '../../src/worker/index.js';
 import { AgentSession } from '../../src/daemon/agent-session.js';
 import { fetchPinnedRoot, requestCertificate } from '../../src/daemon/node-certificate.js';
@@ -96,7 +97,7 @@ async function startNode(options: SimulatedNodesOptions, caPem: string, name: st
     try {
       cert = await requestCertificate(options.managers[0] ?? '', caPem, { joinToken: options.joinToken, advertiseAddr: options.address, nodeName: name });
     } catch (error) {
-      const kind = (error as { kind?: string }).kind;
+      const kind = RpcError.from(error).kind;
       if (attempt >= JOIN_ATTEMPTS || (kind !== 'deadline-exceeded' && kind !== 'unavailable')) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
